@@ -1,0 +1,41 @@
+# The two commands: `make run` serves the demo directory; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+DEMO_COUNT ?= 2000
+
+.PHONY: run test lint install install-dev db clean
+
+run: install db
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+db: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask catalogs load
+	$(BIN)/flask demo load --count $(DEMO_COUNT)
+
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ReferFit needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,58 @@
+"""ReferFit's web app: the trainer directory, its API and its pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from directory.config import config_from_env
+from directory.errors import register_error_handlers
+from directory.extensions import api, db, migrate
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app; `config` overrides settings read from the environment."""
+    app = Flask(__name__)
+    app.config.update(config_from_env(app.instance_path))
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    # Import every model so the metadata is complete before anything uses it.
+    from directory import models  # noqa: F401
+
+    db.init_app(app)
+    # Batch mode lets Alembic alter tables on SQLite, which has little ALTER TABLE.
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from directory.conditions.views import blp as conditions_api
+    from directory.credentials.views import blp as certifications_api
+    from directory.geo.views import blp as geocode_api
+    from directory.home.pages import blp as home_pages
+    from directory.trainers.views import blp as trainers_api
+
+    for blueprint in (trainers_api, certifications_api, conditions_api, geocode_api):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(home_pages)
+
+
+def register_commands(app: Flask) -> None:
+    from directory.catalogs.cli import catalogs_cli
+    from directory.demo.cli import demo_cli
+
+    app.cli.add_command(catalogs_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,21 @@
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from directory.catalogs.services import CatalogError, load_catalogs
+from directory.extensions import db
+
+catalogs_cli = AppGroup("catalogs", help="Reference catalogs: certifications and conditions.")
+
+
+@catalogs_cli.command("load")
+def load_command() -> None:
+    """Load or refresh the catalogs from the data directory (idempotent)."""
+    try:
+        reports = load_catalogs(db.session, current_app.config["DATA_DIR"])
+    except CatalogError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error}\nNothing was changed.") from error
+    db.session.commit()
+    for report in reports:
+        click.echo(report.summary())

@@ -1,0 +1,18 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from directory.conditions.models import Condition
+from directory.conditions.schemas import ConditionSchema
+from directory.extensions import db
+
+blp = Blueprint("conditions", __name__, url_prefix="/api/v1/conditions",
+                description="The condition taxonomy.")
+
+
+@blp.route("")
+class Conditions(MethodView):
+    @blp.response(200, ConditionSchema(many=True))
+    def get(self):
+        """List every condition with its risk tier, ICD-10 prefixes and synonyms."""
+        return db.session.scalars(select(Condition).order_by(Condition.name))

@@ -1,0 +1,49 @@
+"""Configuration from environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+def normalize_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at psycopg 3, the driver ReferFit ships with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> dict:
+    """Build the app's settings from the environment (see .env.example)."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'referfit.sqlite3'}"
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(instance / "search-index")),
+        "DATA_DIR": env.get("DATA_DIR", str(REPO_ROOT / "data")),
+        # "offline" (the bundled US gazetteer) or the name of a geopy geocoder,
+        # e.g. "nominatim", for deployments with network access.
+        "GEOCODER": env.get("GEOCODER", "offline"),
+        "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "referfit"),
+        "GEOCODER_MIN_DELAY_SECONDS": float(env.get("GEOCODER_MIN_DELAY_SECONDS", "1.0")),
+        "API_TITLE": "ReferFit API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "info": {
+                "description": "Find trainers qualified for clinical exercise referrals. "
+                "Errors come back as JSON with `code`, `status`, `message` and, "
+                "for invalid input, per-field `errors`."
+            }
+        },
+        "MAX_PAGE_SIZE": 100,
+    }

@@ -1,0 +1,66 @@
+"""Find certifications by code or alias, and attach credentials to trainers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.credentials.models import Certification, Credential
+from directory.db import utcnow
+from directory.errors import InvalidInput
+from matching.types import VerificationStatus
+
+
+def find_certification(session: Session, text: str) -> Certification | None:
+    """Find a certification by its code or one of its aliases, in any case."""
+    wanted = text.strip().casefold()
+    for certification in session.scalars(select(Certification)):
+        if wanted in {n.casefold() for n in (certification.code, *certification.aliases)}:
+            return certification
+    return None
+
+
+def credential_rows(session: Session, entries: list[dict]) -> list[Credential]:
+    """Build credentials from input, checking the catalog and number uniqueness."""
+    rows, errors, numbers = [], {}, set()
+    for index, entry in enumerate(entries):
+        certification = find_certification(session, entry["certification"])
+        if certification is None:
+            errors[f"credentials.{index}.certification"] = [
+                f"Unknown certification {entry['certification']!r}; "
+                "see GET /api/v1/certifications."
+            ]
+            continue
+        number = entry["credential_number"].strip()
+        key = (certification.issuer, number)
+        if key in numbers or _number_taken(session, *key):
+            errors[f"credentials.{index}.credential_number"] = [
+                f"{certification.issuer} credential number {number!r} is already registered."
+            ]
+            continue
+        numbers.add(key)
+        rows.append(_credential(certification, number, entry))
+    if errors:
+        raise InvalidInput(errors)
+    return rows
+
+
+def _number_taken(session: Session, issuer: str, number: str) -> bool:
+    query = select(Credential.id).where(
+        Credential.issuer == issuer, Credential.credential_number == number
+    )
+    return session.scalar(query) is not None
+
+
+def _credential(certification: Certification, number: str, entry: dict) -> Credential:
+    verified = entry["status"] is VerificationStatus.VERIFIED
+    return Credential(
+        certification=certification,
+        issuer=certification.issuer,
+        credential_number=number,
+        issued_on=entry["issued_on"],
+        expires_on=entry["expires_on"],
+        status=entry["status"],
+        verified_at=utcnow() if verified else None,
+        verification_source=entry["verification_source"],
+    )

@@ -1,0 +1,35 @@
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from directory.demo.services import demo_directory, load_demo_batches
+from directory.extensions import db
+
+demo_cli = AppGroup("demo", help="A generated demo directory of US trainers.")
+
+
+@demo_cli.command("load")
+@click.option("--count", default=2000, show_default=True, type=click.IntRange(0, 5_000_000),
+              help="How many demo trainers the directory should hold.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(0),
+              help="The same seed always makes the same trainers.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date credential expiries are spread around [default: today].")
+def load_command(count: int, seed: int, as_of) -> None:
+    """Generate and load demo trainers; trainers already loaded are skipped."""
+    as_of_date = as_of.date() if as_of else date.today()
+    try:
+        generator = demo_directory(db.session, seed, as_of_date, current_app.config["DATA_DIR"])
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    added = 0
+    with click.progressbar(length=count, label="Demo trainers", file=None,
+                           show_pos=True) as bar:
+        for inserted, seen in load_demo_batches(db.session, generator, count):
+            db.session.commit()  # one batch at a time: an interrupted load resumes
+            added += inserted
+            bar.update(seen)
+    click.echo(f"Demo directory (seed {seed}): {added} trainers added, "
+               f"{count - added} already present.")

@@ -1,0 +1,61 @@
+"""Load demo trainers into the database in batches, skipping any already there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from directory.conditions.models import Condition, TrainerConditionExperience
+from directory.credentials.models import Certification, Credential
+from directory.demo.generator import CatalogEntry, DemoDirectory
+from directory.geo.gazetteer import gazetteer
+from directory.trainers.models import Trainer
+
+BATCH_SIZE = 1000
+
+
+def demo_directory(session: Session, seed: int, as_of: date, data_dir: Path) -> DemoDirectory:
+    certifications = {
+        c.code: CatalogEntry(c.id, c.code, c.issuer, renewal_years=c.renewal_years)
+        for c in session.scalars(select(Certification))
+    }
+    conditions = {
+        c.code: CatalogEntry(c.id, c.code, "", tier=c.risk_tier, name=c.name)
+        for c in session.scalars(select(Condition))
+    }
+    return DemoDirectory(seed, as_of, data_dir, gazetteer(), certifications, conditions)
+
+
+def load_demo_batches(session: Session, generator: DemoDirectory, count: int) -> Iterator[tuple[int, int]]:
+    """Insert trainers 0..count-1 that are not yet loaded; yield (added, considered).
+
+    The caller may commit after each batch: a load that stops half way resumes
+    where it stopped, because existing trainers are found by their external_ref.
+    """
+    for start in range(0, count, BATCH_SIZE):
+        indices = range(start, min(start + BATCH_SIZE, count))
+        refs = {generator.external_ref(generator.seed, i): i for i in indices}
+        existing = set(session.scalars(
+            select(Trainer.external_ref).where(Trainer.external_ref.in_(refs))))
+        people = [generator.trainer(i) for ref, i in refs.items() if ref not in existing]
+        if people:
+            _insert(session, people)
+        yield len(people), len(indices)
+
+
+def _insert(session: Session, people) -> None:
+    ids = session.scalars(
+        insert(Trainer).returning(Trainer.id, sort_by_parameter_order=True),
+        [person.trainer for person in people],
+    ).all()
+    credentials = [{**c, "trainer_id": tid} for tid, p in zip(ids, people, strict=True)
+                   for c in p.credentials]
+    experience = [{**c, "trainer_id": tid} for tid, p in zip(ids, people, strict=True)
+                  for c in p.conditions]
+    session.execute(insert(Credential), credentials)
+    if experience:
+        session.execute(insert(TrainerConditionExperience), experience)

@@ -1,0 +1,73 @@
+"""Errors as JSON for the API and as friendly pages for people."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger(__name__)
+
+
+class InvalidInput(Exception):
+    """Input that passed its schema but breaks a domain rule; answered with a 422.
+
+    `errors` maps each offending field to its messages, the shape webargs uses, so a
+    client reads every validation failure the same way.
+    """
+
+    def __init__(self, errors: dict[str, list[str]], message: str = "Invalid input."):
+        super().__init__(message)
+        self.errors = errors
+        self.message = message
+
+
+class Conflict(Exception):
+    """A write that would break a uniqueness rule; answered with a 409."""
+
+
+def error_response(code: int, message: str | None = None, errors: dict | None = None) -> Response:
+    """Answer an API error as JSON, or a person as a page."""
+    if not request.path.startswith("/api/"):
+        page = render_template("error.html", code=code, name=HTTP_STATUS_CODES[code],
+                               message=message)
+        return make_response(page, code)
+    body: dict = {"code": code, "status": HTTP_STATUS_CODES[code]}
+    if message:
+        body["message"] = message
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    return response
+
+
+def handle_http_exception(error: HTTPException):
+    # flask-smorest's abort() and webargs put their details in error.data.
+    data = getattr(error, "data", None) or {}
+    message = data.get("message") or (error.description if error.code != 500 else None)
+    response = error_response(error.code, message, data.get("errors") or data.get("messages"))
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def handle_unexpected_error(error: Exception):
+    # Log the type and the stack, never the message: a database error's message can
+    # carry the row it failed on, and with it patients' details.
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error("Unhandled %s on %s %s\n%s", type(error).__name__, request.method,
+              request.url_rule or request.path, stack)
+    return error_response(500, "Something went wrong on our side; nothing was saved.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected_error)
+    app.register_error_handler(
+        InvalidInput, lambda e: error_response(422, e.message, {"json": e.errors})
+    )
+    app.register_error_handler(Conflict, lambda e: error_response(409, str(e)))

@@ -1,0 +1,90 @@
+"""Turn what people type ("10001", "Boston, MA", "42.36,-71.06") into points."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import get_geocoder_for_service
+from geopy.location import Location
+
+from directory.geo.gazetteer import OfflineGeocoder
+from directory.trainers.models import LocationPrecision
+
+LAT_LON_PATTERN = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    latitude: float
+    longitude: float
+    precision: LocationPrecision
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+
+
+class PlaceNotFound(ValueError):
+    """A place that cannot be resolved, with the names it was probably meant to be."""
+
+    def __init__(self, query: str, suggestions: list[str] | None = None):
+        self.query = query
+        self.suggestions = suggestions or []
+        message = f"Could not find the place {query!r}. Give a US ZIP code, 'City, ST' or 'lat,lon'."
+        if self.suggestions:
+            message += " Did you mean: " + "; ".join(self.suggestions) + "?"
+        super().__init__(message)
+
+
+def geocoder():
+    """Return the app's geocoder, built once per app from the GEOCODER setting."""
+    if "referfit_geocoder" not in current_app.extensions:
+        current_app.extensions["referfit_geocoder"] = _build_geocoder(current_app.config)
+    return current_app.extensions["referfit_geocoder"]
+
+
+def _build_geocoder(config) -> OfflineGeocoder | RateLimiter:
+    name = config["GEOCODER"]
+    if name == "offline":
+        return OfflineGeocoder()
+    online = get_geocoder_for_service(name)(user_agent=config["GEOCODER_USER_AGENT"])
+    # Public geocoding services ban clients that exceed about one request a second.
+    return RateLimiter(online.geocode, min_delay_seconds=config["GEOCODER_MIN_DELAY_SECONDS"])
+
+
+def resolve_place(query: str) -> Place:
+    """Resolve a ZIP, a "City, ST" or a "lat,lon" pair, or raise PlaceNotFound."""
+    query = query.strip()
+    if match := LAT_LON_PATTERN.match(query):
+        return _coordinates(query, float(match.group(1)), float(match.group(2)))
+    coder = geocoder()
+    found = coder.geocode(query) if isinstance(coder, OfflineGeocoder) else coder(query)
+    if found is None:
+        suggestions = coder.suggest(query) if isinstance(coder, OfflineGeocoder) else []
+        raise PlaceNotFound(query, suggestions)
+    return _place_from_location(found)
+
+
+def _coordinates(query: str, latitude: float, longitude: float) -> Place:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise PlaceNotFound(query)
+    label = f"{latitude:.5f},{longitude:.5f}"
+    return Place(label, latitude, longitude, LocationPrecision.ADDRESS)
+
+
+def _place_from_location(location: Location) -> Place:
+    raw = location.raw if isinstance(location.raw, dict) else {}
+    # Online geocoders answer with addresses; the offline one says what it matched.
+    precision = LocationPrecision(raw.get("precision", LocationPrecision.ADDRESS))
+    return Place(
+        label=location.address,
+        latitude=location.latitude,
+        longitude=location.longitude,
+        precision=precision,
+        city=raw.get("city"),
+        state=raw.get("state"),
+        postal_code=raw.get("postal_code"),
+    )

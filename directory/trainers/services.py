@@ -1,0 +1,110 @@
+"""Create, change and deactivate trainers. Takes the session; the caller commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.conditions.services import experience_rows
+from directory.credentials.services import credential_rows
+from directory.db import utcnow
+from directory.errors import InvalidInput
+from directory.geo.services import Place, PlaceNotFound, resolve_place
+from directory.trainers.models import LocationPrecision, Trainer, TrainerStatus
+
+PLACE_FIELDS = {"postal_code", "city", "state", "latitude", "longitude"}
+
+
+def list_trainers_query():
+    """Active trainers in a stable order, for paging."""
+    return (select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE)
+            .order_by(Trainer.last_name, Trainer.first_name, Trainer.id))
+
+
+def create_trainer(session: Session, data: dict) -> Trainer:
+    """Add a trainer with their credentials and condition experience."""
+    data = dict(data)
+    credentials = credential_rows(session, data.pop("credentials", []))
+    experience = experience_rows(session, data.pop("conditions", []))
+    trainer = Trainer(**_without_place(data))
+    _set_location(trainer, data)
+    _check_service_radius(trainer)
+    trainer.credentials = credentials
+    trainer.condition_experience = experience
+    session.add(trainer)
+    session.flush()
+    return trainer
+
+
+def update_trainer(session: Session, trainer: Trainer, changes: dict) -> Trainer:
+    """Apply a partial update; the place is geocoded again if any place field changed."""
+    changes = dict(changes)
+    if "conditions" in changes:
+        # Replace the list; flush the removals first so re-adding a condition does
+        # not collide with its old row on the (trainer, condition) unique key.
+        rows = experience_rows(session, changes.pop("conditions"))
+        trainer.condition_experience = []
+        session.flush()
+        trainer.condition_experience = rows
+    if "status" in changes:
+        _set_status(trainer, changes.pop("status"))
+    for key, value in _without_place(changes).items():
+        setattr(trainer, key, value)
+    if PLACE_FIELDS & changes.keys():
+        current = {f: getattr(trainer, f) for f in PLACE_FIELDS}
+        if not {"latitude", "longitude"} & changes.keys() and \
+                trainer.location_precision is LocationPrecision.ADDRESS:
+            current.pop("latitude"), current.pop("longitude")  # a moved place needs new coordinates
+        _set_location(trainer, {**current, **changes})
+    _check_service_radius(trainer)
+    session.flush()
+    return trainer
+
+
+def deactivate_trainer(session: Session, trainer: Trainer) -> None:
+    """Hide a trainer from the directory; nothing is destroyed."""
+    _set_status(trainer, TrainerStatus.INACTIVE)
+    session.flush()
+
+
+def _set_status(trainer: Trainer, status: TrainerStatus) -> None:
+    if status is not trainer.status:
+        trainer.status = status
+        trainer.deactivated_at = utcnow() if status is TrainerStatus.INACTIVE else None
+
+
+def _without_place(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in PLACE_FIELDS}
+
+
+def _set_location(trainer: Trainer, data: dict) -> None:
+    place = _locate(data)
+    trainer.latitude, trainer.longitude = place.latitude, place.longitude
+    trainer.location_precision = place.precision
+    # Fill what the gazetteer knows and the client left out; never overwrite input.
+    trainer.postal_code = data.get("postal_code") or place.postal_code
+    trainer.city = data.get("city") or place.city
+    trainer.state = data.get("state") or place.state
+
+
+def _locate(data: dict) -> Place:
+    if data.get("latitude") is not None and data.get("longitude") is not None:
+        return Place(f"{data['latitude']},{data['longitude']}", data["latitude"],
+                     data["longitude"], LocationPrecision.ADDRESS)
+    if data.get("postal_code"):
+        field, query = "postal_code", data["postal_code"]
+    elif data.get("city") and data.get("state"):
+        field, query = "city", f"{data['city']}, {data['state']}"
+    else:
+        raise InvalidInput({"postal_code": [
+            "Give a postal_code, a city and state, or latitude and longitude."]})
+    try:
+        return resolve_place(query)
+    except PlaceNotFound as error:
+        raise InvalidInput({field: [str(error)]}) from error
+
+
+def _check_service_radius(trainer: Trainer) -> None:
+    if trainer.offers_in_home and not trainer.service_radius_km:
+        raise InvalidInput({"service_radius_km": [
+            "Trainers who visit clients' homes need a service radius."]})
