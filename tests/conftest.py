@@ -1,0 +1,104 @@
+"""Fixtures shared by the suite: an app on each database, a client, the catalogs.
+
+Database tests run twice, on SQLite and on PostgreSQL. PostgreSQL tests are skipped
+with a message when no server is reachable, unless CI=true, where that fails the run.
+Each run builds its schema with the Alembic migrations (so they are tested too) in a
+throwaway database, and each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from directory import create_app
+from directory.catalogs.services import load_catalogs
+from directory.config import REPO_ROOT, normalize_database_url
+from directory.extensions import db
+
+POSTGRES_URL = normalize_database_url(
+    os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+)
+DATA_DIR = REPO_ROOT / "data"
+
+
+def migrate(url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        message = (f"PostgreSQL is not reachable at {admin.url.render_as_string()}: "
+                   f"{error.orig}. Start it or set TEST_POSTGRES_URL.")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"referfit_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request):
+    return request.getfixturevalue(f"{request.param.replace('postgresql', 'postgres')}_url")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "DATA_DIR": str(DATA_DIR),
+    })
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def catalogs(session):
+    load_catalogs(session, DATA_DIR)
+    session.commit()
