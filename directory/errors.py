@@ -6,8 +6,10 @@ import logging
 import traceback
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+
+from directory.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -15,14 +17,27 @@ log = logging.getLogger(__name__)
 class InvalidInput(Exception):
     """Input that passed its schema but breaks a domain rule; answered with a 422.
 
-    `errors` maps each offending field to its messages, the shape webargs uses, so a
-    client reads every validation failure the same way.
+    `errors` maps each offending field to its messages (nested lists by index), the
+    shape marshmallow and webargs use, so a client reads every failure the same way.
     """
 
-    def __init__(self, errors: dict[str, list[str]], message: str = "Invalid input."):
+    def __init__(self, errors: dict, message: str = "Invalid input."):
         super().__init__(message)
         self.errors = errors
         self.message = message
+
+    @staticmethod
+    def collect(*steps):
+        """Run each step, raising one InvalidInput with every step's errors."""
+        results, errors = [], {}
+        for step in steps:
+            try:
+                results.append(step())
+            except InvalidInput as error:
+                errors.update(error.errors)
+        if errors:
+            raise InvalidInput(errors)
+        return results
 
 
 class Conflict(Exception):
@@ -30,7 +45,8 @@ class Conflict(Exception):
 
 
 def error_response(code: int, message: str | None = None, errors: dict | None = None) -> Response:
-    """Answer an API error as JSON, or a person as a page."""
+    """Answer an API error as JSON, or a person as a page; nothing of the request is kept."""
+    db.session.rollback()
     if not request.path.startswith("/api/"):
         page = render_template("error.html", code=code, name=HTTP_STATUS_CODES[code],
                                message=message)

@@ -32,9 +32,10 @@ class Catalog:
 
 
 CATALOGS = (
-    Catalog("certifications.toml", "certification", Certification, CertificationSchema,
-            ("code", "aliases")),
-    Catalog("conditions.toml", "condition", Condition, ConditionSchema, ("code", "name", "synonyms")),
+    Catalog("certifications.toml", "certification", Certification,
+            CertificationSchema, ("code", "aliases")),
+    Catalog("conditions.toml", "condition", Condition,
+            ConditionSchema, ("code", "name", "synonyms")),
 )
 
 

@@ -43,15 +43,15 @@ def experience_rows(session: Session, entries: list[dict]) -> list[TrainerCondit
     for index, entry in enumerate(entries):
         condition = find_condition(session, entry["condition"])
         if condition is None:
-            errors[f"conditions.{index}.condition"] = [
+            errors[index] = {"condition": [
                 f"Unknown condition {entry['condition']!r}; see GET /api/v1/conditions."
-            ]
+            ]}
         elif condition.id in seen:
-            errors[f"conditions.{index}.condition"] = [f"{condition.name} is listed twice."]
+            errors[index] = {"condition": [f"{condition.name} is listed twice."]}
         else:
             seen.add(condition.id)
             fields = {k: entry[k] for k in ("years", "clients", "level")}
             rows.append(TrainerConditionExperience(condition=condition, **fields))
     if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput({"conditions": errors})
     return rows

@@ -26,22 +26,22 @@ def credential_rows(session: Session, entries: list[dict]) -> list[Credential]:
     for index, entry in enumerate(entries):
         certification = find_certification(session, entry["certification"])
         if certification is None:
-            errors[f"credentials.{index}.certification"] = [
+            errors[index] = {"certification": [
                 f"Unknown certification {entry['certification']!r}; "
                 "see GET /api/v1/certifications."
-            ]
+            ]}
             continue
         number = entry["credential_number"].strip()
         key = (certification.issuer, number)
         if key in numbers or _number_taken(session, *key):
-            errors[f"credentials.{index}.credential_number"] = [
+            errors[index] = {"credential_number": [
                 f"{certification.issuer} credential number {number!r} is already registered."
-            ]
+            ]}
             continue
         numbers.add(key)
         rows.append(_credential(certification, number, entry))
     if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput({"credentials": errors})
     return rows
 
 

@@ -30,7 +30,9 @@ def demo_directory(session: Session, seed: int, as_of: date, data_dir: Path) -> 
     return DemoDirectory(seed, as_of, data_dir, gazetteer(), certifications, conditions)
 
 
-def load_demo_batches(session: Session, generator: DemoDirectory, count: int) -> Iterator[tuple[int, int]]:
+def load_demo_batches(
+    session: Session, generator: DemoDirectory, count: int
+) -> Iterator[tuple[int, int]]:
     """Insert trainers 0..count-1 that are not yet loaded; yield (added, considered).
 
     The caller may commit after each batch: a load that stops half way resumes

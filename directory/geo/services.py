@@ -33,7 +33,8 @@ class PlaceNotFound(ValueError):
     def __init__(self, query: str, suggestions: list[str] | None = None):
         self.query = query
         self.suggestions = suggestions or []
-        message = f"Could not find the place {query!r}. Give a US ZIP code, 'City, ST' or 'lat,lon'."
+        message = (f"Could not find the place {query!r}. "
+                   "Give a US ZIP code, 'City, ST' or 'lat,lon'.")
         if self.suggestions:
             message += " Did you mean: " + "; ".join(self.suggestions) + "?"
         super().__init__(message)

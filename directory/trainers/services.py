@@ -24,11 +24,13 @@ def list_trainers_query():
 def create_trainer(session: Session, data: dict) -> Trainer:
     """Add a trainer with their credentials and condition experience."""
     data = dict(data)
-    credentials = credential_rows(session, data.pop("credentials", []))
-    experience = experience_rows(session, data.pop("conditions", []))
-    trainer = Trainer(**_without_place(data))
-    _set_location(trainer, data)
-    _check_service_radius(trainer)
+    trainer = Trainer(**_without_place(data, "credentials", "conditions"))
+    credentials, experience, _, _ = InvalidInput.collect(
+        lambda: credential_rows(session, data.get("credentials", [])),
+        lambda: experience_rows(session, data.get("conditions", [])),
+        lambda: _set_location(trainer, data),
+        lambda: _check_service_radius(trainer),
+    )
     trainer.credentials = credentials
     trainer.condition_experience = experience
     session.add(trainer)
@@ -51,11 +53,7 @@ def update_trainer(session: Session, trainer: Trainer, changes: dict) -> Trainer
     for key, value in _without_place(changes).items():
         setattr(trainer, key, value)
     if PLACE_FIELDS & changes.keys():
-        current = {f: getattr(trainer, f) for f in PLACE_FIELDS}
-        if not {"latitude", "longitude"} & changes.keys() and \
-                trainer.location_precision is LocationPrecision.ADDRESS:
-            current.pop("latitude"), current.pop("longitude")  # a moved place needs new coordinates
-        _set_location(trainer, {**current, **changes})
+        _set_location(trainer, _moved_place(trainer, changes))
     _check_service_radius(trainer)
     session.flush()
     return trainer
@@ -73,8 +71,19 @@ def _set_status(trainer: Trainer, status: TrainerStatus) -> None:
         trainer.deactivated_at = utcnow() if status is TrainerStatus.INACTIVE else None
 
 
-def _without_place(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k not in PLACE_FIELDS}
+def _without_place(data: dict, *other_keys: str) -> dict:
+    return {k: v for k, v in data.items() if k not in PLACE_FIELDS and k not in other_keys}
+
+
+def _moved_place(trainer: Trainer, changes: dict) -> dict:
+    """The place fields after a change: what was given, and what it does not contradict."""
+    place = {f: changes[f] for f in PLACE_FIELDS & changes.keys()}
+    if "latitude" in changes:  # coordinates given: keep the other fields unless changed
+        return {f: getattr(trainer, f) for f in PLACE_FIELDS} | place
+    if "postal_code" in changes:  # a new ZIP: its city and state come from the gazetteer
+        return place
+    # A new city or state: the old ZIP and coordinates no longer apply.
+    return {"city": trainer.city, "state": trainer.state} | place
 
 
 def _set_location(trainer: Trainer, data: dict) -> None:
