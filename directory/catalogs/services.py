@@ -55,9 +55,11 @@ def read_catalog(data_dir: Path, catalog: Catalog) -> list[dict]:
     """Read and validate one catalog file, or raise CatalogError naming every problem."""
     path = Path(data_dir) / catalog.filename
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8")).get(catalog.table_key, [])
+        raw = tomllib.loads(path.read_text(encoding="utf-8")).get(catalog.table_key)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise CatalogError(f"{path}: {error}") from error
+    if not raw or not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise CatalogError(f"{path}: expected one or more [[{catalog.table_key}]] entries.")
     try:
         entries = catalog.schema(many=True).load(raw)
     except ValidationError as error:

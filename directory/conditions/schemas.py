@@ -22,15 +22,22 @@ class ConditionSchema(Schema):
 class ConditionExperienceSchema(Schema):
     """What a trainer has done with one condition."""
 
-    condition = fields.Function(
-        lambda e: e.condition.code,
-        deserialize=lambda value: value,
-        required=True,
-        validate=validate.Length(1, 200),
+    condition = fields.Function(lambda e: e.condition.code, metadata={"type": "string"})
+    condition_name = fields.Function(lambda e: e.condition.name, metadata={"type": "string"})
+    risk_tier = fields.Function(lambda e: e.condition.risk_tier.value,
+                                metadata={"type": "string"})
+    years = fields.Integer(allow_none=True)
+    clients = fields.Integer(allow_none=True)
+    level = fields.Enum(ExperienceLevel, by_value=True)
+
+
+class ConditionExperienceInputSchema(Schema):
+    """Experience with one condition, as a client gives it."""
+
+    condition = fields.String(
+        required=True, validate=validate.Length(1, 200),
         metadata={"description": "Condition code, name, synonym or ICD-10 code."},
     )
-    condition_name = fields.Function(lambda e: e.condition.name, dump_only=True)
-    risk_tier = fields.Function(lambda e: e.condition.risk_tier.value, dump_only=True)
     years = fields.Integer(load_default=None, validate=validate.Range(0, 70))
     clients = fields.Integer(load_default=None, validate=validate.Range(0, 100_000))
     level = fields.Enum(ExperienceLevel, by_value=True, required=True)

@@ -23,9 +23,12 @@ class CredentialSchema(Schema):
     """A trainer's credential, with the status it really has today."""
 
     id = fields.Integer(dump_only=True)
-    certification = fields.Function(lambda c: c.certification.code, dump_only=True)
-    certification_name = fields.Function(lambda c: c.certification.name, dump_only=True)
-    level = fields.Function(lambda c: c.certification.level.value, dump_only=True)
+    certification = fields.Function(lambda c: c.certification.code,
+                                    metadata={"type": "string"})
+    certification_name = fields.Function(lambda c: c.certification.name,
+                                         metadata={"type": "string"})
+    level = fields.Function(lambda c: c.certification.level.value,
+                            metadata={"type": "string"})
     issuer = fields.String(dump_only=True)
     credential_number = fields.String(dump_only=True)
     issued_on = fields.Date(dump_only=True)
@@ -33,8 +36,9 @@ class CredentialSchema(Schema):
     status = fields.Enum(VerificationStatus, by_value=True, dump_only=True,
                          metadata={"description": "As recorded by the last verification."})
     effective_status = fields.Function(
-        lambda c: c.effective_status().value, dump_only=True,
-        metadata={"description": "What counts: an expired credential is never verified."},
+        lambda c: c.effective_status().value,
+        metadata={"type": "string", "enum": [s.value for s in VerificationStatus],
+                  "description": "What counts: an expired credential is never verified."},
     )
     verified_at = fields.DateTime(dump_only=True)
     verification_source = fields.String(dump_only=True)

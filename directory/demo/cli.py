@@ -22,7 +22,7 @@ def load_command(count: int, seed: int, as_of) -> None:
     as_of_date = as_of.date() if as_of else date.today()
     try:
         generator = demo_directory(db.session, seed, as_of_date, current_app.config["DATA_DIR"])
-    except ValueError as error:
+    except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     added = 0
     with click.progressbar(length=count, label="Demo trainers", file=None,

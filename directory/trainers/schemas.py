@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from directory.conditions.schemas import ConditionExperienceSchema
+from directory.conditions.schemas import ConditionExperienceInputSchema, ConditionExperienceSchema
 from directory.credentials.schemas import CredentialInputSchema, CredentialSchema
 from directory.trainers.models import (
     AccessibilityFeature,
@@ -54,7 +54,7 @@ class TrainerFieldsSchema(Schema):
     accessibility_features = enum_list(AccessibilityFeature)
     safety_items = enum_list(SafetyItem)
     reports_to_doctor = fields.Boolean()
-    conditions = fields.List(fields.Nested(ConditionExperienceSchema),
+    conditions = fields.List(fields.Nested(ConditionExperienceInputSchema),
                              validate=validate.Length(max=60))
 
     @validates_schema
@@ -82,7 +82,7 @@ class TrainerCreateSchema(TrainerFieldsSchema):
                       validate=validate.Length(min=1))
     credentials = fields.List(fields.Nested(CredentialInputSchema), load_default=list,
                               validate=validate.Length(max=30))
-    conditions = fields.List(fields.Nested(ConditionExperienceSchema), load_default=list,
+    conditions = fields.List(fields.Nested(ConditionExperienceInputSchema), load_default=list,
                              validate=validate.Length(max=60))
 
 
@@ -133,7 +133,7 @@ class TrainerSchema(Schema):
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 

@@ -41,7 +41,8 @@ class Trainers(MethodView):
         return trainer
 
 
-@blp.route("/<int:trainer_id>")
+# Ids beyond a 32-bit integer cannot exist; the cap turns them into a plain 404.
+@blp.route("/<int(max=2147483647):trainer_id>")
 class TrainerById(MethodView):
     @blp.response(200, TrainerSchema)
     def get(self, trainer_id):

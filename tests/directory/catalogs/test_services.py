@@ -64,6 +64,7 @@ def test_entry_removed_from_the_file_is_kept(session, catalogs, tmp_path):
     ("certifications.toml", 'level = "clinical"', 'level = "wizard"', "ACSM-CEP", "level"),
     ("conditions.toml", 'icd10_prefixes = ["E11"]', 'icd10_prefixes = ["E11", "diabetes"]',
      "type-2-diabetes", "icd10_prefixes"),
+    ("certifications.toml", 'renewal_years = 3', 'renewal_yrs = 3', "ACSM-CEP", "renewal_yrs"),
 ])
 def test_invalid_entry_names_file_entry_and_field_and_writes_nothing(
         session, tmp_path, filename, old, new, entry, field):
@@ -100,3 +101,12 @@ def test_broken_toml_syntax_is_a_catalog_error(session, tmp_path):
     with pytest.raises(CatalogError, match="conditions.toml"):
         load_catalogs(session, data)
     assert counts(session) == (0, 0)
+
+
+@pytest.mark.parametrize("text", ['[certification]\ncode = "X"\n', "certification = [1]\n",
+                                  "", '[[certifications]]\ncode = "X"\n'],
+                         ids=["table-not-array", "array-of-numbers", "empty", "misnamed"])
+def test_catalog_of_the_wrong_shape_is_a_catalog_error(tmp_path, text):
+    (tmp_path / "certifications.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match="certifications.toml"):
+        read_catalog(tmp_path, CATALOGS[0])

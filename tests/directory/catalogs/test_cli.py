@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from directory.conditions.models import Condition
+from directory.credentials.models import Certification
+from tests.directory.catalogs.editing import edited_data
+
+
+def load(app):
+    return app.test_cli_runner().invoke(args=["catalogs", "load"])
+
+
+def test_load_prints_what_it_created(app, session):
+    result = load(app)
+    assert result.exit_code == 0, result.output
+    conditions = session.scalar(select(func.count()).select_from(Condition))
+    assert conditions >= 25
+    assert result.output.splitlines() == [
+        "certification: 13 created, 0 updated, 0 unchanged",
+        f"condition: {conditions} created, 0 updated, 0 unchanged",
+    ]
+
+
+def test_second_load_reports_no_change(app):
+    load(app)
+    result = load(app)
+    assert result.exit_code == 0, result.output
+    assert [line.split(", ")[:2] for line in result.output.splitlines()] == [
+        ["certification: 0 created", "0 updated"], ["condition: 0 created", "0 updated"]]
+
+
+def test_broken_data_fails_and_says_nothing_changed(app, session, tmp_path):
+    app.config["DATA_DIR"] = str(edited_data(tmp_path, "certifications.toml",
+                                             'level = "general"', 'level = "wizard"'))
+    result = load(app)
+    assert result.exit_code != 0
+    assert "certifications.toml" in result.output
+    assert result.output.rstrip().endswith("Nothing was changed.")
+    assert session.scalar(select(func.count()).select_from(Certification)) == 0
