@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 DEMO_COUNT ?= 2000
 
-.PHONY: run test lint install install-dev db clean
+.PHONY: run test lint install install-dev browser db clean
 
 run: install db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -15,8 +15,17 @@ db: install
 	$(BIN)/flask catalogs load
 	$(BIN)/flask demo load --count $(DEMO_COUNT)
 
-test: install-dev
+test: install-dev browser
 	$(BIN)/pytest
+
+# Browser tests drive the system's Chromium (Playwright's own download needs a network).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "Chromium is missing: install it (e.g. sudo apt-get install chromium) or browser tests are skipped."; \
+	  fi; }
 
 lint: install-dev
 	$(BIN)/ruff check .

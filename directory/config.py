@@ -41,8 +41,8 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": "Find trainers qualified for clinical exercise referrals. "
-                "Errors come back as JSON with `code`, `status`, `message` and, "
-                "for invalid input, per-field `errors`."
+                "Errors come back as JSON with code, status, message and, "
+                "for invalid input, per-field errors."
             }
         },
         "MAX_PAGE_SIZE": 100,

@@ -239,7 +239,7 @@ def _bio(profile: CredentialLevel, years: int, condition_names: list[str]) -> st
             CredentialLevel.SPECIALIST: "Medical exercise specialist",
             CredentialLevel.CLINICAL: "Clinical exercise physiologist",
             CredentialLevel.PERFORMANCE: "Strength and conditioning coach"}[profile]
-    text = f"{role} with {years} years of experience"
+    text = f"{role} with {years} year{'' if years == 1 else 's'} of experience"
     if condition_names:
         text += " working with clients who have " + ", ".join(n.lower() for n in condition_names)
     return text + "."

@@ -53,7 +53,10 @@ def _build_geocoder(config) -> OfflineGeocoder | RateLimiter:
         return OfflineGeocoder()
     online = get_geocoder_for_service(name)(user_agent=config["GEOCODER_USER_AGENT"])
     # Public geocoding services ban clients that exceed about one request a second.
-    return RateLimiter(online.geocode, min_delay_seconds=config["GEOCODER_MIN_DELAY_SECONDS"])
+    delay = config["GEOCODER_MIN_DELAY_SECONDS"]
+    # geopy requires the wait after an error to be at least the normal delay.
+    return RateLimiter(online.geocode, min_delay_seconds=delay,
+                       error_wait_seconds=max(5.0, delay))
 
 
 def resolve_place(query: str) -> Place:

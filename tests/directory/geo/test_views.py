@@ -107,3 +107,9 @@ def test_a_named_geopy_service_is_wrapped_in_a_rate_limiter():
     assert coder.min_delay_seconds == 1.5
     assert isinstance(coder.func.__self__, Nominatim)
     assert coder.func.__self__.headers["User-Agent"] == "referfit-tests"
+
+
+def test_online_geocoder_accepts_a_long_delay():
+    limiter = _build_geocoder({"GEOCODER": "nominatim", "GEOCODER_USER_AGENT": "referfit-test",
+                               "GEOCODER_MIN_DELAY_SECONDS": 6.0})
+    assert limiter.min_delay_seconds == 6.0
