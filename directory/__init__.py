@@ -9,7 +9,8 @@ from flask import Flask
 
 from directory.config import config_from_env
 from directory.errors import register_error_handlers
-from directory.extensions import api, db, migrate
+from directory.extensions import api, csrf, db, limiter, migrate
+from directory.security import register_security
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -20,6 +21,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config_from_env(app.instance_path))
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -28,31 +30,43 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    # Import every model so the metadata is complete before anything uses it.
-    from directory import models  # noqa: F401
+    from directory import models  # noqa: F401  (the metadata must know every table)
+    from directory.accounts.auth import register_authentication
 
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has little ALTER TABLE.
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     api.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    register_authentication(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from directory.accounts.pages import blp as account_pages
+    from directory.accounts.views import auth_blp, trainer_account_blp, users_blp
+    from directory.audit.views import blp as audit_api
     from directory.conditions.views import blp as conditions_api
     from directory.credentials.views import blp as certifications_api
+    from directory.credentials.views import credentials_blp
     from directory.geo.views import blp as geocode_api
     from directory.home.pages import blp as home_pages
     from directory.trainers.views import blp as trainers_api
 
-    for blueprint in (trainers_api, certifications_api, conditions_api, geocode_api):
+    for blueprint in (trainers_api, trainer_account_blp, credentials_blp, certifications_api,
+                      conditions_api, geocode_api, auth_blp, users_blp, audit_api):
         api.register_blueprint(blueprint)
+        # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
+        csrf.exempt(blueprint)
     app.register_blueprint(home_pages)
+    app.register_blueprint(account_pages)
 
 
 def register_commands(app: Flask) -> None:
+    from directory.accounts.cli import users_cli
     from directory.catalogs.cli import catalogs_cli
     from directory.demo.cli import demo_cli
 
-    app.cli.add_command(catalogs_cli)
-    app.cli.add_command(demo_cli)
+    for group in (catalogs_cli, demo_cli, users_cli):
+        app.cli.add_command(group)

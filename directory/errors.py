@@ -5,7 +5,16 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -62,12 +71,18 @@ def error_response(code: int, message: str | None = None, errors: dict | None = 
 
 
 def handle_http_exception(error: HTTPException):
+    if error.code == 401 and not request.path.startswith("/api/"):
+        # People meet a sign-in page, and come back where they were after it.
+        db.session.rollback()
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     # flask-smorest's abort() and webargs put their details in error.data.
     data = getattr(error, "data", None) or {}
     message = data.get("message") or (error.description if error.code != 500 else None)
     response = error_response(error.code, message, data.get("errors") or data.get("messages"))
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    if error.code == 401 and error.www_authenticate:
+        response.headers["WWW-Authenticate"] = error.www_authenticate[0].to_header()
     return response
 
 

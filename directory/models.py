@@ -1,7 +1,10 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see the whole schema."""
 
+from directory.accounts.models import ApiToken, User
+from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.trainers.models import Trainer
 
-__all__ = ["Certification", "Condition", "Credential", "Trainer", "TrainerConditionExperience"]
+__all__ = ["ApiToken", "AuditEvent", "Certification", "Condition", "Credential", "Trainer",
+           "TrainerConditionExperience", "User"]

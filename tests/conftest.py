@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from itertools import count
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 
 from directory import create_app
+from directory.accounts.models import Role
+from directory.accounts.services import create_user, issue_token
 from directory.catalogs.services import load_catalogs
 from directory.config import REPO_ROOT, normalize_database_url
 from directory.extensions import db
@@ -24,6 +27,8 @@ POSTGRES_URL = normalize_database_url(
     os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 )
 DATA_DIR = REPO_ROOT / "data"
+PASSWORD = "correct horse battery staple"
+_emails = count(1)
 
 
 def migrate(url: str) -> None:
@@ -78,6 +83,8 @@ def app(database_url, tmp_path):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "DATA_DIR": str(DATA_DIR),
+        # Rate limits are tested on their own; elsewhere they would only add noise.
+        "RATELIMIT_ENABLED": False,
     })
     with app.app_context():
         yield app
@@ -102,3 +109,33 @@ def session(app):
 def catalogs(session):
     load_catalogs(session, DATA_DIR)
     session.commit()
+
+
+@pytest.fixture
+def user_factory(session):
+    """Make an account: user_factory("doctor"), or a trainer's with trainer=..."""
+    def make(role: str, trainer=None, email: str | None = None):
+        email = email or f"{role}{next(_emails)}@example.com"
+        user = create_user(session, email, PASSWORD, Role(role), trainer)
+        session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def api_as(app, session, user_factory):
+    """A test client that sends a bearer token for a new account of `role`."""
+    def make(role: str, trainer=None):
+        user = user_factory(role, trainer)
+        _token, secret = issue_token(session, user, "tests", 1)
+        session.commit()
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        client.user = user
+        return client
+    return make
+
+
+@pytest.fixture
+def curator(api_as):
+    return api_as("curator")

@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from directory.accounts.permissions import Permission, requires
 from directory.conditions.models import Condition
 from directory.conditions.schemas import ConditionSchema
 from directory.extensions import db
@@ -12,6 +13,7 @@ blp = Blueprint("conditions", __name__, url_prefix="/api/v1/conditions",
 
 @blp.route("")
 class Conditions(MethodView):
+    @requires(Permission.VIEW_DIRECTORY)
     @blp.response(200, ConditionSchema(many=True))
     def get(self):
         """List every condition with its risk tier, ICD-10 prefixes and synonyms."""

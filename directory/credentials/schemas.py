@@ -66,3 +66,14 @@ class CredentialInputSchema(Schema):
         ):
             raise ValidationError("Say where a verified credential was checked.",
                                   "verification_source")
+
+
+class CredentialUpdateSchema(Schema):
+    """A curator's change to a credential: verify, revoke, or correct its dates."""
+
+    status = fields.Enum(VerificationStatus, by_value=True)
+    issued_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    verification_source = fields.String(
+        allow_none=True, validate=validate.Length(1, 200),
+        metadata={"description": "Where it was checked, or why it was revoked."})

@@ -64,3 +64,29 @@ def _credential(certification: Certification, number: str, entry: dict) -> Crede
         verified_at=utcnow() if verified else None,
         verification_source=entry["verification_source"],
     )
+
+
+def add_credential(session: Session, trainer, data: dict) -> Credential:
+    (credential,) = credential_rows(session, [data])
+    trainer.credentials.append(credential)
+    session.flush()
+    return credential
+
+
+def update_credential(session: Session, credential: Credential, changes: dict) -> Credential:
+    """Apply a curator's change; a verification needs a source and is timestamped."""
+    merged = {key: changes.get(key, getattr(credential, key))
+              for key in ("status", "issued_on", "expires_on", "verification_source")}
+    if merged["issued_on"] and merged["expires_on"] and merged["issued_on"] > merged["expires_on"]:
+        raise InvalidInput({"expires_on": ["Must not be before issued_on."]})
+    newly_verified = (changes.get("status") is VerificationStatus.VERIFIED
+                      and credential.status is not VerificationStatus.VERIFIED)
+    if newly_verified and not changes.get("verification_source"):
+        raise InvalidInput({"verification_source": [
+            "Say where the credential was checked when verifying it."]})
+    for key, value in changes.items():
+        setattr(credential, key, value)
+    if newly_verified:
+        credential.verified_at = utcnow()
+    session.flush()
+    return credential

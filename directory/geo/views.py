@@ -1,6 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from directory.accounts.permissions import Permission, requires
 from directory.geo.schemas import GeocodeArgsSchema, PlaceSchema
 from directory.geo.services import PlaceNotFound, resolve_place
 
@@ -10,6 +11,7 @@ blp = Blueprint("geocode", __name__, url_prefix="/api/v1/geocode",
 
 @blp.route("")
 class Geocode(MethodView):
+    @requires(Permission.VIEW_DIRECTORY)
     @blp.arguments(GeocodeArgsSchema, location="query")
     @blp.response(200, PlaceSchema)
     def get(self, args):

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
+from directory.accounts.permissions import Permission, authorize
 from directory.conditions.models import Condition
 from directory.credentials.models import Certification
 from directory.extensions import api, db
@@ -13,6 +14,7 @@ blp = Blueprint("home", __name__)
 
 @blp.get("/")
 def index():
+    authorize(Permission.VIEW_DIRECTORY)
     counts = {
         "trainers": db.session.scalar(
             select(func.count()).where(Trainer.status == TrainerStatus.ACTIVE)),
@@ -24,6 +26,7 @@ def index():
 
 @blp.get("/api/docs")
 def api_docs():
+    authorize(Permission.VIEW_DIRECTORY)
     # Rendered on the server from the OpenAPI document: no CDN, no script.
     spec = api.spec.to_dict()
     operations = [

@@ -12,6 +12,8 @@ from directory.trainers.models import (
 )
 from matching.types import DeliveryMode
 
+# Fields only curators change: a trainer's identity and whether they are listed.
+RECORD_FIELDS = {"first_name", "last_name", "status"}
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code such as 'en' or 'es'.")
 PRICE = validate.Range(0, 10_000)
 
@@ -130,16 +132,3 @@ class TrainerSchema(Schema):
                              attribute="condition_experience")
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-
-
-class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-
-
-class TrainerPageSchema(Schema):
-    items = fields.List(fields.Nested(TrainerSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()

@@ -1,64 +1,79 @@
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
+from directory.accounts.permissions import Permission, authorize, can, requires
 from directory.extensions import db
+from directory.pagination import PageArgsSchema, page_of, page_schema
 from directory.trainers import services
 from directory.trainers.models import Trainer
 from directory.trainers.schemas import (
-    PageArgsSchema,
+    RECORD_FIELDS,
     TrainerCreateSchema,
-    TrainerPageSchema,
     TrainerSchema,
     TrainerUpdateSchema,
 )
 
 blp = Blueprint("trainers", __name__, url_prefix="/api/v1/trainers",
                 description="The trainer directory.")
+# Ids beyond a 32-bit integer cannot exist; the cap turns them into a plain 404.
+TRAINER_ID = "<int(max=2147483647):trainer_id>"
 
 
-def get_trainer(trainer_id: int) -> Trainer:
-    return db.get_or_404(Trainer, trainer_id,
-                         description=f"There is no trainer with id {trainer_id}.")
+def get_trainer(trainer_id: int, permission: Permission = Permission.VIEW_TRAINER) -> Trainer:
+    """Load a trainer and check `permission` on it.
+
+    A profile the caller may not see (an inactive one) answers 404, like a missing one.
+    """
+    trainer = db.session.get(Trainer, trainer_id)
+    if trainer is None or not can(Permission.VIEW_TRAINER, trainer):
+        abort(404, message=f"There is no trainer with id {trainer_id}.")
+    authorize(permission, trainer)
+    return trainer
 
 
 @blp.route("")
 class Trainers(MethodView):
+    @requires(Permission.VIEW_DIRECTORY)
     @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, TrainerPageSchema)
+    @blp.response(200, page_schema(TrainerSchema))
     def get(self, args):
         """List active trainers, a page at a time."""
-        page = db.paginate(services.list_trainers_query(), page=args["page"],
-                           per_page=args["page_size"], error_out=False, count=True)
-        return {"items": page.items, "total": page.total, "page": page.page,
-                "page_size": page.per_page, "pages": page.pages}
+        return page_of(services.list_trainers_query(), args)
 
+    @requires(Permission.CREATE_TRAINER)
     @blp.arguments(TrainerCreateSchema)
     @blp.response(201, TrainerSchema)
     def post(self, data):
-        """Add a trainer, with credentials and condition experience."""
+        """Add a trainer, with credentials and condition experience (curators)."""
         trainer = services.create_trainer(db.session, data)
         db.session.commit()
         return trainer
 
 
-# Ids beyond a 32-bit integer cannot exist; the cap turns them into a plain 404.
-@blp.route("/<int(max=2147483647):trainer_id>")
+@blp.route(f"/{TRAINER_ID}")
 class TrainerById(MethodView):
+    @requires(Permission.VIEW_DIRECTORY)
     @blp.response(200, TrainerSchema)
     def get(self, trainer_id):
         """Get one trainer with credentials and condition experience."""
         return get_trainer(trainer_id)
 
+    @requires(Permission.EDIT_TRAINER_PROFILE, object_rule=True)
     @blp.arguments(TrainerUpdateSchema)
     @blp.response(200, TrainerSchema)
     def patch(self, changes, trainer_id):
-        """Change some of a trainer's fields."""
-        trainer = services.update_trainer(db.session, get_trainer(trainer_id), changes)
+        """Change a trainer's fields (curators; trainers their own descriptive fields)."""
+        trainer = get_trainer(trainer_id, Permission.EDIT_TRAINER_PROFILE)
+        if RECORD_FIELDS & changes.keys():
+            authorize(Permission.EDIT_TRAINER_RECORD, trainer)
+        trainer = services.update_trainer(db.session, trainer, changes)
         db.session.commit()
         return trainer
 
+    @requires(Permission.DEACTIVATE_TRAINER)
     @blp.response(204)
     def delete(self, trainer_id):
-        """Deactivate a trainer; nothing is destroyed and PATCH can reactivate."""
-        services.deactivate_trainer(db.session, get_trainer(trainer_id))
+        """Deactivate a trainer; nothing is destroyed and PATCH can reactivate (curators)."""
+        services.deactivate_trainer(db.session, get_trainer(trainer_id,
+                                                            Permission.DEACTIVATE_TRAINER))
         db.session.commit()

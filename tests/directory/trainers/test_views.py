@@ -1,7 +1,14 @@
+import pytest
 from sqlalchemy import func, select
 
 from directory.trainers.models import Trainer
 from tests.factories import credential_payload, make_trainer, trainer_payload
+
+
+@pytest.fixture
+def client(curator):
+    """These tests are about the directory's behaviour, so they write as a curator."""
+    return curator
 
 
 def count_trainers(session) -> int:

@@ -1,0 +1,114 @@
+"""Who may do what: the one place every view asks.
+
+Each permission maps to a rule over the user (an account or anonymous) and, where the
+answer depends on it, the object. Views call `authorize`; nothing else checks roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from flask import g
+from flask_login import current_user
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from directory.accounts.models import Role
+from directory.trainers.models import Trainer, TrainerStatus
+
+STAFF = {Role.CURATOR, Role.ADMIN}
+
+
+class Permission(StrEnum):
+    VIEW_DIRECTORY = "view_directory"  # search, public profiles, catalogs, geocoding
+    VIEW_TRAINER = "view_trainer"
+    CREATE_TRAINER = "create_trainer"
+    EDIT_TRAINER_PROFILE = "edit_trainer_profile"  # descriptive fields
+    EDIT_TRAINER_RECORD = "edit_trainer_record"  # names and status: curators only
+    DEACTIVATE_TRAINER = "deactivate_trainer"
+    MANAGE_CREDENTIALS = "manage_credentials"
+    LINK_TRAINER_ACCOUNT = "link_trainer_account"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT_LOG = "read_audit_log"
+    USE_ACCOUNT = "use_account"  # one's own account page and API tokens
+
+
+def _anyone(_user, _obj=None) -> bool:
+    return True
+
+
+def _signed_in(user, _obj=None) -> bool:
+    return user.is_authenticated
+
+
+def _role(*roles: Role) -> Callable:
+    def rule(user, _obj=None) -> bool:
+        return user.is_authenticated and user.role in roles
+    return rule
+
+
+def _owns_trainer(user, trainer: Trainer) -> bool:
+    return user.is_authenticated and user.role is Role.TRAINER and user.trainer_id == trainer.id
+
+
+def _may_view_trainer(user, trainer: Trainer) -> bool:
+    return (trainer.status is TrainerStatus.ACTIVE or _role(*STAFF)(user)
+            or _owns_trainer(user, trainer))
+
+
+def _may_edit_profile(user, trainer: Trainer) -> bool:
+    return _role(*STAFF)(user) or _owns_trainer(user, trainer)
+
+
+RULES: dict[Permission, Callable] = {
+    Permission.VIEW_DIRECTORY: _anyone,
+    Permission.VIEW_TRAINER: _may_view_trainer,
+    Permission.CREATE_TRAINER: _role(*STAFF),
+    Permission.EDIT_TRAINER_PROFILE: _may_edit_profile,
+    Permission.EDIT_TRAINER_RECORD: _role(*STAFF),
+    Permission.DEACTIVATE_TRAINER: _role(*STAFF),
+    Permission.MANAGE_CREDENTIALS: _role(*STAFF),
+    Permission.LINK_TRAINER_ACCOUNT: _role(*STAFF),
+    Permission.MANAGE_USERS: _role(Role.ADMIN),
+    Permission.READ_AUDIT_LOG: _role(Role.ADMIN),
+    Permission.USE_ACCOUNT: _signed_in,
+}
+
+
+def can(permission: Permission, obj=None, user=None) -> bool:
+    user = current_user if user is None else user
+    return RULES[permission](user, obj)
+
+
+def authorize(permission: Permission, obj=None) -> None:
+    """Let the request go on, or stop it: 401 for strangers, 403 for the wrong account."""
+    g.authorized = True  # checked after every request in testing (see security.py)
+    if can(permission, obj):
+        return
+    if not current_user.is_authenticated:
+        raise Unauthorized(
+            "Sign in, or send an API token as 'Authorization: Bearer <token>'.",
+            www_authenticate=WWWAuthenticate("bearer"),
+        )
+    raise Forbidden("Your account is not allowed to do this.")
+
+
+def requires(permission: Permission, object_rule: bool = False):
+    """Check a permission before the view parses its input.
+
+    With `object_rule`, the answer depends on an object the view loads, so here only
+    "signed in at all?" is settled (401 before any 422) and the view calls `authorize`.
+    """
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if object_rule:
+                if not current_user.is_authenticated:
+                    authorize(Permission.USE_ACCOUNT)
+            else:
+                authorize(permission)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator

@@ -1,0 +1,48 @@
+from marshmallow import Schema, fields, validate
+
+from directory.accounts.models import Role
+
+EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
+PASSWORD = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class TokenRequestSchema(Schema):
+    email = EMAIL
+    password = PASSWORD
+    name = fields.String(load_default="API token", validate=validate.Length(1, 100))
+    lifetime_days = fields.Integer(load_default=30, validate=validate.Range(1, 365))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(metadata={"description": "Shown once: send it as "
+                                                   "'Authorization: Bearer <token>'."})
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    role = fields.Enum(Role, by_value=True)
+    active = fields.Boolean()
+    trainer_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    last_login_at = fields.DateTime(allow_none=True)
+
+
+class UserCreateSchema(Schema):
+    email = EMAIL
+    password = fields.String(required=True, load_only=True, validate=validate.Length(10, 128))
+    role = fields.Enum(Role, by_value=True, required=True)
+    trainer_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1))
+
+
+class TrainerAccountSchema(Schema):
+    email = EMAIL

@@ -1,0 +1,108 @@
+"""Record every write in the audit log, inside the transaction that makes it.
+
+A session hook sees each flush's new, changed and deleted rows and writes one audit
+event per row on the same connection, so the event commits or rolls back with the
+change itself. Bulk Core inserts bypass the hook; their callers record a summary event.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import g, has_app_context, has_request_context
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from directory.audit.models import AuditEvent
+from directory.db import utcnow
+
+REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    role: str  # a Role value, "anonymous" or "system"
+
+
+SYSTEM = Actor(None, "system")
+ANONYMOUS = Actor(None, "anonymous")
+
+
+def current_actor() -> Actor:
+    """Who is writing: set per request by the accounts package; "system" elsewhere."""
+    if has_app_context() and "actor" in g:
+        return g.actor
+    return ANONYMOUS if has_request_context() else SYSTEM
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id") if has_app_context() else None
+
+
+def record_event(session: Session, action: str, object_type: str, object_id=None,
+                 changes: dict | None = None) -> None:
+    """Record an event the session hook cannot see (a login, a bulk load)."""
+    session.execute(insert(AuditEvent), [_event_row(action, object_type, object_id,
+                                                    changes or {})])
+
+
+def _event_row(action: str, object_type: str, object_id, changes: dict) -> dict:
+    actor = current_actor()
+    return {"occurred_at": utcnow(), "actor_id": actor.user_id, "actor_role": actor.role,
+            "action": action, "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "changes": changes, "request_id": current_request_id()}
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_flush(session: Session, _flush_context) -> None:
+    rows = []
+    for action, objects in (("create", session.new), ("update", session.dirty),
+                            ("delete", session.deleted)):
+        for obj in objects:
+            if isinstance(obj, AuditEvent):
+                continue
+            changes = _changes(obj, action)
+            if changes or action != "update":
+                state = inspect(obj)
+                object_id = state.identity[0] if state.identity else None
+                rows.append(_event_row(action, obj.__tablename__, object_id, changes))
+    if rows:
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        policy = attr.columns[0].info.get("audit")
+        history = state.attrs[attr.key].history
+        if policy == "skip" or (action == "update" and not history.has_changes()):
+            continue
+        current = getattr(obj, attr.key)
+        before, after = {
+            "create": (None, current),
+            "update": (history.deleted[0] if history.deleted else None, current),
+            "delete": (current, None),
+        }[action]
+        if before is None and after is None:
+            continue
+        if policy == "redact":
+            before = None if before is None else REDACTED
+            after = None if after is None else REDACTED
+        changes[attr.key] = {"before": _json_value(before), "after": _json_value(after)}
+    return changes
+
+
+def _json_value(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,71 @@
+"""Protections every response gets: headers, request ids, and checks of the config."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask, Response, g, request
+from flask_login import current_user
+
+from directory.config import DEV_SECRET_KEY
+
+# No inline script or style anywhere: pages ship their assets from /static.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+])
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Served by flask-smorest, not by our views: the OpenAPI document is public.
+PUBLIC_LIBRARY_ENDPOINTS = {"static", "api-docs.openapi_json"}
+
+
+class InsecureConfiguration(RuntimeError):
+    """The app refuses to start in production with development settings."""
+
+
+def check_production_config(app: Flask) -> None:
+    if app.config["ENV_NAME"] != "production":
+        return
+    secret = app.config["SECRET_KEY"]
+    if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
+        raise InsecureConfiguration(
+            "Refusing to start in production with the development SECRET_KEY: set "
+            "SECRET_KEY to a random value of at least 32 characters.")
+
+
+def assign_request_id() -> None:
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if "request_id" in g:
+        headers["X-Request-ID"] = g.request_id
+    if current_user and current_user.is_authenticated:
+        # Pages and answers for an account can hold health details: keep them out of caches.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def check_view_authorized(response: Response) -> Response:
+    """In testing, fail any successful view that never asked `authorize`."""
+    if (request.endpoint not in PUBLIC_LIBRARY_ENDPOINTS | {None} and response.status_code < 400
+            and not g.get("authorized")):
+        raise AssertionError(f"View {request.endpoint} answered without calling authorize().")
+    return response
+
+
+def register_security(app: Flask) -> None:
+    check_production_config(app)
+    app.before_request(assign_request_id)
+    app.after_request(add_security_headers)
+    if app.config.get("TESTING"):
+        app.after_request(check_view_authorized)
