@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
@@ -18,6 +19,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Served by flask-smorest, not by our views: the OpenAPI document is public.
 PUBLIC_LIBRARY_ENDPOINTS = {"static", "api-docs.openapi_json"}
+
+
+class RedactQueryStrings(logging.Filter):
+    """Drop query strings from access logs: searches carry conditions and places."""
+
+    QUERY = re.compile(r"\?[^\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.QUERY.sub("?[redacted]", record.getMessage())
+        record.args = ()
+        return True
 
 
 class InsecureConfiguration(RuntimeError):
@@ -65,6 +77,9 @@ def check_view_authorized(response: Response) -> Response:
 
 def register_security(app: Flask) -> None:
     check_production_config(app)
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueryStrings) for f in access_log.filters):
+        access_log.addFilter(RedactQueryStrings())
     app.before_request(assign_request_id)
     app.after_request(add_security_headers)
     if app.config.get("TESTING"):

@@ -15,6 +15,7 @@ from itertools import count
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from directory import create_app
 from directory.accounts.models import Role
@@ -76,6 +77,18 @@ def database_url(request):
     return request.getfixturevalue(f"{request.param.replace('postgresql', 'postgres')}_url")
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Tests keep an app context open for their own database work; without this, requests
+    would share its `g` (the signed-in user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({
@@ -86,6 +99,7 @@ def app(database_url, tmp_path):
         # Rate limits are tested on their own; elsewhere they would only add noise.
         "RATELIMIT_ENABLED": False,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
 
 from directory.accounts.models import Role
@@ -29,7 +30,7 @@ class LogoutForm(FlaskForm):
 
 class CreateUserForm(FlaskForm):
     email = EmailField("Email", validators=EMAIL)
-    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
     password = PasswordField(f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)",
                              validators=NEW_PASSWORD)
     trainer_id = IntegerField("Trainer profile id (trainer accounts only)",

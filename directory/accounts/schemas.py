@@ -23,8 +23,8 @@ class TokenSchema(Schema):
 
 
 class NewTokenSchema(TokenSchema):
-    token = fields.String(metadata={"description": "Shown once: send it as "
-                                                   "'Authorization: Bearer <token>'."})
+    token = fields.String(attribute="secret", metadata={
+        "description": "Shown once: send it as 'Authorization: Bearer <token>'."})
 
 
 class UserSchema(Schema):

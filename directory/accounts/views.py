@@ -44,7 +44,8 @@ class Tokens(MethodView):
         token, secret = services.issue_token(db.session, user, data["name"],
                                              data["lifetime_days"])
         db.session.commit()
-        return {**TokenSchema().dump(token), "token": secret}
+        token.secret = secret  # transient: dumped once in this answer, never stored
+        return token
 
     @requires(Permission.USE_ACCOUNT)
     @auth_blp.response(200, TokenSchema(many=True))

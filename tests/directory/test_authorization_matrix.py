@@ -1,0 +1,172 @@
+"""Every route, for every kind of caller, answers with the status the rules promise.
+
+The routes come from the app's URL map: a route added without a line here fails
+`test_every_route_has_expectations`, so nothing is born unprotected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import count
+
+import pytest
+
+from directory.accounts.services import issue_token
+from directory.trainers.services import deactivate_trainer
+from tests.conftest import PASSWORD
+from tests.factories import credential_payload, make_trainer, trainer_payload
+
+ROLES = ("anonymous", "patient", "doctor", "trainer", "other_trainer", "curator", "admin")
+_unique = count(1)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def staff_only(ok: int, anonymous: int = 401) -> dict[str, int]:
+    return {**everyone(403), "anonymous": anonymous, "curator": ok, "admin": ok}
+
+
+def admin_only(ok: int, anonymous: int = 401) -> dict[str, int]:
+    return {**everyone(403), "anonymous": anonymous, "admin": ok}
+
+
+def signed_in(ok: int, anonymous: int = 401) -> dict[str, int]:
+    return {**everyone(ok), "anonymous": anonymous}
+
+
+@dataclass
+class Case:
+    endpoint: str
+    method: str
+    path: str  # formatted with the world's ids
+    expected: dict[str, int]
+    body: object = None  # a dict, or a callable making a fresh one per request
+    form: bool = False  # an HTML form post rather than JSON
+
+
+def new_trainer():
+    return trainer_payload(credentials=[credential_payload()])
+
+
+def new_user():
+    return {"email": f"new{next(_unique)}@example.com", "password": PASSWORD, "role": "doctor"}
+
+
+def new_registration():
+    email = f"registrant{next(_unique)}@example.com"
+    return {"email": email, "password": PASSWORD, "confirm": PASSWORD}
+
+
+CASES = [
+    Case("home.index", "GET", "/", everyone(200)),
+    Case("home.api_docs", "GET", "/api/docs", everyone(200)),
+    Case("api-docs.openapi_json", "GET", "/api/openapi.json", everyone(200)),
+    Case("accounts.login", "GET", "/login", everyone(200)),
+    Case("accounts.login", "POST", "/login", everyone(401), form=True,
+         body={"email": "nobody@example.com", "password": "wrong password"}),
+    Case("accounts.logout", "POST", "/logout", everyone(302), form=True, body={}),
+    Case("accounts.register", "GET", "/register", everyone(200)),
+    Case("accounts.register", "POST", "/register", everyone(302), form=True,
+         body=new_registration),
+    Case("accounts.account", "GET", "/account", signed_in(200, anonymous=302)),
+    Case("accounts.users", "GET", "/admin/users", admin_only(200, anonymous=302)),
+    Case("accounts.users", "POST", "/admin/users", admin_only(302, anonymous=302), form=True,
+         body=lambda: {**new_user(), "trainer_id": ""}),
+    Case("trainers.Trainers", "GET", "/api/v1/trainers", everyone(200)),
+    Case("trainers.Trainers", "POST", "/api/v1/trainers", staff_only(201), body=new_trainer),
+    Case("trainers.TrainerById", "GET", "/api/v1/trainers/{own}", everyone(200)),
+    # An inactive profile is hidden, as if missing, except from curators and admins.
+    Case("trainers.TrainerById", "GET", "/api/v1/trainers/{inactive}",
+         {**everyone(404), "curator": 200, "admin": 200}),
+    Case("trainers.TrainerById", "PATCH", "/api/v1/trainers/{own}",
+         {**staff_only(200), "trainer": 200}, body={"bio": "Updated."}),
+    # Names and status are the curators' even on one's own profile.
+    Case("trainers.TrainerById", "PATCH", "/api/v1/trainers/{own}", staff_only(200),
+         body={"last_name": "Renamed"}),
+    Case("trainers.TrainerById", "DELETE", "/api/v1/trainers/{other}", staff_only(204)),
+    Case("trainer_accounts.TrainerAccount", "PUT", "/api/v1/trainers/{own}/account",
+         staff_only(200), body=lambda: {"email": WORLD["trainer_email"]}),
+    Case("credentials.TrainerCredentials", "POST", "/api/v1/trainers/{own}/credentials",
+         staff_only(201), body=credential_payload),
+    Case("credentials.CredentialById", "PATCH", "/api/v1/credentials/{own_credential}",
+         staff_only(200), body={"expires_on": "2031-01-01"}),
+    Case("certifications.Certifications", "GET", "/api/v1/certifications", everyone(200)),
+    Case("conditions.Conditions", "GET", "/api/v1/conditions", everyone(200)),
+    Case("geocode.Geocode", "GET", "/api/v1/geocode?q=10001", everyone(200)),
+    Case("auth.Tokens", "POST", "/api/v1/auth/tokens", everyone(201),
+         body=lambda: {"email": WORLD["trainer_email"], "password": PASSWORD}),
+    Case("auth.Tokens", "GET", "/api/v1/auth/tokens", signed_in(200)),
+    # Tokens are personal: another account's token looks missing, even to admins.
+    Case("auth.TokenById", "DELETE", "/api/v1/auth/tokens/{spare_token}",
+         {**signed_in(404), "trainer": 204}),
+    Case("users.Users", "GET", "/api/v1/users", admin_only(200)),
+    Case("users.Users", "POST", "/api/v1/users", admin_only(201), body=new_user),
+    Case("audit.AuditEvents", "GET", "/api/v1/audit-events", admin_only(200)),
+]
+WORLD: dict = {}
+
+
+def routes(app) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static"
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_has_expectations(app):
+    covered = {(case.endpoint, case.method) for case in CASES}
+    assert routes(app) - covered == set(), "add the new route to CASES"
+    assert covered - routes(app) == set(), "CASES names a route that no longer exists"
+
+
+@pytest.fixture
+def callers(app, session, catalogs, user_factory):
+    """An API client and a page client maker per role; the trainer owns {own}."""
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests
+    own, other = make_trainer(session), make_trainer(session, last_name="Other")
+    inactive = make_trainer(session, last_name="Gone")
+    deactivate_trainer(session, inactive)
+    users = {role: user_factory(role) for role in ("patient", "doctor", "curator", "admin")}
+    users["trainer"] = user_factory("trainer", trainer=own)
+    users["other_trainer"] = user_factory("trainer", trainer=other)
+    spare, _ = issue_token(session, users["trainer"], "spare", 1)
+    session.commit()
+    WORLD.update(own=own.id, other=other.id, inactive=inactive.id, spare_token=spare.id,
+                 own_credential=own.credentials[0].id, trainer_email=users["trainer"].email)
+
+    def page_client(user_id):
+        # A new client per request: signing out or registering must not leak into the next.
+        def make():
+            client = app.test_client()
+            if user_id is not None:
+                with client.session_transaction() as cookie_session:
+                    cookie_session["_user_id"] = str(user_id)
+                    cookie_session["_fresh"] = True
+            return client
+        return make
+
+    clients = {"anonymous": (app.test_client(), page_client(None))}
+    for role, user in users.items():
+        _token, secret = issue_token(session, user, "matrix", 1)
+        api = app.test_client()
+        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        clients[role] = (api, page_client(user.id))
+    session.commit()
+    return clients
+
+
+def test_authorization_matrix(callers):
+    failures = []
+    for case in CASES:
+        for role in ROLES:
+            api, page_client = callers[role]
+            client = api if case.path.startswith("/api/") else page_client()
+            body = case.body() if callable(case.body) else case.body
+            kwargs = {"data": body} if case.form else {"json": body}
+            response = client.open(case.path.format(**WORLD), method=case.method, **kwargs)
+            if response.status_code != case.expected[role]:
+                failures.append(f"{case.method} {case.path} as {role}: "
+                                f"{response.status_code}, expected {case.expected[role]}"
+                                f" {response.get_data(as_text=True)[:150]}")
+    assert failures == [], "\n".join(failures)
