@@ -17,7 +17,7 @@ from directory.accounts.models import (
     hash_token,
     spend_time_like_a_password_check,
 )
-from directory.audit.services import record_event
+from directory.audit.services import Actor, record_event
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.trainers.models import Trainer
@@ -63,7 +63,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def record_login(session: Session, user: User) -> None:
     user.last_login_at = utcnow()
-    record_event(session, "login", "users", user.id)
+    record_event(session, "login", "users", user.id, actor=Actor(user.id, user.role.value))
 
 
 def issue_token(session: Session, user: User, name: str, lifetime_days: int):

@@ -44,14 +44,15 @@ def current_request_id() -> str | None:
 
 
 def record_event(session: Session, action: str, object_type: str, object_id=None,
-                 changes: dict | None = None) -> None:
+                 changes: dict | None = None, actor: Actor | None = None) -> None:
     """Record an event the session hook cannot see (a login, a bulk load)."""
-    session.execute(insert(AuditEvent), [_event_row(action, object_type, object_id,
-                                                    changes or {})])
+    row = _event_row(action, object_type, object_id, changes or {}, actor)
+    session.execute(insert(AuditEvent), [row])
 
 
-def _event_row(action: str, object_type: str, object_id, changes: dict) -> dict:
-    actor = current_actor()
+def _event_row(action: str, object_type: str, object_id, changes: dict,
+               actor: Actor | None = None) -> dict:
+    actor = actor or current_actor()
     return {"occurred_at": utcnow(), "actor_id": actor.user_id, "actor_role": actor.role,
             "action": action, "object_type": object_type,
             "object_id": None if object_id is None else str(object_id),
@@ -68,8 +69,7 @@ def _audit_flush(session: Session, _flush_context) -> None:
                 continue
             changes = _changes(obj, action)
             if changes or action != "update":
-                state = inspect(obj)
-                object_id = state.identity[0] if state.identity else None
+                (object_id, *_) = inspect(obj).mapper.primary_key_from_instance(obj)
                 rows.append(_event_row(action, obj.__tablename__, object_id, changes))
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)

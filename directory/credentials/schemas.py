@@ -31,8 +31,8 @@ class CredentialSchema(Schema):
                             metadata={"type": "string"})
     issuer = fields.String(dump_only=True)
     credential_number = fields.String(dump_only=True)
-    issued_on = fields.Date(dump_only=True)
-    expires_on = fields.Date(dump_only=True)
+    issued_on = fields.Date(dump_only=True, allow_none=True)
+    expires_on = fields.Date(dump_only=True, allow_none=True)
     status = fields.Enum(VerificationStatus, by_value=True, dump_only=True,
                          metadata={"description": "As recorded by the last verification."})
     effective_status = fields.Function(
@@ -40,8 +40,8 @@ class CredentialSchema(Schema):
         metadata={"type": "string", "enum": [s.value for s in VerificationStatus],
                   "description": "What counts: an expired credential is never verified."},
     )
-    verified_at = fields.DateTime(dump_only=True)
-    verification_source = fields.String(dump_only=True)
+    verified_at = fields.DateTime(dump_only=True, allow_none=True)
+    verification_source = fields.String(dump_only=True, allow_none=True)
 
 
 class CredentialInputSchema(Schema):

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from directory.audit.services import record_event
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.demo.generator import CatalogEntry, DemoDirectory
@@ -61,3 +62,6 @@ def _insert(session: Session, people) -> None:
     session.execute(insert(Credential), credentials)
     if experience:
         session.execute(insert(TrainerConditionExperience), experience)
+    # Bulk inserts skip the per-row audit hook, so the batch is recorded as one event.
+    record_event(session, "bulk_create", "trainers", changes={
+        "source": "demo", "count": len(ids), "first_id": ids[0], "last_id": ids[-1]})
