@@ -5,6 +5,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Opti
 
 from directory.accounts.models import Role
 from directory.accounts.services import MIN_PASSWORD_LENGTH
+from directory.urls import MAX_DB_ID
 
 EMAIL = [InputRequired(), Length(max=254)]
 NEW_PASSWORD = [InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128)]
@@ -34,4 +35,4 @@ class CreateUserForm(FlaskForm):
     password = PasswordField(f"Initial password (at least {MIN_PASSWORD_LENGTH} characters)",
                              validators=NEW_PASSWORD)
     trainer_id = IntegerField("Trainer profile id (trainer accounts only)",
-                              validators=[Optional(), NumberRange(1, 2**31 - 1)])
+                              validators=[Optional(), NumberRange(1, MAX_DB_ID)])

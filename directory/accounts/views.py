@@ -19,6 +19,7 @@ from directory.accounts.schemas import (
 )
 from directory.extensions import db, limiter
 from directory.trainers.models import Trainer
+from directory.urls import db_id
 
 auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                      description="API tokens: get one with an email and password.")
@@ -26,7 +27,6 @@ users_blp = Blueprint("users", __name__, url_prefix="/api/v1/users",
                       description="Accounts (admins only).")
 trainer_account_blp = Blueprint("trainer_accounts", __name__, url_prefix="/api/v1/trainers",
                                 description="Link a trainer's account to their profile.")
-MAX_ID = "int(max=2147483647)"
 
 
 @auth_blp.route("/tokens")
@@ -54,7 +54,7 @@ class Tokens(MethodView):
         return current_user.tokens
 
 
-@auth_blp.route(f"/tokens/<{MAX_ID}:token_id>")
+@auth_blp.route(f"/tokens/{db_id('token_id')}")
 class TokenById(MethodView):
     @requires(Permission.USE_ACCOUNT)
     @auth_blp.response(204)
@@ -91,7 +91,7 @@ class Users(MethodView):
         return user
 
 
-@trainer_account_blp.route(f"/<{MAX_ID}:trainer_id>/account")
+@trainer_account_blp.route(f"/{db_id('trainer_id')}/account")
 class TrainerAccount(MethodView):
     @requires(Permission.LINK_TRAINER_ACCOUNT)
     @trainer_account_blp.arguments(TrainerAccountSchema)

@@ -1,10 +1,11 @@
 from marshmallow import Schema, fields, validate
 
 from directory.pagination import PageArgsSchema
+from directory.urls import MAX_DB_ID
 
 
 class AuditQueryArgsSchema(PageArgsSchema):
-    actor_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    actor_id = fields.Integer(validate=validate.Range(1, MAX_DB_ID))
     action = fields.String(validate=validate.Length(1, 32))
     object_type = fields.String(validate=validate.Length(1, 64))
     object_id = fields.String(validate=validate.Length(1, 64))

@@ -12,7 +12,8 @@ from directory.credentials.schemas import (
     CredentialUpdateSchema,
 )
 from directory.extensions import db
-from directory.trainers.views import TRAINER_ID, get_trainer
+from directory.trainers.views import get_trainer
+from directory.urls import db_id
 
 blp = Blueprint("certifications", __name__, url_prefix="/api/v1/certifications",
                 description="The certification catalog.")
@@ -29,7 +30,7 @@ class Certifications(MethodView):
         return db.session.scalars(select(Certification).order_by(Certification.code))
 
 
-@credentials_blp.route(f"/trainers/{TRAINER_ID}/credentials")
+@credentials_blp.route(f"/trainers/{db_id('trainer_id')}/credentials")
 class TrainerCredentials(MethodView):
     @requires(Permission.MANAGE_CREDENTIALS)
     @credentials_blp.arguments(CredentialInputSchema)
@@ -42,7 +43,7 @@ class TrainerCredentials(MethodView):
         return credential
 
 
-@credentials_blp.route("/credentials/<int(max=2147483647):credential_id>")
+@credentials_blp.route(f"/credentials/{db_id('credential_id')}")
 class CredentialById(MethodView):
     @requires(Permission.MANAGE_CREDENTIALS)
     @credentials_blp.arguments(CredentialUpdateSchema)

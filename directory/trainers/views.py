@@ -12,11 +12,10 @@ from directory.trainers.schemas import (
     TrainerSchema,
     TrainerUpdateSchema,
 )
+from directory.urls import db_id
 
 blp = Blueprint("trainers", __name__, url_prefix="/api/v1/trainers",
                 description="The trainer directory.")
-# Ids beyond a 32-bit integer cannot exist; the cap turns them into a plain 404.
-TRAINER_ID = "<int(max=2147483647):trainer_id>"
 
 
 def get_trainer(trainer_id: int, permission: Permission = Permission.VIEW_TRAINER) -> Trainer:
@@ -50,7 +49,7 @@ class Trainers(MethodView):
         return trainer
 
 
-@blp.route(f"/{TRAINER_ID}")
+@blp.route(f"/{db_id('trainer_id')}")
 class TrainerById(MethodView):
     @requires(Permission.VIEW_DIRECTORY)
     @blp.response(200, TrainerSchema)
