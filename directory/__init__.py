@@ -32,6 +32,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from directory import models  # noqa: F401  (the metadata must know every table)
     from directory.accounts.auth import register_authentication
+    from directory.search import sync  # noqa: F401  (keeps the index in step on commit)
 
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which has little ALTER TABLE.
@@ -67,6 +68,7 @@ def register_commands(app: Flask) -> None:
     from directory.accounts.cli import users_cli
     from directory.catalogs.cli import catalogs_cli
     from directory.demo.cli import demo_cli
+    from directory.search.cli import search_cli
 
-    for group in (catalogs_cli, demo_cli, users_cli):
+    for group in (catalogs_cli, demo_cli, users_cli, search_cli):
         app.cli.add_command(group)

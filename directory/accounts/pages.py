@@ -26,6 +26,12 @@ def register_limit() -> str:
     return current_app.config["REGISTER_RATE_LIMIT"]
 
 
+def form_page(template: str, form, **context):
+    """Render a form page: 422 when a submitted form was refused, else 200."""
+    refused = form.is_submitted() and (form.errors or form.form_errors)
+    return render_template(template, form=form, **context), 422 if refused else 200
+
+
 def safe_next(default: str) -> str:
     """Follow ?next= only to a path on this site, never to another host."""
     target = request.args.get("next", "")
@@ -49,7 +55,7 @@ def login():
             return redirect(safe_next(url_for("accounts.account")))
         form.form_errors.append(WRONG_CREDENTIALS)
         return render_template("accounts/login.html", form=form), 401
-    return render_template("accounts/login.html", form=form)
+    return form_page("accounts/login.html", form)
 
 
 @blp.post("/logout")
@@ -75,12 +81,12 @@ def register():
             # anyone from probing many addresses this way.
             form.form_errors.append("That email cannot be registered. Sign in instead, "
                                     "or use another address.")
-            return render_template("accounts/register.html", form=form), 422
+            return form_page("accounts/register.html", form)
         db.session.commit()
         login_user(user)
         flash("Welcome to ReferFit: your patient account is ready.")
         return redirect(url_for("accounts.account"))
-    return render_template("accounts/register.html", form=form)
+    return form_page("accounts/register.html", form)
 
 
 @blp.get("/account")
@@ -107,9 +113,8 @@ def users():
             except (Conflict, InvalidInput) as error:
                 db.session.rollback()
                 form.form_errors.append(_message(error))
-    status = 422 if form.errors or form.form_errors else 200
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/users.html", form=form, users=accounts), status
+    return form_page("accounts/users.html", form, users=accounts)
 
 
 def _message(error: Exception) -> str:

@@ -14,6 +14,7 @@ from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.demo.generator import CatalogEntry, DemoDirectory
 from directory.geo.gazetteer import gazetteer
+from directory.search.sync import mark_for_reindex
 from directory.trainers.models import Trainer
 
 BATCH_SIZE = 1000
@@ -62,6 +63,7 @@ def _insert(session: Session, people) -> None:
     session.execute(insert(Credential), credentials)
     if experience:
         session.execute(insert(TrainerConditionExperience), experience)
+    mark_for_reindex(session, ids)
     # Bulk inserts skip the per-row audit hook, so the batch is recorded as one event.
     record_event(session, "bulk_create", "trainers", changes={
         "source": "demo", "count": len(ids), "first_id": ids[0], "last_id": ids[-1]})

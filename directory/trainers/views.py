@@ -1,9 +1,14 @@
+from datetime import date
+
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from directory.accounts.permissions import Permission, authorize, can, requires
 from directory.extensions import db
-from directory.pagination import PageArgsSchema, page_of, page_schema
+from directory.pagination import page_of
+from directory.search import services as search
+from directory.search.schemas import TrainerSearchArgsSchema, TrainerSearchPageSchema, is_search
+from directory.search.sync import search_index
 from directory.trainers import services
 from directory.trainers.models import Trainer
 from directory.trainers.schemas import (
@@ -33,11 +38,18 @@ def get_trainer(trainer_id: int, permission: Permission = Permission.VIEW_TRAINE
 @blp.route("")
 class Trainers(MethodView):
     @requires(Permission.VIEW_DIRECTORY)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, page_schema(TrainerSchema))
+    @blp.arguments(TrainerSearchArgsSchema, location="query")
+    @blp.response(200, TrainerSearchPageSchema)
     def get(self, args):
-        """List active trainers, a page at a time."""
-        return page_of(services.list_trainers_query(), args)
+        """Search active trainers by place, condition, credential and more, a page at a time.
+
+        Without filters this is the plain list of active trainers, by name.
+        """
+        if not is_search(args):
+            return {**page_of(services.list_trainers_query(), args), "interpreted": {}}
+        criteria = search.read_criteria(db.session, args)
+        return search.search_trainers(db.session, search_index(), criteria, args["page"],
+                                      args["page_size"], date.today())
 
     @requires(Permission.CREATE_TRAINER)
     @blp.arguments(TrainerCreateSchema)

@@ -1,0 +1,54 @@
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from directory.extensions import db
+from directory.search.index import document
+from directory.search.sync import search_index, trainers_with_documents
+from directory.trainers.models import Trainer, TrainerStatus
+
+search_cli = AppGroup("search", help="The full-text search index.")
+BATCH = 1000
+
+
+def active_ids(session) -> list[int]:
+    return list(session.scalars(select(Trainer.id).where(
+        Trainer.status == TrainerStatus.ACTIVE).order_by(Trainer.id)))
+
+
+@search_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the index from the database."""
+    ids = active_ids(db.session)
+
+    def documents():
+        with click.progressbar(length=len(ids), label="Indexing trainers") as bar:
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start:start + BATCH]
+                yield from (document(t) for t in trainers_with_documents(db.session, batch))
+                db.session.expunge_all()  # constant memory over a large directory
+                bar.update(len(batch))
+
+    count = search_index().rebuild(documents())
+    click.echo(f"Search index rebuilt: {count} active trainers.")
+
+
+@search_cli.command("check")
+def check_command() -> None:
+    """Report drift between the database and the index; exit 1 if there is any."""
+    index = search_index()
+    if not index.exists():
+        raise click.ClickException("There is no search index yet: run `flask search reindex`.")
+    in_db, in_index = set(active_ids(db.session)), index.ids()
+    missing, extra = in_db - in_index, in_index - in_db
+    click.echo(f"Database: {len(in_db)} active trainers; index: {len(in_index)} documents.")
+    if missing:
+        click.echo(f"Missing from the index: {len(missing)} (e.g. {sorted(missing)[:5]})")
+    if extra:
+        click.echo(f"In the index but not active in the database: {len(extra)} "
+                   f"(e.g. {sorted(extra)[:5]})")
+    if index.stale:
+        click.echo("An index update failed since the last rebuild.")
+    if missing or extra or index.stale:
+        raise click.ClickException("The index has drifted: run `flask search reindex`.")
+    click.echo("In step.")

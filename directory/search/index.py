@@ -1,0 +1,166 @@
+"""The full-text index of trainers, derived from the database and rebuildable from it.
+
+Whoosh keeps it in SEARCH_INDEX_DIR. Writers from several processes take whoosh's file
+lock in turn; a write that fails is logged and marks the index stale, and never blocks
+or undoes the database write it follows: `flask search reindex` repairs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import And, FuzzyTerm, Or, Term
+from whoosh.support.charset import accent_map
+
+from directory.geo.states import STATE_NAMES
+
+log = logging.getLogger(__name__)
+
+# Accents folded so "Nunez" finds "Núñez"; no stop words in names ("Di", "Le").
+NAMES = StandardAnalyzer(stoplist=None) | CharsetFilter(accent_map)
+WORDS = StemmingAnalyzer() | CharsetFilter(accent_map)
+
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    name=TEXT(analyzer=NAMES, field_boost=3.0),
+    certifications=TEXT(analyzer=NAMES, field_boost=2.0),
+    conditions=TEXT(analyzer=WORDS, field_boost=2.0),
+    place=TEXT(analyzer=NAMES),
+    facility=TEXT(analyzer=NAMES),
+    bio=TEXT(analyzer=WORDS),
+)
+EXACT_FIELDS = ("name", "certifications", "place", "facility")  # analysed by NAMES
+STEMMED_FIELDS = ("conditions", "bio")  # analysed by WORDS
+STALE_MARKER = "STALE"
+WRITE_LOCK_TIMEOUT_SECONDS = 10.0
+MAX_TEXT_HITS = 5000
+
+
+def document(trainer) -> dict:
+    """The index document of one trainer (its credentials and conditions loaded)."""
+    certifications = [c.certification for c in trainer.credentials]
+    conditions = [e.condition for e in trainer.condition_experience]
+    return {
+        "id": str(trainer.id),
+        "name": trainer.full_name,
+        "certifications": " ".join(
+            " ".join([c.code, c.name, *c.aliases]) for c in certifications),
+        "conditions": " ".join(" ".join([c.name, *c.synonyms]) for c in conditions),
+        "place": " ".join(filter(None, [trainer.city, trainer.state,
+                                        STATE_NAMES.get(trainer.state or ""),
+                                        trainer.postal_code])),
+        "facility": trainer.facility_name or "",
+        "bio": trainer.bio or "",
+    }
+
+
+class TrainerIndex:
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self._index = None
+        self._searcher = None
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(self, upserts: Iterable[dict], deletions: Iterable[int] = ()) -> bool:
+        """Apply one batch in one writer; on failure log, mark stale and return False."""
+        try:
+            writer = self.index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS)
+            try:
+                for trainer_id in deletions:
+                    writer.delete_by_term("id", str(trainer_id))
+                for doc in upserts:
+                    writer.update_document(**doc)
+            except Exception:
+                writer.cancel()
+                raise
+            writer.commit()
+            return True
+        except Exception as error:  # the database stays right; reindex repairs the index
+            log.warning("Search index update failed (%s); run `flask search reindex`.",
+                        type(error).__name__)
+            self.mark_stale()
+            return False
+
+    def rebuild(self, documents: Iterable[dict]) -> int:
+        """Replace the whole index with these documents; return how many."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._close()
+        ix = whoosh_index.create_in(str(self.directory), SCHEMA)
+        writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, limitmb=256)
+        count = 0
+        for doc in documents:
+            writer.add_document(**doc)
+            count += 1
+        writer.commit(optimize=True)
+        (self.directory / STALE_MARKER).unlink(missing_ok=True)
+        self._index = ix
+        return count
+
+    def mark_stale(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / STALE_MARKER).touch()
+
+    @property
+    def stale(self) -> bool:
+        return (self.directory / STALE_MARKER).exists()
+
+    # -- reading ---------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return whoosh_index.exists_in(str(self.directory))
+
+    def index(self):
+        if self._index is None:
+            if self.exists():
+                self._index = whoosh_index.open_dir(str(self.directory))
+            else:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._index = whoosh_index.create_in(str(self.directory), SCHEMA)
+        return self._index
+
+    def searcher(self):
+        if self._searcher is None:
+            self._searcher = self.index().searcher()
+        else:
+            self._searcher = self._searcher.refresh()  # cheap when nothing changed
+        return self._searcher
+
+    def ids(self) -> set[int]:
+        return {int(fields["id"]) for fields in self.searcher().all_stored_fields()}
+
+    def search(self, text: str) -> dict[int, tuple[float, set[str]]]:
+        """Trainers matching every word of `text` (each may have a small typo).
+
+        Returns each trainer id with its score and the indexed terms it matched.
+        """
+        clauses = []
+        for token in NAMES(text):
+            word = token.text
+            stems = [t.text for t in WORDS(word)]  # empty for a stop word
+            alternatives = [_fuzzy(field, word) for field in EXACT_FIELDS]
+            alternatives += [_fuzzy(field, stems[0]) for field in STEMMED_FIELDS if stems]
+            clauses.append(Or(alternatives))
+        if not clauses:
+            return {}
+        hits = self.searcher().search(And(clauses), limit=MAX_TEXT_HITS, terms=True)
+        return {int(hit["id"]): (hit.score, {term.decode() for _, term in hit.matched_terms()})
+                for hit in hits}
+
+    def _close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._index = None
+
+
+def _fuzzy(field: str, word: str):
+    # One edit (a typo, a swapped pair) for short words, two for long ones; the first
+    # letter must match, which keeps fuzzy expansion fast on a large vocabulary.
+    if len(word) <= 3:
+        return Term(field, word)
+    return FuzzyTerm(field, word, maxdist=1 if len(word) <= 6 else 2, prefixlength=1)

@@ -1,0 +1,99 @@
+"""Sign-in and token requests are rate limited, in memory or in Redis.
+
+Redis tests are skipped with a message when no server is reachable, unless CI=true,
+where that fails the run (as for PostgreSQL in tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import redis
+
+from directory import create_app
+from directory.extensions import db, limiter
+from tests.conftest import DATA_DIR, IsolatedClient
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BAD_LOGIN = {"email": "nobody@example.com", "password": "wrong password"}
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        message = (f"Redis is not reachable at {REDIS_URL} ({error}); "
+                   "start it or set TEST_REDIS_URL.")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    yield client
+    client.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request):
+    """The storage URI, and a Redis client for the Redis variant."""
+    if request.param == "memory":
+        return "memory://", None
+    return REDIS_URL, request.getfixturevalue("redis_server")
+
+
+@pytest.fixture
+def limited_app(database_url, storage, tmp_path, monkeypatch):
+    uri, _redis = storage
+    prefix = f"referfit-test-{uuid.uuid4().hex}"
+    # The limiter is one object per process and keeps the first key prefix it is given;
+    # clear it so this test's prefix applies and runs sharing a Redis never collide.
+    monkeypatch.setattr(limiter, "_key_prefix", "")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "DATA_DIR": str(DATA_DIR),
+        "WTF_CSRF_ENABLED": False,  # CSRF has its own tests
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": uri,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "LOGIN_RATE_LIMIT": "3 per minute",
+    })
+    app.test_client_class = IsolatedClient
+    yield app
+    if _redis is not None:
+        for key in _redis.scan_iter(f"*{prefix}*"):
+            _redis.delete(key)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_fourth_sign_in_attempt_in_a_minute_is_429(limited_app):
+    client = limited_app.test_client()
+    statuses = [client.post("/login", data=BAD_LOGIN).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    page = client.post("/login", data=BAD_LOGIN)
+    assert page.status_code == 429 and page.mimetype == "text/html"
+    assert client.get("/login").status_code == 200  # only POSTs are limited
+
+
+def test_fourth_token_request_in_a_minute_is_429_json(limited_app):
+    client = limited_app.test_client()
+    statuses = [client.post("/api/v1/auth/tokens", json=BAD_LOGIN).status_code
+                for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    response = client.post("/api/v1/auth/tokens", json=BAD_LOGIN)
+    assert response.status_code == 429
+    assert response.json["code"] == 429
+    assert "Retry-After" in response.headers
+
+
+@pytest.mark.parametrize("storage", ["redis"], indirect=True)
+def test_limits_are_kept_in_the_configured_redis(limited_app, storage):
+    _uri, client = storage
+    limited_app.test_client().post("/login", data=BAD_LOGIN)
+    prefix = limited_app.config["RATELIMIT_KEY_PREFIX"]
+    assert list(client.scan_iter(f"*{prefix}*")) != []
