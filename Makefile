@@ -14,6 +14,7 @@ db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask catalogs load
 	$(BIN)/flask demo load --count $(DEMO_COUNT)
+	$(BIN)/flask search check >/dev/null 2>&1 || $(BIN)/flask search reindex
 
 test: install-dev browser
 	$(BIN)/pytest
