@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from directory.credentials.views import credentials_blp
     from directory.geo.views import blp as geocode_api
     from directory.home.pages import blp as home_pages
+    from directory.search.pages import blp as search_pages
     from directory.trainers.views import blp as trainers_api
 
     for blueprint in (trainers_api, trainer_account_blp, credentials_blp, certifications_api,
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
         # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
         csrf.exempt(blueprint)
     app.register_blueprint(home_pages)
+    app.register_blueprint(search_pages)
     app.register_blueprint(account_pages)
 
 

@@ -64,7 +64,7 @@ def logout():
     if LogoutForm().validate_on_submit():
         logout_user()
         flash("You are signed out.")
-    return redirect(url_for("home.index"))
+    return redirect(url_for("search_pages.index"))
 
 
 @blp.route("/register", methods=["GET", "POST"])

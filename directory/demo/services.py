@@ -33,12 +33,14 @@ def demo_directory(session: Session, seed: int, as_of: date, data_dir: Path) -> 
 
 
 def load_demo_batches(
-    session: Session, generator: DemoDirectory, count: int
+    session: Session, generator: DemoDirectory, count: int, index: bool = True
 ) -> Iterator[tuple[int, int]]:
     """Insert trainers 0..count-1 that are not yet loaded; yield (added, considered).
 
     The caller may commit after each batch: a load that stops half way resumes
     where it stopped, because existing trainers are found by their external_ref.
+    With `index`, each batch also goes into the search index when committed; a bulk
+    load that will rebuild the index afterwards can skip that.
     """
     for start in range(0, count, BATCH_SIZE):
         indices = range(start, min(start + BATCH_SIZE, count))
@@ -47,11 +49,13 @@ def load_demo_batches(
             select(Trainer.external_ref).where(Trainer.external_ref.in_(refs))))
         people = [generator.trainer(i) for ref, i in refs.items() if ref not in existing]
         if people:
-            _insert(session, people)
+            ids = _insert(session, people)
+            if index:
+                mark_for_reindex(session, ids)
         yield len(people), len(indices)
 
 
-def _insert(session: Session, people) -> None:
+def _insert(session: Session, people) -> list[int]:
     ids = session.scalars(
         insert(Trainer).returning(Trainer.id, sort_by_parameter_order=True),
         [person.trainer for person in people],
@@ -63,7 +67,7 @@ def _insert(session: Session, people) -> None:
     session.execute(insert(Credential), credentials)
     if experience:
         session.execute(insert(TrainerConditionExperience), experience)
-    mark_for_reindex(session, ids)
     # Bulk inserts skip the per-row audit hook, so the batch is recorded as one event.
     record_event(session, "bulk_create", "trainers", changes={
         "source": "demo", "count": len(ids), "first_id": ids[0], "last_id": ids[-1]})
+    return ids

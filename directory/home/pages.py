@@ -1,27 +1,11 @@
-"""The front page and the human-readable API reference."""
+"""The human-readable API reference."""
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
 
 from directory.accounts.permissions import Permission, authorize
-from directory.conditions.models import Condition
-from directory.credentials.models import Certification
-from directory.extensions import api, db
-from directory.trainers.models import Trainer, TrainerStatus
+from directory.extensions import api
 
 blp = Blueprint("home", __name__)
-
-
-@blp.get("/")
-def index():
-    authorize(Permission.VIEW_DIRECTORY)
-    counts = {
-        "trainers": db.session.scalar(
-            select(func.count()).where(Trainer.status == TrainerStatus.ACTIVE)),
-        "certifications": db.session.scalar(select(func.count(Certification.id))),
-        "conditions": db.session.scalar(select(func.count(Condition.id))),
-    }
-    return render_template("index.html", counts=counts)
 
 
 @blp.get("/api/docs")

@@ -16,20 +16,27 @@ def active_ids(session) -> list[int]:
         Trainer.status == TrainerStatus.ACTIVE).order_by(Trainer.id)))
 
 
+def rebuild_index(session, progress=None) -> int:
+    """Rebuild the index from the database in batches; return how many were indexed."""
+    ids = active_ids(session)
+
+    def documents():
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start:start + BATCH]
+            yield from (document(t) for t in trainers_with_documents(session, batch))
+            session.expunge_all()  # constant memory over a large directory
+            if progress:
+                progress(len(batch))
+
+    return search_index().rebuild(documents())
+
+
 @search_cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the index from the database."""
-    ids = active_ids(db.session)
-
-    def documents():
-        with click.progressbar(length=len(ids), label="Indexing trainers") as bar:
-            for start in range(0, len(ids), BATCH):
-                batch = ids[start:start + BATCH]
-                yield from (document(t) for t in trainers_with_documents(db.session, batch))
-                db.session.expunge_all()  # constant memory over a large directory
-                bar.update(len(batch))
-
-    count = search_index().rebuild(documents())
+    total = len(active_ids(db.session))
+    with click.progressbar(length=total, label="Indexing trainers") as bar:
+        count = rebuild_index(db.session, bar.update)
     click.echo(f"Search index rebuilt: {count} active trainers.")
 
 

@@ -11,10 +11,12 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.query import And, FuzzyTerm, Or, Term
+from whoosh.query import And, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 
 from directory.geo.states import STATE_NAMES
@@ -64,6 +66,8 @@ class TrainerIndex:
         self.directory = Path(directory)
         self._index = None
         self._searcher = None
+        self._vocabularies: dict[str, list[str]] = {}
+        self._vocabulary_generation = None
 
     # -- writing ---------------------------------------------------------------------
 
@@ -143,8 +147,8 @@ class TrainerIndex:
         for token in NAMES(text):
             word = token.text
             stems = [t.text for t in WORDS(word)]  # empty for a stop word
-            alternatives = [_fuzzy(field, word) for field in EXACT_FIELDS]
-            alternatives += [_fuzzy(field, stems[0]) for field in STEMMED_FIELDS if stems]
+            alternatives = [self._fuzzy(field, word) for field in EXACT_FIELDS]
+            alternatives += [self._fuzzy(field, stems[0]) for field in STEMMED_FIELDS if stems]
             clauses.append(Or(alternatives))
         if not clauses:
             return {}
@@ -152,15 +156,32 @@ class TrainerIndex:
         return {int(hit["id"]): (hit.score, {term.decode() for _, term in hit.matched_terms()})
                 for hit in hits}
 
+    def _fuzzy(self, field: str, word: str):
+        """The indexed terms of `field` within a typo or two of `word`, as one query.
+
+        Damerau-Levenshtein distance, so a swapped pair ("Jonh") is one typo: one for
+        words up to six letters, two beyond, none for short words. The exact word
+        scores a little higher than its near spellings.
+        """
+        allowed = 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
+        close = process.extract(word, self._vocabulary(field),
+                                scorer=DamerauLevenshtein.distance,
+                                score_cutoff=allowed, limit=20)
+        terms = [Term(field, term, boost=1.0 if distance == 0 else 0.8)
+                 for term, distance, _ in close]
+        return Or(terms) if terms else NullQuery
+
+    def _vocabulary(self, field: str) -> list[str]:
+        # Cached per index generation: a commit to the index refreshes it.
+        searcher = self.searcher()
+        generation = searcher.reader().generation()
+        if generation != self._vocabulary_generation:
+            self._vocabularies, self._vocabulary_generation = {}, generation
+        if field not in self._vocabularies:
+            self._vocabularies[field] = [t.decode() for t in searcher.lexicon(field)]
+        return self._vocabularies[field]
+
     def _close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = self._index = None
-
-
-def _fuzzy(field: str, word: str):
-    # One edit (a typo, a swapped pair) for short words, two for long ones; the first
-    # letter must match, which keeps fuzzy expansion fast on a large vocabulary.
-    if len(word) <= 3:
-        return Term(field, word)
-    return FuzzyTerm(field, word, maxdist=1 if len(word) <= 6 else 2, prefixlength=1)

@@ -194,7 +194,7 @@ def _best_rank(today: date, status: str):
             .scalar_subquery())
 
 
-def candidate_query(criteria: Criteria, today: date):
+def candidate_query(criteria: Criteria, today: date, only_ids=None):
     statuses = ("verified",) if criteria.verified_only else ("verified", "unverified")
     experience_columns = [
         select(TrainerConditionExperience.level)
@@ -211,6 +211,8 @@ def candidate_query(criteria: Criteria, today: date):
         _best_rank(today, "unverified").label("unverified_rank"),
         *experience_columns,
     ).where(Trainer.status == TrainerStatus.ACTIVE)
+    if only_ids is not None:
+        query = query.where(Trainer.id.in_(only_ids))
     if criteria.accepting:
         query = query.where(Trainer.accepting_new_clients.is_(True))
     mode_columns = {DeliveryMode.IN_PERSON: Trainer.offers_in_person,
@@ -258,11 +260,11 @@ def _bounding_box(place: Place, radius_km: float):
 
 def search_trainers(session: Session, index: TrainerIndex, criteria: Criteria, page: int,
                     page_size: int, today: date) -> SearchPage:
-    rows = [_row(r, criteria) for r in session.execute(candidate_query(criteria, today))]
-    if criteria.text:
-        matches = index.search(criteria.text)
-        rows = [row for row in rows if row.id in matches]
-        top = max((score for score, _ in matches.values()), default=1.0) or 1.0
+    matches = index.search(criteria.text) if criteria.text else None
+    query = candidate_query(criteria, today, None if matches is None else list(matches))
+    rows = [_row(r, criteria) for r in session.execute(query)] if matches != {} else []
+    if matches:
+        top = max(score for score, _ in matches.values()) or 1.0
         for row in rows:
             score, row.terms = matches[row.id]
             row.text_score = score / top

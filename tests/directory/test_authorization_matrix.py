@@ -60,7 +60,12 @@ def new_registration():
 
 
 CASES = [
-    Case("home.index", "GET", "/", everyone(200)),
+    Case("search_pages.index", "GET", "/", everyone(200)),
+    Case("search_pages.search", "GET", "/search?near=10001&condition=hypertension",
+         everyone(200)),
+    Case("search_pages.profile", "GET", "/trainers/{own}", everyone(200)),
+    Case("search_pages.profile", "GET", "/trainers/{inactive}",
+         {**everyone(404), "curator": 200, "admin": 200}),
     Case("home.api_docs", "GET", "/api/docs", everyone(200)),
     Case("api-docs.openapi_json", "GET", "/api/openapi.json", everyone(200)),
     Case("accounts.login", "GET", "/login", everyone(200)),

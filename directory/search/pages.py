@@ -1,0 +1,93 @@
+"""The search pages: a form on the start page, results, and trainer profiles."""
+
+from datetime import date
+
+from flask import Blueprint, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from directory.accounts.permissions import Permission, authorize
+from directory.conditions.models import Condition
+from directory.credentials.models import Certification
+from directory.errors import InvalidInput
+from directory.extensions import db
+from directory.search import services
+from directory.search.schemas import TrainerSearchArgsSchema
+from directory.search.sync import search_index
+from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStatus
+from directory.trainers.views import get_trainer
+from directory.urls import db_id
+from matching.types import CredentialLevel, DeliveryMode
+
+blp = Blueprint("search_pages", __name__)
+LIST_FIELDS = {name for name, f in TrainerSearchArgsSchema().fields.items()
+               if f.__class__.__name__ == "List"}
+
+
+def form_choices() -> dict:
+    """What the search form offers: condition names for suggestions, levels, modes."""
+    condition_names = sorted({name for c in db.session.scalars(select(Condition))
+                              for name in (c.name, *c.synonyms)}, key=str.casefold)
+    return {
+        "condition_names": condition_names,
+        "levels": [CredentialLevel.GENERAL, CredentialLevel.SPECIALIST,
+                   CredentialLevel.CLINICAL, CredentialLevel.PERFORMANCE],
+        "modes": list(DeliveryMode),
+        "features": list(AccessibilityFeature),
+    }
+
+
+def read_args() -> dict:
+    """The query string as the API schema reads it, ignoring fields left empty."""
+    raw = {}
+    for name in request.args:
+        values = [v for v in request.args.getlist(name) if v.strip()]
+        if values:
+            raw[name] = values if name in LIST_FIELDS else values[0]
+    return TrainerSearchArgsSchema().load(raw)
+
+
+@blp.get("/")
+def index():
+    authorize(Permission.VIEW_DIRECTORY)
+    counts = {
+        "trainers": db.session.scalar(
+            select(func.count()).where(Trainer.status == TrainerStatus.ACTIVE)),
+        "certifications": db.session.scalar(select(func.count(Certification.id))),
+        "conditions": db.session.scalar(select(func.count(Condition.id))),
+    }
+    return render_template("index.html", counts=counts, args=MultiDict(), **form_choices())
+
+
+@blp.get("/search")
+def search():
+    authorize(Permission.VIEW_DIRECTORY)
+    errors, results = {}, None
+    try:
+        args = read_args()
+        criteria = services.read_criteria(db.session, args)
+        results = services.search_trainers(db.session, search_index(), criteria, args["page"],
+                                           args["page_size"], date.today())
+    except ValidationError as error:
+        errors = error.messages
+    except InvalidInput as error:
+        errors = error.errors
+    status = 422 if errors else 200
+    return render_template("search/results.html", results=results, errors=errors,
+                           args=request.args, page_url=page_url, today=date.today(),
+                           **form_choices()), status
+
+
+def page_url(page: int) -> str:
+    """This search again, on another page."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for("search_pages.search", **args)
+
+
+@blp.get(f"/trainers/{db_id('trainer_id')}")
+def profile(trainer_id: int):
+    authorize(Permission.VIEW_DIRECTORY)
+    trainer = get_trainer(trainer_id)
+    return render_template("trainers/profile.html", trainer=trainer, today=date.today())
