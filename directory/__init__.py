@@ -10,6 +10,7 @@ from flask import Flask
 from directory.config import config_from_env
 from directory.errors import register_error_handlers
 from directory.extensions import api, csrf, db, limiter, migrate
+from directory.labels import register_labels
 from directory.security import register_security
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
     app.register_blueprint(home_pages)
     app.register_blueprint(search_pages)
+    register_labels(app)
     app.register_blueprint(account_pages)
 
 

@@ -14,7 +14,7 @@ from directory.errors import InvalidInput
 from directory.extensions import db
 from directory.search import services
 from directory.search.schemas import TrainerSearchArgsSchema
-from directory.search.sync import search_index
+from directory.search.sync import search_index, search_snapshots
 from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStatus
 from directory.trainers.views import get_trainer
 from directory.urls import db_id
@@ -67,8 +67,9 @@ def search():
     try:
         args = read_args()
         criteria = services.read_criteria(db.session, args)
-        results = services.search_trainers(db.session, search_index(), criteria, args["page"],
-                                           args["page_size"], date.today())
+        snapshot = search_snapshots().current(db.session, date.today())
+        results = services.search_trainers(db.session, search_index(), snapshot, criteria,
+                                           args["page"], args["page_size"])
     except ValidationError as error:
         errors = error.messages
     except InvalidInput as error:

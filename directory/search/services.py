@@ -1,33 +1,32 @@
-"""Directory search: structured filters in SQL, free text in the index, ranking here.
+"""Directory search: free text from the index, everything else over the snapshot.
 
 1. The request's words are read into criteria: a place, catalog entries (forgiving
    spelling), levels. Anything that maps to nothing is a 422 naming what was meant.
-2. One SQL query returns light rows for active trainers passing the filters SQL can
-   apply (a latitude/longitude box, modes, price, conditions, credentials), with the
-   facts ranking needs as scalar subqueries.
-3. Text matches come from the whoosh index; distances, service radii, languages and
-   accessibility are applied in Python; the rows are ranked and one page is loaded.
+2. Filters, distances and ranking run as array operations over the in-memory snapshot
+   (directory/search/snapshot.py); text matches come from the whoosh index. Only the
+   page shown is loaded from the database.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.conditions.models import Condition, TrainerConditionExperience
+from directory.conditions.models import Condition
 from directory.conditions.services import find_condition
-from directory.credentials.models import Certification, Credential
+from directory.credentials.models import Certification
 from directory.errors import InvalidInput
 from directory.fuzzy import fuzzy_lookup
 from directory.geo.services import Place, PlaceNotFound, resolve_place
 from directory.search.index import TrainerIndex
-from directory.trainers.models import Trainer, TrainerStatus
-from matching.distance import KM_PER_MILE, haversine_km
-from matching.types import CLINICAL_RANK, CredentialLevel, DeliveryMode, ExperienceLevel
+from directory.search.snapshot import FEATURE_BITS, Snapshot
+from directory.trainers.models import Trainer
+from matching.distance import EARTH_MEAN_RADIUS_KM, KM_PER_MILE
+from matching.types import CLINICAL_RANK, CredentialLevel, DeliveryMode
 
 # How relevance weighs each part, all in [0, 1]. Text decides most when given; then
 # whether the trainer knows the patient's conditions and holds a current credential
@@ -35,8 +34,8 @@ from matching.types import CLINICAL_RANK, CredentialLevel, DeliveryMode, Experie
 RELEVANCE_WEIGHTS = {"text": 0.35, "conditions": 0.3, "credential": 0.25, "distance": 0.1}
 # An unverified credential counts for half a verified one of the same level.
 UNVERIFIED_FACTOR = 0.5
-EXPERIENCE_DEPTH = {ExperienceLevel.FAMILIAR: 0.4, ExperienceLevel.EXPERIENCED: 0.7,
-                    ExperienceLevel.EXPERT: 1.0}
+# Score of experience depth 0 (none), 1 (familiar), 2 (experienced), 3 (expert).
+DEPTH_SCORE = np.array([0.0, 0.4, 0.7, 1.0])
 DEFAULT_MODES = {DeliveryMode.IN_PERSON, DeliveryMode.IN_HOME}
 
 
@@ -62,30 +61,6 @@ class Criteria:
     def accepted_modes(self) -> frozenset[DeliveryMode]:
         # Virtual sessions are offered only to those who ask for them.
         return self.modes or frozenset(DEFAULT_MODES)
-
-
-@dataclass
-class Row:
-    """The light facts of one candidate, enough to filter and rank without loading it."""
-
-    id: int
-    latitude: float
-    longitude: float
-    price_min: float | None
-    in_person: bool
-    in_home: bool
-    virtual: bool
-    service_radius_km: float | None
-    languages: list[str]
-    accessibility: list[str]
-    verified_rank: int
-    unverified_rank: int
-    experience: dict[int, ExperienceLevel]
-    distance_km: float | None = None
-    virtual_only: bool = False
-    text_score: float = 0.0
-    terms: set[str] = field(default_factory=set)
-    score: float = 0.0
 
 
 @dataclass
@@ -174,213 +149,199 @@ def _lookup_all(texts, names, field_name, errors, interpreted, exact=None) -> di
     return found
 
 
-# -- 2. candidates from SQL -----------------------------------------------------------
+# -- 2. filter and rank over the snapshot ---------------------------------------------
 
-def _level_rank():
-    return case(*((Certification.level == level.value, rank)
-                  for level, rank in CLINICAL_RANK.items()), else_=0)
-
-
-def _counts(today: date, *statuses: str):
-    """A credential that counts today: one of `statuses`, and not past its expiry."""
-    return and_(Credential.status.in_(statuses),
-                or_(Credential.expires_on.is_(None), Credential.expires_on >= today))
-
-
-def _best_rank(today: date, status: str):
-    return (select(func.coalesce(func.max(_level_rank()), 0))
-            .select_from(Credential).join(Certification)
-            .where(Credential.trainer_id == Trainer.id, _counts(today, status))
-            .scalar_subquery())
-
-
-def candidate_query(criteria: Criteria, today: date, only_ids=None):
-    statuses = ("verified",) if criteria.verified_only else ("verified", "unverified")
-    experience_columns = [
-        select(TrainerConditionExperience.level)
-        .where(TrainerConditionExperience.trainer_id == Trainer.id,
-               TrainerConditionExperience.condition_id == condition_id)
-        .scalar_subquery().label(f"condition_{condition_id}")
-        for condition_id in criteria.conditions
-    ]
-    query = select(
-        Trainer.id, Trainer.latitude, Trainer.longitude, Trainer.price_min,
-        Trainer.offers_in_person, Trainer.offers_in_home, Trainer.offers_virtual,
-        Trainer.service_radius_km, Trainer.languages, Trainer.accessibility_features,
-        _best_rank(today, "verified").label("verified_rank"),
-        _best_rank(today, "unverified").label("unverified_rank"),
-        *experience_columns,
-    ).where(Trainer.status == TrainerStatus.ACTIVE)
-    if only_ids is not None:
-        query = query.where(Trainer.id.in_(only_ids))
-    if criteria.accepting:
-        query = query.where(Trainer.accepting_new_clients.is_(True))
-    mode_columns = {DeliveryMode.IN_PERSON: Trainer.offers_in_person,
-                    DeliveryMode.IN_HOME: Trainer.offers_in_home,
-                    DeliveryMode.VIRTUAL: Trainer.offers_virtual}
-    query = query.where(or_(*(mode_columns[m].is_(True) for m in criteria.accepted_modes)))
-    if criteria.max_price is not None:
-        query = query.where(Trainer.price_min <= criteria.max_price)
-    if criteria.place is not None:
-        box = _bounding_box(criteria.place, criteria.radius_km)
-        if DeliveryMode.VIRTUAL in criteria.accepted_modes:
-            box = or_(box, Trainer.offers_virtual.is_(True))
-        query = query.where(box)
-    for condition_id in criteria.conditions:
-        query = query.where(exists().where(
-            TrainerConditionExperience.trainer_id == Trainer.id,
-            TrainerConditionExperience.condition_id == condition_id))
-    if criteria.certifications:
-        query = query.where(exists().where(
-            Credential.trainer_id == Trainer.id, _counts(today, *statuses),
-            Credential.certification_id.in_(criteria.certifications)))
-    if criteria.level is not None:
-        query = query.where(exists(
-            select(Credential.id).join(Certification).where(
-                Credential.trainer_id == Trainer.id, _counts(today, *statuses),
-                Certification.level.in_(_levels_at_least(criteria.level)))))
-    return query
-
-
-def _levels_at_least(level: CredentialLevel) -> list[str]:
-    if level is CredentialLevel.PERFORMANCE:
-        return [level.value]
-    return [other.value for other, rank in CLINICAL_RANK.items() if rank >= CLINICAL_RANK[level]]
-
-
-def _bounding_box(place: Place, radius_km: float):
-    # A box a little larger than the circle; the exact distance is checked in Python.
-    dlat = radius_km / 111.0
-    dlon = radius_km / (111.0 * max(0.01, math.cos(math.radians(place.latitude))))
-    return and_(Trainer.latitude.between(place.latitude - dlat, place.latitude + dlat),
-                Trainer.longitude.between(place.longitude - dlon, place.longitude + dlon))
-
-
-# -- 3. filter, rank, page ------------------------------------------------------------
-
-def search_trainers(session: Session, index: TrainerIndex, criteria: Criteria, page: int,
-                    page_size: int, today: date) -> SearchPage:
-    matches = index.search(criteria.text) if criteria.text else None
-    query = candidate_query(criteria, today, None if matches is None else list(matches))
-    rows = [_row(r, criteria) for r in session.execute(query)] if matches != {} else []
-    if matches:
-        top = max(score for score, _ in matches.values()) or 1.0
-        for row in rows:
-            score, row.terms = matches[row.id]
-            row.text_score = score / top
-    rows = [row for row in rows if _reachable(row, criteria) and _fits(row, criteria)]
-    for row in rows:
-        row.score = _relevance(row, criteria)
-    rows.sort(key=_sort_key(criteria.sort))
-    start = (page - 1) * page_size
-    shown = rows[start:start + page_size]
-    return SearchPage(_load(session, shown, criteria), len(rows), page, page_size,
-                      criteria.place.label if criteria.place else None, criteria.units,
-                      criteria.interpreted)
-
-
-def _row(result, criteria: Criteria) -> Row:
-    experience = {cid: ExperienceLevel(level) for cid in criteria.conditions
-                  if (level := getattr(result, f"condition_{cid}")) is not None}
-    return Row(result.id, result.latitude, result.longitude, result.price_min,
-               result.offers_in_person, result.offers_in_home, result.offers_virtual,
-               result.service_radius_km, result.languages or [],
-               result.accessibility_features or [], result.verified_rank,
-               result.unverified_rank, experience)
-
-
-def _reachable(row: Row, criteria: Criteria) -> bool:
-    """Whether the patient can train with them, setting the distance on the way."""
-    modes = criteria.accepted_modes
-    if criteria.place is None:
-        return True
-    place = criteria.place
-    row.distance_km = haversine_km(place.latitude, place.longitude, row.latitude,
-                                   row.longitude)
-    near = row.distance_km <= criteria.radius_km
-    in_person = DeliveryMode.IN_PERSON in modes and row.in_person and near
-    in_home = (DeliveryMode.IN_HOME in modes and row.in_home and near
-               and row.distance_km <= (row.service_radius_km or 0))
-    virtual = DeliveryMode.VIRTUAL in modes and row.virtual
-    row.virtual_only = virtual and not (in_person or in_home)
-    return in_person or in_home or virtual
-
-
-def _fits(row: Row, criteria: Criteria) -> bool:
-    if criteria.language and criteria.language not in row.languages:
-        return False
-    return criteria.accessible <= set(row.accessibility)
-
-
-def _relevance(row: Row, criteria: Criteria) -> float:
-    parts = {
-        "credential": max(row.verified_rank, UNVERIFIED_FACTOR * row.unverified_rank) / 3,
-    }
+def search_trainers(session: Session, index: TrainerIndex, snapshot: Snapshot,
+                    criteria: Criteria, page: int, page_size: int) -> SearchPage:
+    rows, distance_km, virtual_only = _candidates(snapshot, criteria)
+    text_score, terms = np.zeros(len(rows)), {}
     if criteria.text:
-        parts["text"] = row.text_score
+        matches = index.search(criteria.text)
+        hit_ids = np.fromiter(matches, dtype=np.int64, count=len(matches))
+        keep = np.isin(snapshot.ids[rows], hit_ids)
+        rows, distance_km, virtual_only = rows[keep], distance_km[keep], virtual_only[keep]
+        top = max((score for score, _ in matches.values()), default=1.0) or 1.0
+        text_score = np.array([matches[int(i)][0] / top for i in snapshot.ids[rows]])
+        terms = {trainer_id: found for trainer_id, (_, found) in matches.items()}
+    score = _relevance(snapshot, rows, distance_km, virtual_only, text_score, criteria)
+    order = _order(snapshot, rows, distance_km, score, criteria.sort)
+    shown = order[(page - 1) * page_size:page * page_size]
+    hits = [Hit(int(snapshot.ids[rows[i]]), float(score[i]),
+                None if np.isnan(distance_km[i]) else float(distance_km[i]),
+                bool(virtual_only[i])) for i in shown]
+    return SearchPage(_load(session, snapshot, hits, terms, criteria), len(rows), page,
+                      page_size, criteria.place.label if criteria.place else None,
+                      criteria.units, criteria.interpreted)
+
+
+@dataclass(frozen=True)
+class Hit:
+    trainer_id: int
+    score: float
+    distance_km: float | None
+    virtual_only: bool
+
+
+def _candidates(snapshot: Snapshot, criteria: Criteria):
+    """Rows passing every filter, with their distance (NaN without a place)."""
+    modes = criteria.accepted_modes
+    place = criteria.place
+    if place is not None and DeliveryMode.VIRTUAL not in modes:
+        dlat = criteria.radius_km / 111.0  # only the latitude band can hold matches
+        band = snapshot.band(place.latitude - dlat, place.latitude + dlat)
+        rows = np.arange(band.start, band.stop)
+    else:
+        rows = np.arange(len(snapshot))
+    mask = np.ones(len(rows), dtype=bool)
+    if criteria.accepting:
+        mask &= snapshot.accepting[rows]
+    if criteria.max_price is not None:
+        mask &= snapshot.price_min[rows] <= criteria.max_price  # NaN (no price) fails
+    for condition_id in criteria.conditions:
+        mask &= snapshot.depth(condition_id)[rows] > 0
+    if criteria.certifications:
+        held = np.zeros(len(rows), dtype=bool)
+        for certification_id in criteria.certifications:
+            pair = snapshot.certifications.get(certification_id)
+            if pair is not None:
+                held |= pair[0 if criteria.verified_only else 1][rows]
+        mask &= held
+    if criteria.level is not None:
+        mask &= _holds_level(snapshot, rows, criteria)
+    if criteria.language:
+        spoken = snapshot.languages.get(criteria.language)
+        mask &= spoken[rows] if spoken is not None else False
+    if criteria.accessible:
+        bits = sum(FEATURE_BITS[f] for f in criteria.accessible)
+        mask &= (snapshot.accessibility[rows] & bits) == bits
+    rows = rows[mask]
+    return _reachable(snapshot, rows, criteria, modes)
+
+
+def _holds_level(snapshot: Snapshot, rows: np.ndarray, criteria: Criteria) -> np.ndarray:
+    if criteria.level is CredentialLevel.PERFORMANCE:
+        held = np.zeros(len(rows), dtype=bool)
+        for certification_id in snapshot.performance_ids & snapshot.certifications.keys():
+            held |= snapshot.certifications[certification_id][
+                0 if criteria.verified_only else 1][rows]
+        return held
+    wanted = CLINICAL_RANK[criteria.level]
+    best = snapshot.verified_rank[rows]
+    if not criteria.verified_only:
+        best = np.maximum(best, snapshot.unverified_rank[rows])
+    return best >= wanted
+
+
+def _reachable(snapshot: Snapshot, rows: np.ndarray, criteria: Criteria, modes):
+    """Keep rows the patient can train with; return them, distances and virtual-only."""
+    if criteria.place is None:
+        nan = np.full(len(rows), np.nan)
+        offers = np.zeros(len(rows), dtype=bool)
+        for mode, column in _mode_columns(snapshot).items():
+            if mode in modes:
+                offers |= column[rows]
+        return rows[offers], nan[offers], np.zeros(int(offers.sum()), dtype=bool)
+    place = criteria.place
+    distance = haversine_km_array(place.latitude, place.longitude,
+                                  snapshot.latitude[rows], snapshot.longitude[rows])
+    near = distance <= criteria.radius_km
+    columns = _mode_columns(snapshot)
+    in_person = columns[DeliveryMode.IN_PERSON][rows] & near \
+        if DeliveryMode.IN_PERSON in modes else np.zeros(len(rows), dtype=bool)
+    in_home = (columns[DeliveryMode.IN_HOME][rows] & near
+               & (distance <= snapshot.service_radius_km[rows])) \
+        if DeliveryMode.IN_HOME in modes else np.zeros(len(rows), dtype=bool)
+    virtual = columns[DeliveryMode.VIRTUAL][rows] \
+        if DeliveryMode.VIRTUAL in modes else np.zeros(len(rows), dtype=bool)
+    keep = in_person | in_home | virtual
+    virtual_only = virtual & ~(in_person | in_home)
+    return rows[keep], distance[keep], virtual_only[keep]
+
+
+def _mode_columns(snapshot: Snapshot) -> dict:
+    return {DeliveryMode.IN_PERSON: snapshot.in_person, DeliveryMode.IN_HOME: snapshot.in_home,
+            DeliveryMode.VIRTUAL: snapshot.virtual}
+
+
+def haversine_km_array(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray):
+    """matching.distance.haversine_km over arrays (checked against it in the tests)."""
+    phi1, phi2 = np.radians(lat), np.radians(lats)
+    dphi, dlmb = phi2 - phi1, np.radians(lons - lon)
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def _relevance(snapshot, rows, distance_km, virtual_only, text_score, criteria) -> np.ndarray:
+    """RELEVANCE_WEIGHTS applied to each row: a weighted mean of the parts that apply."""
+    credential = np.maximum(snapshot.verified_rank[rows],
+                            UNVERIFIED_FACTOR * snapshot.unverified_rank[rows]) / 3
+    parts = {"credential": credential}
+    if criteria.text:
+        parts["text"] = text_score
     if criteria.conditions:
-        parts["conditions"] = sum(EXPERIENCE_DEPTH[level] for level in row.experience.values()
-                                  ) / len(criteria.conditions)
-    if row.distance_km is not None:
-        parts["distance"] = 1.0 if row.virtual_only else math.exp(
-            -row.distance_km / criteria.radius_km)
+        depth = sum(DEPTH_SCORE[snapshot.depth(cid)[rows]] for cid in criteria.conditions)
+        parts["conditions"] = depth / len(criteria.conditions)
+    if criteria.place is not None:
+        parts["distance"] = np.where(virtual_only, 1.0,
+                                     np.exp(-np.nan_to_num(distance_km) / criteria.radius_km))
     weight = sum(RELEVANCE_WEIGHTS[name] for name in parts)
     return sum(RELEVANCE_WEIGHTS[name] * value for name, value in parts.items()) / weight
 
 
-def _sort_key(sort: str):
-    far = float("inf")
+def _order(snapshot, rows, distance_km, score, sort: str) -> np.ndarray:
+    ids = snapshot.ids[rows]
+    distance = np.nan_to_num(distance_km, nan=np.inf)
     if sort == "distance":
-        return lambda r: (r.distance_km if r.distance_km is not None else far, -r.score, r.id)
+        return np.lexsort((ids, -score, distance))
     if sort == "price":
-        return lambda r: (r.price_min if r.price_min is not None else far,
-                          r.distance_km or 0, r.id)
-    return lambda r: (-r.score, r.distance_km or 0, r.id)
+        price = np.nan_to_num(snapshot.price_min[rows], nan=np.inf)
+        return np.lexsort((ids, distance, price))
+    return np.lexsort((ids, distance, -score))
 
 
-def _load(session: Session, rows: list[Row], criteria: Criteria) -> list[Trainer]:
-    if not rows:
+def _load(session: Session, snapshot: Snapshot, hits: list[Hit], terms: dict,
+          criteria: Criteria) -> list[Trainer]:
+    if not hits:
         return []
     trainers = {t.id: t for t in session.scalars(
-        select(Trainer).where(Trainer.id.in_([r.id for r in rows])).options(
+        select(Trainer).where(Trainer.id.in_([h.trainer_id for h in hits])).options(
             selectinload(Trainer.credentials), selectinload(Trainer.condition_experience)))}
     per_unit = KM_PER_MILE if criteria.units == "mi" else 1.0
-    hits = []
-    for row in rows:
-        trainer = trainers[row.id]
+    loaded = []
+    for hit in hits:
+        trainer = trainers[hit.trainer_id]
         # Transient attributes, read by TrainerHitSchema; never stored.
-        trainer.distance = (None if row.distance_km is None
-                            else round(row.distance_km / per_unit, 1))
-        trainer.virtual_only = row.virtual_only
-        trainer.score = round(row.score, 4)
-        trainer.matched = _matched(row, trainer, criteria)
-        hits.append(trainer)
-    return hits
+        trainer.distance = (None if hit.distance_km is None
+                            else round(hit.distance_km / per_unit, 1))
+        trainer.virtual_only = hit.virtual_only
+        trainer.score = round(hit.score, 4)
+        trainer.matched = _matched(hit, trainer, terms.get(hit.trainer_id, set()), criteria)
+        loaded.append(trainer)
+    return loaded
 
 
-def _matched(row: Row, trainer: Trainer, criteria: Criteria) -> dict:
+def _matched(hit: Hit, trainer: Trainer, terms: set[str], criteria: Criteria) -> dict:
     filters = []
     if criteria.place is not None:
         radius = criteria.radius_km / (KM_PER_MILE if criteria.units == "mi" else 1.0)
-        filters.append("virtual sessions" if row.virtual_only else
+        filters.append("virtual sessions" if hit.virtual_only else
                        f"within {radius:g} {criteria.units} of {criteria.place.label}")
+    experience = {e.condition_id: e.level for e in trainer.condition_experience}
     for condition_id, name in criteria.conditions.items():
-        level = row.experience.get(condition_id)
+        level = experience.get(condition_id)
         filters.append(f"condition: {name}" + (f" ({level.value})" if level else ""))
-    for code in criteria.certifications.values():
-        filters.append(f"certification: {code}")
+    filters += [f"certification: {code}" for code in criteria.certifications.values()]
     if criteria.level is not None:
         filters.append(f"level: {criteria.level.value} or higher")
     if criteria.verified_only:
         filters.append("verified credentials only")
     if criteria.accepting:
         filters.append("accepting new clients")
-    for mode in sorted(criteria.modes):
-        if mode.value in {m.value for m in trainer.modes}:
-            filters.append(f"mode: {mode.value}")
+    filters += [f"mode: {mode.value}" for mode in sorted(criteria.modes)
+                if mode in trainer.modes]
     if criteria.max_price is not None:
-        filters.append(f"price from {row.price_min:g} {trainer.currency}")
+        filters.append(f"price from {trainer.price_min:g} {trainer.currency}")
     if criteria.language:
         filters.append(f"language: {criteria.language}")
     filters += [f"accessible: {feature}" for feature in sorted(criteria.accessible)]
-    return {"filters": filters, "terms": sorted(row.terms)}
+    return {"filters": filters, "terms": sorted(terms)}

@@ -11,15 +11,18 @@ from __future__ import annotations
 from itertools import chain
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from directory.conditions.models import TrainerConditionExperience
-from directory.credentials.models import Credential
+from directory.conditions.models import Condition, TrainerConditionExperience
+from directory.credentials.models import Certification, Credential
+from directory.db import utcnow
 from directory.search.index import TrainerIndex, document
+from directory.search.models import DirectoryVersion
+from directory.search.snapshot import SnapshotCache
 from directory.trainers.models import Trainer, TrainerStatus
 
-DIRTY, PENDING = "search_dirty", "search_pending"
+DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
 
 
 def search_index() -> TrainerIndex:
@@ -28,6 +31,11 @@ def search_index() -> TrainerIndex:
         current_app.extensions["referfit_search"] = TrainerIndex(
             current_app.config["SEARCH_INDEX_DIR"])
     return current_app.extensions["referfit_search"]
+
+
+def search_snapshots() -> SnapshotCache:
+    """The app's snapshot cache, one per process."""
+    return current_app.extensions.setdefault("referfit_snapshots", SnapshotCache())
 
 
 def mark_for_reindex(session: Session, trainer_ids) -> None:
@@ -51,20 +59,36 @@ def _note_touched_trainers(session: Session, _flush_context) -> None:
             touched.add(obj.id)
         elif isinstance(obj, Credential | TrainerConditionExperience):
             touched.add(obj.trainer_id)
+        elif isinstance(obj, Certification | Condition):
+            session.info[CATALOG_CHANGED] = True
     if touched:
         mark_for_reindex(session, touched - {None})
 
 
 @event.listens_for(Session, "before_commit")
 def _build_documents(session: Session) -> None:
+    if session.info.get(DIRTY) or session.info.get(CATALOG_CHANGED):
+        session.flush()  # so the last changes are noted too
+        _bump_directory_version(session)
     if not has_app_context() or not session.info.get(DIRTY):
         return
-    session.flush()  # so the last changes are noted too
     ids = session.info.pop(DIRTY, set())
     listed = [t for t in trainers_with_documents(session, ids)
               if t.status is TrainerStatus.ACTIVE]
     deletions = ids - {t.id for t in listed}
     session.info[PENDING] = ([document(t) for t in listed], deletions)
+
+
+def _bump_directory_version(session: Session) -> None:
+    # In the same transaction as the change: searches see both together, or neither.
+    session.info.pop(CATALOG_CHANGED, None)
+    table = DirectoryVersion.__table__
+    bumped = session.connection().execute(
+        update(table).where(table.c.id == 1)
+        .values(version=table.c.version + 1, changed_at=utcnow()))
+    if bumped.rowcount == 0:
+        session.connection().execute(table.insert().values(id=1, version=1,
+                                                           changed_at=utcnow()))
 
 
 @event.listens_for(Session, "after_commit")
@@ -76,5 +100,5 @@ def _write_documents(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_documents(session: Session) -> None:
-    session.info.pop(PENDING, None)
-    session.info.pop(DIRTY, None)
+    for key in (PENDING, DIRTY, CATALOG_CHANGED):
+        session.info.pop(key, None)

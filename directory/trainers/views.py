@@ -8,7 +8,7 @@ from directory.extensions import db
 from directory.pagination import page_of
 from directory.search import services as search
 from directory.search.schemas import TrainerSearchArgsSchema, TrainerSearchPageSchema, is_search
-from directory.search.sync import search_index
+from directory.search.sync import search_index, search_snapshots
 from directory.trainers import services
 from directory.trainers.models import Trainer
 from directory.trainers.schemas import (
@@ -48,8 +48,9 @@ class Trainers(MethodView):
         if not is_search(args):
             return {**page_of(services.list_trainers_query(), args), "interpreted": {}}
         criteria = search.read_criteria(db.session, args)
-        return search.search_trainers(db.session, search_index(), criteria, args["page"],
-                                      args["page_size"], date.today())
+        snapshot = search_snapshots().current(db.session, date.today())
+        return search.search_trainers(db.session, search_index(), snapshot, criteria,
+                                      args["page"], args["page_size"])
 
     @requires(Permission.CREATE_TRAINER)
     @blp.arguments(TrainerCreateSchema)

@@ -23,7 +23,7 @@ def test_api_reference_links_each_operation_to_its_section(page, live_server):
 
 
 def test_pages_fit_a_phone_screen(phone, live_server):
-    for path in ("/", "/api/docs"):
+    for path in ("/", "/api/docs", "/search?near=10001&condition=diabetes", "/trainers/1"):
         phone.goto(live_server + path)
         overflow = phone.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
