@@ -7,6 +7,7 @@ or undoes the database write it follows: `flask search reindex` repairs it.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,7 +29,7 @@ NAMES = StandardAnalyzer(stoplist=None) | CharsetFilter(accent_map)
 WORDS = StemmingAnalyzer() | CharsetFilter(accent_map)
 
 SCHEMA = Schema(
-    id=ID(stored=True, unique=True),
+    id=ID(stored=True, unique=True, sortable=True),  # sortable: a fast docnum -> id column
     name=TEXT(analyzer=NAMES, field_boost=3.0),
     certifications=TEXT(analyzer=NAMES, field_boost=2.0),
     conditions=TEXT(analyzer=WORDS, field_boost=2.0),
@@ -39,8 +40,12 @@ SCHEMA = Schema(
 EXACT_FIELDS = ("name", "certifications", "place", "facility")  # analysed by NAMES
 STEMMED_FIELDS = ("conditions", "bio")  # analysed by WORDS
 STALE_MARKER = "STALE"
+CREATE_LOCK = "CREATE.lock"
 WRITE_LOCK_TIMEOUT_SECONDS = 10.0
-MAX_TEXT_HITS = 5000
+TYPO_SCORE = 0.8  # a match through a near spelling, against 1.0 for the words as typed
+# Bumped when SCHEMA changes: an index of another version is treated as missing.
+SCHEMA_VERSION = "2"
+VERSION_FILE = "SCHEMA_VERSION"
 
 
 def document(trainer) -> dict:
@@ -95,7 +100,7 @@ class TrainerIndex:
         """Replace the whole index with these documents; return how many."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._close()
-        ix = whoosh_index.create_in(str(self.directory), SCHEMA)
+        ix = self._create()
         writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, limitmb=256)
         count = 0
         for doc in documents:
@@ -117,44 +122,80 @@ class TrainerIndex:
     # -- reading ---------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return whoosh_index.exists_in(str(self.directory))
+        version = self.directory / VERSION_FILE
+        return (whoosh_index.exists_in(str(self.directory)) and version.exists()
+                and version.read_text().strip() == SCHEMA_VERSION)
+
+    def _create(self):
+        ix = whoosh_index.create_in(str(self.directory), SCHEMA)
+        (self.directory / VERSION_FILE).write_text(SCHEMA_VERSION)
+        return ix
 
     def index(self):
         if self._index is None:
-            if self.exists():
-                self._index = whoosh_index.open_dir(str(self.directory))
-            else:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                self._index = whoosh_index.create_in(str(self.directory), SCHEMA)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            # Two processes finding no index must not both create one (the second
+            # would wipe the first one's documents): create under an exclusive lock.
+            with open(self.directory / CREATE_LOCK, "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if self.exists():
+                    self._index = whoosh_index.open_dir(str(self.directory))
+                else:
+                    self._index = self._create()
         return self._index
 
     def searcher(self):
+        # A new searcher when the index has a newer generation: whoosh's refresh()
+        # reuses segment readers and can miss deletions.
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self.index().searcher()
-        else:
-            self._searcher = self._searcher.refresh()  # cheap when nothing changed
         return self._searcher
 
     def ids(self) -> set[int]:
         return {int(fields["id"]) for fields in self.searcher().all_stored_fields()}
 
-    def search(self, text: str) -> dict[int, tuple[float, set[str]]]:
-        """Trainers matching every word of `text` (each may have a small typo).
+    def search(self, text: str) -> dict[int, float]:
+        """Trainers matching every word of `text`, each word allowed a small typo.
 
-        Returns each trainer id with its score and the indexed terms it matched.
+        Returns trainer id -> 1.0 where every word matched as typed, TYPO_SCORE where some
+        word matched only through a near spelling. Unscored matching (no BM25 over every
+        hit) keeps common words fast on a large directory; ranking is done by the caller.
         """
-        clauses = []
+        fuzzy, exact = self._queries(text)
+        if fuzzy is None:
+            return {}
+        searcher = self.searcher()
+        ids = searcher.reader().column_reader("id")
+        found = dict.fromkeys((int(ids[d]) for d in searcher.docs_for_query(fuzzy)),
+                              TYPO_SCORE)
+        found.update(dict.fromkeys((int(ids[d]) for d in searcher.docs_for_query(exact)), 1.0))
+        return found
+
+    def matched_terms(self, text: str, trainer_ids) -> dict[int, set[str]]:
+        """For a few trainers (a page of results), the indexed terms `text` matched."""
+        fuzzy, _ = self._queries(text)
+        if fuzzy is None or not trainer_ids:
+            return {}
+        only = Or([Term("id", str(trainer_id)) for trainer_id in trainer_ids])
+        hits = self.searcher().search(fuzzy, filter=only, limit=None, terms=True)
+        return {int(hit["id"]): {term.decode() for _, term in hit.matched_terms()}
+                for hit in hits}
+
+    def _queries(self, text: str):
+        """The typo-tolerant query for `text`, and the query for its words as typed."""
+        fuzzy, exact = [], []
         for token in NAMES(text):
             word = token.text
             stems = [t.text for t in WORDS(word)]  # empty for a stop word
-            alternatives = [self._fuzzy(field, word) for field in EXACT_FIELDS]
-            alternatives += [self._fuzzy(field, stems[0]) for field in STEMMED_FIELDS if stems]
-            clauses.append(Or(alternatives))
-        if not clauses:
-            return {}
-        hits = self.searcher().search(And(clauses), limit=MAX_TEXT_HITS, terms=True)
-        return {int(hit["id"]): (hit.score, {term.decode() for _, term in hit.matched_terms()})
-                for hit in hits}
+            fuzzy.append(Or([self._fuzzy(field, word) for field in EXACT_FIELDS]
+                            + [self._fuzzy(field, stems[0]) for field in STEMMED_FIELDS
+                               if stems]))
+            exact.append(Or([Term(field, word) for field in EXACT_FIELDS]
+                            + [Term(field, stems[0]) for field in STEMMED_FIELDS if stems]))
+        return (And(fuzzy), And(exact)) if fuzzy else (None, None)
 
     def _fuzzy(self, field: str, word: str):
         """The indexed terms of `field` within a typo or two of `word`, as one query.

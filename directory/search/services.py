@@ -154,21 +154,21 @@ def _lookup_all(texts, names, field_name, errors, interpreted, exact=None) -> di
 def search_trainers(session: Session, index: TrainerIndex, snapshot: Snapshot,
                     criteria: Criteria, page: int, page_size: int) -> SearchPage:
     rows, distance_km, virtual_only = _candidates(snapshot, criteria)
-    text_score, terms = np.zeros(len(rows)), {}
+    text_score = np.zeros(len(rows))
     if criteria.text:
         matches = index.search(criteria.text)
         hit_ids = np.fromiter(matches, dtype=np.int64, count=len(matches))
         keep = np.isin(snapshot.ids[rows], hit_ids)
         rows, distance_km, virtual_only = rows[keep], distance_km[keep], virtual_only[keep]
-        top = max((score for score, _ in matches.values()), default=1.0) or 1.0
-        text_score = np.array([matches[int(i)][0] / top for i in snapshot.ids[rows]])
-        terms = {trainer_id: found for trainer_id, (_, found) in matches.items()}
+        text_score = np.array([matches[int(i)] for i in snapshot.ids[rows]])
     score = _relevance(snapshot, rows, distance_km, virtual_only, text_score, criteria)
     order = _order(snapshot, rows, distance_km, score, criteria.sort)
     shown = order[(page - 1) * page_size:page * page_size]
     hits = [Hit(int(snapshot.ids[rows[i]]), float(score[i]),
                 None if np.isnan(distance_km[i]) else float(distance_km[i]),
                 bool(virtual_only[i])) for i in shown]
+    terms = (index.matched_terms(criteria.text, [hit.trainer_id for hit in hits])
+             if criteria.text else {})
     return SearchPage(_load(session, snapshot, hits, terms, criteria), len(rows), page,
                       page_size, criteria.place.label if criteria.place else None,
                       criteria.units, criteria.interpreted)
