@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 
 from directory.catalogs.services import CatalogError, load_catalogs
 from directory.extensions import db
+from directory.search.sync import search_index
 
 catalogs_cli = AppGroup("catalogs", help="Reference catalogs: certifications and conditions.")
 
@@ -19,3 +20,5 @@ def load_command() -> None:
     db.session.commit()
     for report in reports:
         click.echo(report.summary())
+    if search_index().stale:
+        click.echo("The search index holds catalog names: run `flask search reindex`.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -41,6 +42,7 @@ EXACT_FIELDS = ("name", "certifications", "place", "facility")  # analysed by NA
 STEMMED_FIELDS = ("conditions", "bio")  # analysed by WORDS
 STALE_MARKER = "STALE"
 CREATE_LOCK = "CREATE.lock"
+REBUILD_MARK = "REBUILT"
 WRITE_LOCK_TIMEOUT_SECONDS = 10.0
 TYPO_SCORE = 0.8  # a match through a near spelling, against 1.0 for the words as typed
 # Bumped when SCHEMA changes: an index of another version is treated as missing.
@@ -72,7 +74,7 @@ class TrainerIndex:
         self._index = None
         self._searcher = None
         self._vocabularies: dict[str, list[str]] = {}
-        self._vocabulary_generation = None
+        self._rebuild_mark = None
 
     # -- writing ---------------------------------------------------------------------
 
@@ -108,6 +110,8 @@ class TrainerIndex:
             count += 1
         writer.commit(optimize=True)
         (self.directory / STALE_MARKER).unlink(missing_ok=True)
+        # A rebuilt index starts its generations again: mark it so every process notices.
+        (self.directory / REBUILD_MARK).write_text(uuid.uuid4().hex)
         self._index = ix
         return count
 
@@ -145,14 +149,26 @@ class TrainerIndex:
         return self._index
 
     def searcher(self):
-        # A new searcher when the index has a newer generation: whoosh's refresh()
-        # reuses segment readers and can miss deletions.
-        if self._searcher is not None and not self._searcher.up_to_date():
+        # A new searcher when the index has a newer generation (whoosh's refresh()
+        # reuses segment readers and can miss deletions), and a new index object when
+        # the index was rebuilt, since generations then start again.
+        mark = self._read_rebuild_mark()
+        if mark != self._rebuild_mark:
+            self._close()
+            self._rebuild_mark = mark
+        elif self._searcher is not None and not self._searcher.up_to_date():
             self._searcher.close()
             self._searcher = None
         if self._searcher is None:
             self._searcher = self.index().searcher()
+            self._vocabularies = {}
         return self._searcher
+
+    def _read_rebuild_mark(self) -> str | None:
+        try:
+            return (self.directory / REBUILD_MARK).read_text()
+        except FileNotFoundError:
+            return None
 
     def ids(self) -> set[int]:
         return {int(fields["id"]) for fields in self.searcher().all_stored_fields()}
@@ -213,11 +229,8 @@ class TrainerIndex:
         return Or(terms) if terms else NullQuery
 
     def _vocabulary(self, field: str) -> list[str]:
-        # Cached per index generation: a commit to the index refreshes it.
+        # Cached per searcher: a new searcher (a newer index) starts a new cache.
         searcher = self.searcher()
-        generation = searcher.reader().generation()
-        if generation != self._vocabulary_generation:
-            self._vocabularies, self._vocabulary_generation = {}, generation
         if field not in self._vocabularies:
             self._vocabularies[field] = [t.decode() for t in searcher.lexicon(field)]
         return self._vocabularies[field]
@@ -226,3 +239,4 @@ class TrainerIndex:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = self._index = None
+        self._vocabularies = {}

@@ -52,7 +52,8 @@ class TrainerHitSchema(TrainerSchema):
 
     distance = fields.Float(allow_none=True, metadata={"description": "In the query's units."})
     virtual_only = fields.Boolean(metadata={
-        "description": "Offers only virtual sessions: matched as a remote option."})
+        "description": "Reached only through virtual sessions (too far, or not offering, "
+                       "in-person or home visits): matched as a remote option."})
     matched = fields.Nested(MatchedSchema)
     score = fields.Float()
 

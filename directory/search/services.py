@@ -34,6 +34,8 @@ from matching.types import CLINICAL_RANK, CredentialLevel, DeliveryMode
 RELEVANCE_WEIGHTS = {"text": 0.35, "conditions": 0.3, "credential": 0.25, "distance": 0.1}
 # An unverified credential counts for half a verified one of the same level.
 UNVERIFIED_FACTOR = 0.5
+# Nearness of a trainer reached only online: better than far, not as good as next door.
+VIRTUAL_NEARNESS = 0.5
 # Score of experience depth 0 (none), 1 (familiar), 2 (experienced), 3 (expert).
 DEPTH_SCORE = np.array([0.0, 0.4, 0.7, 1.0])
 DEFAULT_MODES = {DeliveryMode.IN_PERSON, DeliveryMode.IN_HOME}
@@ -117,7 +119,7 @@ def find_condition_id(session: Session):
 
 def _condition_names(session: Session) -> dict[str, tuple[int, str]]:
     names = {}
-    for condition in session.scalars(select(Condition)):
+    for condition in session.scalars(select(Condition).order_by(Condition.id)):
         for name in (condition.code, condition.name, *condition.synonyms):
             names[name] = (condition.id, condition.name)
     return names
@@ -125,7 +127,7 @@ def _condition_names(session: Session) -> dict[str, tuple[int, str]]:
 
 def _certification_names(session: Session) -> dict[str, tuple[int, str]]:
     names = {}
-    for cert in session.scalars(select(Certification)):
+    for cert in session.scalars(select(Certification).order_by(Certification.id)):
         for name in (cert.code, f"{cert.issuer} {cert.name}", *cert.aliases):
             names[name] = (cert.id, cert.code)
     return names
@@ -208,6 +210,8 @@ def _candidates(snapshot: Snapshot, criteria: Criteria):
         mask &= held
     if criteria.level is not None:
         mask &= _holds_level(snapshot, rows, criteria)
+    if criteria.verified_only:
+        mask &= snapshot.has_verified[rows]
     if criteria.language:
         spoken = snapshot.languages.get(criteria.language)
         mask &= spoken[rows] if spoken is not None else False
@@ -282,7 +286,7 @@ def _relevance(snapshot, rows, distance_km, virtual_only, text_score, criteria) 
         depth = sum(DEPTH_SCORE[snapshot.depth(cid)[rows]] for cid in criteria.conditions)
         parts["conditions"] = depth / len(criteria.conditions)
     if criteria.place is not None:
-        parts["distance"] = np.where(virtual_only, 1.0,
+        parts["distance"] = np.where(virtual_only, VIRTUAL_NEARNESS,
                                      np.exp(-np.nan_to_num(distance_km) / criteria.radius_km))
     weight = sum(RELEVANCE_WEIGHTS[name] for name in parts)
     return sum(RELEVANCE_WEIGHTS[name] * value for name, value in parts.items()) / weight

@@ -48,6 +48,7 @@ class Snapshot:
     # Best clinical rank (0-3) among credentials that count today, by status.
     verified_rank: np.ndarray  # int8
     unverified_rank: np.ndarray
+    has_verified: np.ndarray  # bool: any verified credential that counts, any level
     # Credentials that count today, by certification id: [verified, verified or not].
     certifications: dict[int, tuple[np.ndarray, np.ndarray]]
     # Condition id -> experience depth per trainer (0 none, 1 familiar .. 3 expert).
@@ -101,6 +102,7 @@ def build_snapshot(session: Session, today: date) -> Snapshot:
                                 for features in columns[9]], dtype=np.int32),
         languages=languages,
         verified_rank=np.zeros(n, dtype=np.int8), unverified_rank=np.zeros(n, dtype=np.int8),
+        has_verified=np.zeros(n, dtype=bool),
         certifications={}, experience={}, row_of=row_of,
         performance_ids=set(session.scalars(select(Certification.id).where(
             Certification.level == CredentialLevel.PERFORMANCE))))
@@ -122,6 +124,7 @@ def _add_credentials(session: Session, snapshot: Snapshot, today: date) -> None:
         if status not in (VerificationStatus.VERIFIED, VerificationStatus.UNVERIFIED):
             continue  # expired and revoked credentials never count
         verified = status is VerificationStatus.VERIFIED
+        snapshot.has_verified[row] |= verified
         rank = CLINICAL_RANK.get(CredentialLevel(level), 0)
         ranks = snapshot.verified_rank if verified else snapshot.unverified_rank
         ranks[row] = max(ranks[row], rank)

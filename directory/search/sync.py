@@ -23,6 +23,7 @@ from directory.search.snapshot import SnapshotCache
 from directory.trainers.models import Trainer, TrainerStatus
 
 DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
+PENDING_STALE = "search_pending_stale"
 
 
 def search_index() -> TrainerIndex:
@@ -67,8 +68,8 @@ def _note_touched_trainers(session: Session, _flush_context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _build_documents(session: Session) -> None:
+    session.flush()  # commit() flushes after this hook: note the last changes first
     if session.info.get(DIRTY) or session.info.get(CATALOG_CHANGED):
-        session.flush()  # so the last changes are noted too
         _bump_directory_version(session)
     if not has_app_context() or not session.info.get(DIRTY):
         return
@@ -81,7 +82,9 @@ def _build_documents(session: Session) -> None:
 
 def _bump_directory_version(session: Session) -> None:
     # In the same transaction as the change: searches see both together, or neither.
-    session.info.pop(CATALOG_CHANGED, None)
+    if session.info.pop(CATALOG_CHANGED, None):
+        # Index documents hold catalog names and synonyms: they need a rebuild.
+        session.info[PENDING_STALE] = True
     table = DirectoryVersion.__table__
     bumped = session.connection().execute(
         update(table).where(table.c.id == 1)
@@ -94,11 +97,16 @@ def _bump_directory_version(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _write_documents(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
-    if pending and has_app_context():
+    stale = session.info.pop(PENDING_STALE, None)
+    if not has_app_context():
+        return
+    if pending:
         search_index().write(*pending)
+    if stale and search_index().exists():
+        search_index().mark_stale()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_documents(session: Session) -> None:
-    for key in (PENDING, DIRTY, CATALOG_CHANGED):
+    for key in (PENDING, DIRTY, CATALOG_CHANGED, PENDING_STALE):
         session.info.pop(key, None)

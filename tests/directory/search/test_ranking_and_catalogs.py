@@ -1,0 +1,35 @@
+from sqlalchemy import select
+
+from directory.conditions.models import Condition
+from tests.directory.search.test_search_api import add_trainers, names, search
+from tests.factories import trainer_payload
+
+
+def test_nearby_in_person_trainer_outranks_an_online_one_far_away(client, session, catalogs):
+    add_trainers(session,
+                 trainer_payload(last_name="Online", postal_code="90012", modes=["virtual"]),
+                 trainer_payload(last_name="Nearby", postal_code="10001",
+                                 modes=["in_person"]))
+    body = search(client, near="10001", mode=["in_person", "virtual"])
+    assert names(body) == ["Nearby", "Online"]
+    assert [item["virtual_only"] for item in body["items"]] == [False, True]
+
+
+def test_catalog_edit_marks_the_index_stale_until_reindexed(app, client, session, catalogs):
+    add_trainers(session, trainer_payload())
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    condition = session.scalars(select(Condition).filter_by(code="hypertension")).one()
+    condition.synonyms = [*condition.synonyms, "pressure trouble"]
+    session.commit()
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 1 and "drifted" in check.output
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_an_unflushed_change_still_reaches_the_index(client, session, catalogs):
+    (trainer,) = add_trainers(session, trainer_payload(last_name="Before"))
+    trainer.last_name = "Afterwards"
+    session.commit()  # no explicit flush: commit() flushes after before_commit hooks
+    assert names(search(client, q="Afterwards")) == ["Afterwards"]
