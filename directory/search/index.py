@@ -11,14 +11,15 @@ import fcntl
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.query import And, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 
 from directory.geo.states import STATE_NAMES
@@ -45,6 +46,28 @@ CREATE_LOCK = "CREATE.lock"
 REBUILD_MARK = "REBUILT"
 WRITE_LOCK_TIMEOUT_SECONDS = 10.0
 TYPO_SCORE = 0.8  # a match through a near spelling, against 1.0 for the words as typed
+MAX_CACHED_TERMS = 2000
+
+
+@dataclass(frozen=True)
+class Expansion:
+    field: str
+    term: str
+    exact: bool  # the word as typed (after analysis), not a near spelling
+
+
+@dataclass(frozen=True)
+class TextMatches:
+    ids: np.ndarray  # sorted trainer ids matching every word
+    exact: np.ndarray  # bool, per id: every word matched as typed
+    words: list[list[Expansion]]
+
+    @classmethod
+    def none(cls) -> TextMatches:
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=bool), [])
+
+    def scores(self) -> np.ndarray:
+        return np.where(self.exact, 1.0, TYPO_SCORE)
 # Bumped when SCHEMA changes: an index of another version is treated as missing.
 SCHEMA_VERSION = "2"
 VERSION_FILE = "SCHEMA_VERSION"
@@ -74,6 +97,8 @@ class TrainerIndex:
         self._index = None
         self._searcher = None
         self._vocabularies: dict[str, list[str]] = {}
+        self._postings: dict[tuple[str, str], np.ndarray] = {}
+        self._docnum_to_id: np.ndarray | None = None
         self._rebuild_mark = None
 
     # -- writing ---------------------------------------------------------------------
@@ -161,8 +186,11 @@ class TrainerIndex:
             self._searcher = None
         if self._searcher is None:
             self._searcher = self.index().searcher()
-            self._vocabularies = {}
+            self._forget_caches()
         return self._searcher
+
+    def _forget_caches(self) -> None:
+        self._vocabularies, self._postings, self._docnum_to_id = {}, {}, None
 
     def _read_rebuild_mark(self) -> str | None:
         try:
@@ -173,60 +201,87 @@ class TrainerIndex:
     def ids(self) -> set[int]:
         return {int(fields["id"]) for fields in self.searcher().all_stored_fields()}
 
-    def search(self, text: str) -> dict[int, float]:
+    def search(self, text: str) -> TextMatches:
         """Trainers matching every word of `text`, each word allowed a small typo.
 
-        Returns trainer id -> 1.0 where every word matched as typed, TYPO_SCORE where some
-        word matched only through a near spelling. Unscored matching (no BM25 over every
-        hit) keeps common words fast on a large directory; ranking is done by the caller.
+        Whoosh stores the inverted index; matching is set algebra over numpy arrays of
+        each term's trainer ids, cached per searcher, so common words ("diabetes" in
+        tens of thousands of profiles) cost an array operation rather than a walk of
+        their postings in Python.
         """
-        fuzzy, exact = self._queries(text)
-        if fuzzy is None:
-            return {}
-        searcher = self.searcher()
-        ids = searcher.reader().column_reader("id")
-        found = dict.fromkeys((int(ids[d]) for d in searcher.docs_for_query(fuzzy)),
-                              TYPO_SCORE)
-        found.update(dict.fromkeys((int(ids[d]) for d in searcher.docs_for_query(exact)), 1.0))
-        return found
+        words = self._expand(text)
+        if not words:
+            return TextMatches.none()
+        size = int(self._docnum_ids().max(initial=0)) + 1
+        matching, exact = np.ones(size, dtype=bool), np.ones(size, dtype=bool)
+        for alternatives in words:
+            # Bit masks over trainer ids: OR across a word's spellings, AND across words.
+            matching &= self._mask(alternatives, size)
+            exact &= self._mask([a for a in alternatives if a.exact], size)
+        ids = np.flatnonzero(matching)
+        return TextMatches(ids, exact[ids], words)
 
-    def matched_terms(self, text: str, trainer_ids) -> dict[int, set[str]]:
-        """For a few trainers (a page of results), the indexed terms `text` matched."""
-        fuzzy, _ = self._queries(text)
-        if fuzzy is None or not trainer_ids:
-            return {}
-        only = Or([Term("id", str(trainer_id)) for trainer_id in trainer_ids])
-        hits = self.searcher().search(fuzzy, filter=only, limit=None, terms=True)
-        return {int(hit["id"]): {term.decode() for _, term in hit.matched_terms()}
-                for hit in hits}
-
-    def _queries(self, text: str):
-        """The typo-tolerant query for `text`, and the query for its words as typed."""
-        fuzzy, exact = [], []
+    def _expand(self, text: str) -> list[list[Expansion]]:
+        """For each word of `text`, the indexed terms it may stand for, by field."""
+        words = []
         for token in NAMES(text):
-            word = token.text
-            stems = [t.text for t in WORDS(word)]  # empty for a stop word
-            fuzzy.append(Or([self._fuzzy(field, word) for field in EXACT_FIELDS]
-                            + [self._fuzzy(field, stems[0]) for field in STEMMED_FIELDS
-                               if stems]))
-            exact.append(Or([Term(field, word) for field in EXACT_FIELDS]
-                            + [Term(field, stems[0]) for field in STEMMED_FIELDS if stems]))
-        return (And(fuzzy), And(exact)) if fuzzy else (None, None)
+            stems = [t.text for t in WORDS(token.text)]  # empty for a stop word
+            forms = [(field, token.text) for field in EXACT_FIELDS]
+            forms += [(field, stems[0]) for field in STEMMED_FIELDS if stems]
+            words.append([Expansion(field, term, term == typed)
+                          for field, typed in forms for term in self._close_terms(field, typed)])
+        return words
 
-    def _fuzzy(self, field: str, word: str):
-        """The indexed terms of `field` within a typo or two of `word`, as one query.
+    def _close_terms(self, field: str, word: str) -> list[str]:
+        """The indexed terms of `field` within a typo or two of `word`.
 
         Damerau-Levenshtein distance, so a swapped pair ("Jonh") is one typo: one for
-        words up to six letters, two beyond, none for short words. The exact word
-        scores a little higher than its near spellings.
+        words up to six letters, two beyond, none for short words.
         """
         allowed = 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
         close = process.extract(word, self._vocabulary(field),
                                 scorer=DamerauLevenshtein.distance,
                                 score_cutoff=allowed, limit=20)
-        terms = [Term(field, term, boost=1.0 if distance == 0 else 0.8)
-                 for term, distance, _ in close]
-        return Or(terms) if terms else NullQuery
+        return [term for term, _, _ in close]
+
+    def _mask(self, alternatives: list[Expansion], size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        for a in alternatives:
+            mask[self._trainer_ids(a.field, a.term)] = True
+        return mask
+
+    def _trainer_ids(self, field: str, term: str) -> np.ndarray:
+        """Sorted ids of the trainers whose `field` holds `term` (cached per searcher)."""
+        key = (field, term)
+        if key not in self._postings:
+            reader = self.searcher().reader()
+            docnums = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
+            ids = self._docnum_ids()[docnums]
+            self._postings[key] = np.unique(ids[ids >= 0])
+            if len(self._postings) > MAX_CACHED_TERMS:
+                self._postings.pop(next(iter(self._postings)))  # oldest first
+        return self._postings[key]
+
+    def _docnum_ids(self) -> np.ndarray:
+        """Trainer id by whoosh document number; -1 for deleted documents."""
+        if self._docnum_to_id is None:
+            reader = self.searcher().reader()
+            ids = np.fromiter((int(i) if i else -1 for i in reader.column_reader("id")),
+                              dtype=np.int64)
+            if reader.has_deletions():
+                ids[[d for d in range(len(ids)) if reader.is_deleted(d)]] = -1
+            self._docnum_to_id = ids
+        return self._docnum_to_id
+
+    def matched_terms(self, matches: TextMatches, trainer_ids) -> dict[int, set[str]]:
+        """For a few trainers (a page of results), the indexed terms they matched."""
+        found: dict[int, set[str]] = {}
+        wanted = np.array(list(trainer_ids), dtype=np.int64)
+        for alternatives in matches.words:
+            for a in alternatives:
+                for trainer_id in wanted[np.isin(wanted, self._trainer_ids(a.field, a.term))]:
+                    found.setdefault(int(trainer_id), set()).add(a.term)
+        return found
 
     def _vocabulary(self, field: str) -> list[str]:
         # Cached per searcher: a new searcher (a newer index) starts a new cache.
@@ -239,4 +294,4 @@ class TrainerIndex:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = self._index = None
-        self._vocabularies = {}
+        self._forget_caches()

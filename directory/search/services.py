@@ -156,21 +156,22 @@ def _lookup_all(texts, names, field_name, errors, interpreted, exact=None) -> di
 def search_trainers(session: Session, index: TrainerIndex, snapshot: Snapshot,
                     criteria: Criteria, page: int, page_size: int) -> SearchPage:
     rows, distance_km, virtual_only = _candidates(snapshot, criteria)
-    text_score = np.zeros(len(rows))
+    text_score, matches = np.zeros(len(rows)), None
     if criteria.text:
         matches = index.search(criteria.text)
-        hit_ids = np.fromiter(matches, dtype=np.int64, count=len(matches))
-        keep = np.isin(snapshot.ids[rows], hit_ids)
+        ids = snapshot.ids[rows]
+        keep = np.isin(ids, matches.ids)
         rows, distance_km, virtual_only = rows[keep], distance_km[keep], virtual_only[keep]
-        text_score = np.array([matches[int(i)] for i in snapshot.ids[rows]])
+        position = np.searchsorted(matches.ids, ids[keep])
+        text_score = matches.scores()[position]
     score = _relevance(snapshot, rows, distance_km, virtual_only, text_score, criteria)
     order = _order(snapshot, rows, distance_km, score, criteria.sort)
     shown = order[(page - 1) * page_size:page * page_size]
     hits = [Hit(int(snapshot.ids[rows[i]]), float(score[i]),
                 None if np.isnan(distance_km[i]) else float(distance_km[i]),
                 bool(virtual_only[i])) for i in shown]
-    terms = (index.matched_terms(criteria.text, [hit.trainer_id for hit in hits])
-             if criteria.text else {})
+    terms = (index.matched_terms(matches, [hit.trainer_id for hit in hits])
+             if matches is not None else {})
     return SearchPage(_load(session, snapshot, hits, terms, criteria), len(rows), page,
                       page_size, criteria.place.label if criteria.place else None,
                       criteria.units, criteria.interpreted)

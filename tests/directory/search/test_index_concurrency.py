@@ -37,4 +37,4 @@ def test_writers_in_several_processes_keep_every_document(tmp_path):
     assert [worker.exitcode for worker in workers] == [0] * PROCESSES
     index = TrainerIndex(tmp_path)
     assert index.ids() == set(range(PROCESSES * DOCUMENTS)) and not index.stale
-    assert len(index.search("trainer")) == PROCESSES * DOCUMENTS
+    assert len(index.search("trainer").ids) == PROCESSES * DOCUMENTS
