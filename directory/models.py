@@ -4,8 +4,8 @@ from directory.accounts.models import ApiToken, User
 from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
-from directory.search.models import DirectoryVersion
+from directory.search.models import DirectoryChange, DirectoryVersion
 from directory.trainers.models import Trainer
 
 __all__ = ["ApiToken", "AuditEvent", "Certification", "Condition", "Credential",
-           "DirectoryVersion", "Trainer", "TrainerConditionExperience", "User"]
+           "DirectoryChange", "DirectoryVersion", "Trainer", "TrainerConditionExperience", "User"]

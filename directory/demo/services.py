@@ -14,7 +14,7 @@ from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.demo.generator import CatalogEntry, DemoDirectory
 from directory.geo.gazetteer import gazetteer
-from directory.search.sync import mark_for_reindex
+from directory.search.sync import mark_bulk_change, mark_for_reindex
 from directory.trainers.models import Trainer
 
 BATCH_SIZE = 1000
@@ -50,6 +50,7 @@ def load_demo_batches(
         people = [generator.trainer(i) for ref, i in refs.items() if ref not in existing]
         if people:
             ids = _insert(session, people)
+            mark_bulk_change(session)
             if index:
                 mark_for_reindex(session, ids)
         yield len(people), len(indices)

@@ -204,10 +204,9 @@ def _candidates(snapshot: Snapshot, criteria: Criteria):
         mask &= snapshot.depth(condition_id)[rows] > 0
     if criteria.certifications:
         held = np.zeros(len(rows), dtype=bool)
-        for certification_id in criteria.certifications:
-            pair = snapshot.certifications.get(certification_id)
-            if pair is not None:
-                held |= pair[0 if criteria.verified_only else 1][rows]
+        counted = _certification_columns(snapshot, criteria)
+        for certification_id in criteria.certifications.keys() & counted.keys():
+            held |= counted[certification_id][rows]
         mask &= held
     if criteria.level is not None:
         mask &= _holds_level(snapshot, rows, criteria)
@@ -223,12 +222,17 @@ def _candidates(snapshot: Snapshot, criteria: Criteria):
     return _reachable(snapshot, rows, criteria, modes)
 
 
+def _certification_columns(snapshot: Snapshot, criteria: Criteria) -> dict:
+    return (snapshot.verified_certifications if criteria.verified_only
+            else snapshot.counting_certifications)
+
+
 def _holds_level(snapshot: Snapshot, rows: np.ndarray, criteria: Criteria) -> np.ndarray:
     if criteria.level is CredentialLevel.PERFORMANCE:
         held = np.zeros(len(rows), dtype=bool)
-        for certification_id in snapshot.performance_ids & snapshot.certifications.keys():
-            held |= snapshot.certifications[certification_id][
-                0 if criteria.verified_only else 1][rows]
+        counted = _certification_columns(snapshot, criteria)
+        for certification_id in snapshot.performance_ids & counted.keys():
+            held |= counted[certification_id][rows]
         return held
     wanted = CLINICAL_RANK[criteria.level]
     best = snapshot.verified_rank[rows]

@@ -1,14 +1,16 @@
 """A columnar, in-memory snapshot of what search filters and ranks on.
 
-Derived from the database (the source of truth) and rebuilt in each process when the
-directory version changes or the day turns (credentials expire by date). Arrays are
-sorted by latitude, so a place search reads only the band of rows around the place.
+Derived from the database (the source of truth). Each process keeps one and brings it
+up to date before a search: when the directory version has moved it reloads only the
+trainers the change log names (or everything, after a bulk load or a catalog edit),
+and it rebuilds when the day turns, since credentials expire by date. Rows are sorted
+by latitude, so a place search reads only the band of rows around the place.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -17,13 +19,15 @@ from sqlalchemy.orm import Session
 
 from directory.conditions.models import TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
-from directory.search.models import DirectoryVersion
+from directory.search.models import DirectoryChange, DirectoryVersion
 from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStatus
 from matching.credentials import effective_status
 from matching.types import CLINICAL_RANK, CredentialLevel, ExperienceLevel, VerificationStatus
 
 DEPTH = {ExperienceLevel.FAMILIAR: 1, ExperienceLevel.EXPERIENCED: 2, ExperienceLevel.EXPERT: 3}
 FEATURE_BITS = {feature.value: 1 << i for i, feature in enumerate(AccessibilityFeature)}
+# Past this many changed trainers, one full rebuild is cheaper than patching.
+MAX_PATCHED_TRAINERS = 5000
 
 
 def directory_version(session: Session) -> int:
@@ -34,7 +38,8 @@ def directory_version(session: Session) -> int:
 class Snapshot:
     version: int
     day: date
-    ids: np.ndarray  # int64, sorted by latitude
+    # One entry per active trainer, all arrays in the same row order (by latitude).
+    ids: np.ndarray  # int64
     latitude: np.ndarray
     longitude: np.ndarray
     accepting: np.ndarray  # bool
@@ -44,26 +49,25 @@ class Snapshot:
     price_min: np.ndarray  # float, NaN when not given
     service_radius_km: np.ndarray  # float, 0 when not given
     accessibility: np.ndarray  # int32 bit set of FEATURE_BITS
-    languages: dict[str, np.ndarray]  # code -> bool
     # Best clinical rank (0-3) among credentials that count today, by status.
     verified_rank: np.ndarray  # int8
     unverified_rank: np.ndarray
     has_verified: np.ndarray  # bool: any verified credential that counts, any level
-    # Credentials that count today, by certification id: [verified, verified or not].
-    certifications: dict[int, tuple[np.ndarray, np.ndarray]]
-    # Condition id -> experience depth per trainer (0 none, 1 familiar .. 3 expert).
+    # Sparse columns, by key: language code -> bool; certification id -> bool for
+    # credentials that count (verified only, or verified or not); condition id ->
+    # experience depth (0 none, 1 familiar .. 3 expert).
+    languages: dict[str, np.ndarray]
+    verified_certifications: dict[int, np.ndarray]
+    counting_certifications: dict[int, np.ndarray]
     experience: dict[int, np.ndarray]
-    row_of: dict[int, int]
-    performance_ids: set[int]  # certifications of the performance level
+    performance_ids: frozenset[int]  # certifications of the performance level
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def depth(self, condition_id: int) -> np.ndarray:
         """Experience depth with one condition per trainer; zeros if nobody has any."""
-        if condition_id not in self.experience:
-            return np.zeros(len(self), dtype=np.int8)
-        return self.experience[condition_id]
+        return self.experience.get(condition_id, np.zeros(len(self), dtype=np.int8))
 
     def band(self, low: float, high: float) -> slice:
         """Rows whose latitude lies in [low, high]."""
@@ -71,25 +75,30 @@ class Snapshot:
                      int(np.searchsorted(self.latitude, high, "right")))
 
 
-def build_snapshot(session: Session, today: date) -> Snapshot:
-    version = directory_version(session)
-    rows = session.execute(
-        select(Trainer.id, Trainer.latitude, Trainer.longitude, Trainer.accepting_new_clients,
-               Trainer.offers_in_person, Trainer.offers_in_home, Trainer.offers_virtual,
-               Trainer.price_min, Trainer.service_radius_km, Trainer.accessibility_features,
-               Trainer.languages)
-        .where(Trainer.status == TrainerStatus.ACTIVE)
-        .order_by(Trainer.latitude, Trainer.id)).all()
+ROW_ARRAYS = [f.name for f in fields(Snapshot) if f.type == "np.ndarray"]
+SPARSE_COLUMNS = ["languages", "verified_certifications", "counting_certifications",
+                  "experience"]
+
+
+def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
+    """A snapshot of the active trainers (or of those among `only_ids`)."""
+    query = (select(Trainer.id, Trainer.latitude, Trainer.longitude,
+                    Trainer.accepting_new_clients, Trainer.offers_in_person,
+                    Trainer.offers_in_home, Trainer.offers_virtual, Trainer.price_min,
+                    Trainer.service_radius_km, Trainer.accessibility_features,
+                    Trainer.languages)
+             .where(Trainer.status == TrainerStatus.ACTIVE).order_by(Trainer.latitude, Trainer.id))
+    if only_ids is not None:
+        query = query.where(Trainer.id.in_(only_ids))
+    rows = session.execute(query).all()
     n = len(rows)
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(11)]
-    ids = np.array(columns[0], dtype=np.int64)
-    row_of = {int(trainer_id): i for i, trainer_id in enumerate(ids)}
     languages: dict[str, np.ndarray] = {}
     for i, spoken in enumerate(columns[10]):
         for code in spoken or ():
             languages.setdefault(code, np.zeros(n, dtype=bool))[i] = True
     snapshot = Snapshot(
-        version=version, day=today, ids=ids,
+        version=0, day=today, ids=np.array(columns[0], dtype=np.int64),
         latitude=np.array(columns[1], dtype=np.float64),
         longitude=np.array(columns[2], dtype=np.float64),
         accepting=np.array(columns[3], dtype=bool),
@@ -100,66 +109,108 @@ def build_snapshot(session: Session, today: date) -> Snapshot:
         service_radius_km=np.array([r or 0.0 for r in columns[8]], dtype=np.float64),
         accessibility=np.array([sum(FEATURE_BITS.get(f, 0) for f in features or ())
                                 for features in columns[9]], dtype=np.int32),
-        languages=languages,
         verified_rank=np.zeros(n, dtype=np.int8), unverified_rank=np.zeros(n, dtype=np.int8),
-        has_verified=np.zeros(n, dtype=bool),
-        certifications={}, experience={}, row_of=row_of,
-        performance_ids=set(session.scalars(select(Certification.id).where(
+        has_verified=np.zeros(n, dtype=bool), languages=languages,
+        verified_certifications={}, counting_certifications={}, experience={},
+        performance_ids=frozenset(session.scalars(select(Certification.id).where(
             Certification.level == CredentialLevel.PERFORMANCE))))
-    _add_credentials(session, snapshot, today)
-    _add_experience(session, snapshot)
+    row_of = {int(trainer_id): i for i, trainer_id in enumerate(snapshot.ids)}
+    _add_credentials(session, snapshot, row_of, today, only_ids)
+    _add_experience(session, snapshot, row_of, only_ids)
     return snapshot
 
 
-def _add_credentials(session: Session, snapshot: Snapshot, today: date) -> None:
+def _add_credentials(session, snapshot: Snapshot, row_of, today: date, only_ids) -> None:
+    query = (select(Credential.trainer_id, Credential.certification_id, Credential.status,
+                    Credential.expires_on, Certification.level)
+             .join(Certification).join(Trainer).where(Trainer.status == TrainerStatus.ACTIVE))
+    if only_ids is not None:
+        query = query.where(Credential.trainer_id.in_(only_ids))
     n = len(snapshot)
-    credentials = session.execute(
-        select(Credential.trainer_id, Credential.certification_id, Credential.status,
-               Credential.expires_on, Certification.level)
-        .join(Certification).join(Trainer)
-        .where(Trainer.status == TrainerStatus.ACTIVE))
-    for trainer_id, certification_id, status, expires_on, level in credentials:
-        row = snapshot.row_of[trainer_id]
+    for trainer_id, certification_id, status, expires_on, level in session.execute(query):
+        row = row_of[trainer_id]
         status = effective_status(status, expires_on, today)
         if status not in (VerificationStatus.VERIFIED, VerificationStatus.UNVERIFIED):
             continue  # expired and revoked credentials never count
         verified = status is VerificationStatus.VERIFIED
-        snapshot.has_verified[row] |= verified
         rank = CLINICAL_RANK.get(CredentialLevel(level), 0)
         ranks = snapshot.verified_rank if verified else snapshot.unverified_rank
         ranks[row] = max(ranks[row], rank)
-        pair = snapshot.certifications.setdefault(
-            certification_id, (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)))
-        pair[1][row] = True
+        snapshot.counting_certifications.setdefault(
+            certification_id, np.zeros(n, dtype=bool))[row] = True
         if verified:
-            pair[0][row] = True
+            snapshot.has_verified[row] = True
+            snapshot.verified_certifications.setdefault(
+                certification_id, np.zeros(n, dtype=bool))[row] = True
 
 
-def _add_experience(session: Session, snapshot: Snapshot) -> None:
-    experience = session.execute(
-        select(TrainerConditionExperience.trainer_id, TrainerConditionExperience.condition_id,
-               TrainerConditionExperience.level)
-        .join(Trainer).where(Trainer.status == TrainerStatus.ACTIVE))
-    for trainer_id, condition_id, level in experience:
+def _add_experience(session, snapshot: Snapshot, row_of, only_ids) -> None:
+    query = (select(TrainerConditionExperience.trainer_id,
+                    TrainerConditionExperience.condition_id, TrainerConditionExperience.level)
+             .join(Trainer).where(Trainer.status == TrainerStatus.ACTIVE))
+    if only_ids is not None:
+        query = query.where(TrainerConditionExperience.trainer_id.in_(only_ids))
+    for trainer_id, condition_id, level in session.execute(query):
         depths = snapshot.experience.setdefault(condition_id,
                                                 np.zeros(len(snapshot), dtype=np.int8))
-        depths[snapshot.row_of[trainer_id]] = DEPTH[ExperienceLevel(level)]
+        depths[row_of[trainer_id]] = DEPTH[ExperienceLevel(level)]
+
+
+def patched(old: Snapshot, fresh: Snapshot, changed_ids) -> Snapshot:
+    """`old` with the rows of `changed_ids` replaced by `fresh` (which holds those still
+    active), re-sorted by latitude."""
+    keep = ~np.isin(old.ids, np.fromiter(changed_ids, dtype=np.int64))
+    merged = {name: np.concatenate([getattr(old, name)[keep], getattr(fresh, name)])
+              for name in ROW_ARRAYS}
+    for name in SPARSE_COLUMNS:
+        old_columns, fresh_columns = getattr(old, name), getattr(fresh, name)
+        merged[name] = {
+            key: np.concatenate([_column(old_columns, key, len(old), fresh_columns)[keep],
+                                 _column(fresh_columns, key, len(fresh), old_columns)])
+            for key in old_columns.keys() | fresh_columns.keys()}
+    order = np.lexsort((merged["ids"], merged["latitude"]))
+    for name in ROW_ARRAYS:
+        merged[name] = merged[name][order]
+    for name in SPARSE_COLUMNS:
+        merged[name] = {key: column[order] for key, column in merged[name].items()}
+    return Snapshot(version=fresh.version, day=fresh.day,
+                    performance_ids=fresh.performance_ids, **merged)
+
+
+def _column(columns: dict, key, length: int, other: dict) -> np.ndarray:
+    if key in columns:
+        return columns[key]
+    return np.zeros(length, dtype=other[key].dtype)
 
 
 class SnapshotCache:
-    """One snapshot per process, rebuilt when the directory version or the day changes."""
+    """One snapshot per process, brought up to date before each search."""
 
     def __init__(self):
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
     def current(self, session: Session, today: date) -> Snapshot:
+        version = directory_version(session)
         snapshot = self._snapshot
-        if snapshot is None or snapshot.day != today or \
-                snapshot.version != directory_version(session):
-            with self._lock:  # one rebuild at a time; others then see the fresh one
-                snapshot = self._snapshot
-                if snapshot is None or snapshot.day != today or \
-                        snapshot.version != directory_version(session):
-                    snapshot = self._snapshot = build_snapshot(session, today)
+        if snapshot is not None and snapshot.day == today and snapshot.version == version:
+            return snapshot
+        with self._lock:  # one refresh at a time; the others then find it done
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.day != today:
+                snapshot = build_snapshot(session, today)
+            elif snapshot.version != version:
+                snapshot = self._refreshed(session, snapshot, today, version)
+            snapshot.version = version
+            self._snapshot = snapshot
         return snapshot
+
+    @staticmethod
+    def _refreshed(session: Session, snapshot: Snapshot, today: date, version: int):
+        changes = session.scalars(select(DirectoryChange.trainer_id).where(
+            DirectoryChange.version > snapshot.version,
+            DirectoryChange.version <= version)).all()
+        changed = set(changes)
+        if None in changed or len(changed) > MAX_PATCHED_TRAINERS:
+            return build_snapshot(session, today)  # a bulk load or a catalog edit
+        return patched(snapshot, build_snapshot(session, today, changed), changed)

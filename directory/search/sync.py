@@ -18,12 +18,13 @@ from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.db import utcnow
 from directory.search.index import TrainerIndex, document
-from directory.search.models import DirectoryVersion
-from directory.search.snapshot import SnapshotCache
+from directory.search.models import DirectoryChange, DirectoryVersion
+from directory.search.snapshot import MAX_PATCHED_TRAINERS, SnapshotCache
 from directory.trainers.models import Trainer, TrainerStatus
 
 DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
 PENDING_STALE = "search_pending_stale"
+BULK_CHANGED = "search_bulk_changed"
 
 
 def search_index() -> TrainerIndex:
@@ -37,6 +38,11 @@ def search_index() -> TrainerIndex:
 def search_snapshots() -> SnapshotCache:
     """The app's snapshot cache, one per process."""
     return current_app.extensions.setdefault("referfit_snapshots", SnapshotCache())
+
+
+def mark_bulk_change(session: Session) -> None:
+    """Tell searches that many trainers changed at once (a Core bulk insert)."""
+    session.info[BULK_CHANGED] = True
 
 
 def mark_for_reindex(session: Session, trainer_ids) -> None:
@@ -69,7 +75,7 @@ def _note_touched_trainers(session: Session, _flush_context) -> None:
 @event.listens_for(Session, "before_commit")
 def _build_documents(session: Session) -> None:
     session.flush()  # commit() flushes after this hook: note the last changes first
-    if session.info.get(DIRTY) or session.info.get(CATALOG_CHANGED):
+    if any(session.info.get(key) for key in (DIRTY, CATALOG_CHANGED, BULK_CHANGED)):
         _bump_directory_version(session)
     if not has_app_context() or not session.info.get(DIRTY):
         return
@@ -81,17 +87,25 @@ def _build_documents(session: Session) -> None:
 
 
 def _bump_directory_version(session: Session) -> None:
-    # In the same transaction as the change: searches see both together, or neither.
-    if session.info.pop(CATALOG_CHANGED, None):
+    """Count the change and log which trainers it touched, in the same transaction as
+    the change itself: searches see both together, or neither."""
+    catalog_changed = session.info.pop(CATALOG_CHANGED, None)
+    bulk = session.info.pop(BULK_CHANGED, None)
+    if catalog_changed:
         # Index documents hold catalog names and synonyms: they need a rebuild.
         session.info[PENDING_STALE] = True
+    connection = session.connection()
     table = DirectoryVersion.__table__
-    bumped = session.connection().execute(
-        update(table).where(table.c.id == 1)
-        .values(version=table.c.version + 1, changed_at=utcnow()))
-    if bumped.rowcount == 0:
-        session.connection().execute(table.insert().values(id=1, version=1,
-                                                           changed_at=utcnow()))
+    bumped = connection.execute(update(table).where(table.c.id == 1)
+                                .values(version=table.c.version + 1, changed_at=utcnow()))
+    if bumped.rowcount == 0:  # a database made without the migrations' seed row
+        connection.execute(table.insert().values(id=1, version=1, changed_at=utcnow()))
+    version = connection.execute(select(table.c.version).where(table.c.id == 1)).scalar_one()
+    ids = session.info.get(DIRTY, set())
+    everything = catalog_changed or bulk or len(ids) > MAX_PATCHED_TRAINERS
+    rows = [{"version": version, "trainer_id": None}] if everything else [
+        {"version": version, "trainer_id": trainer_id} for trainer_id in ids]
+    connection.execute(DirectoryChange.__table__.insert(), rows)
 
 
 @event.listens_for(Session, "after_commit")
@@ -108,5 +122,5 @@ def _write_documents(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_documents(session: Session) -> None:
-    for key in (PENDING, DIRTY, CATALOG_CHANGED, PENDING_STALE):
+    for key in (PENDING, DIRTY, CATALOG_CHANGED, PENDING_STALE, BULK_CHANGED):
         session.info.pop(key, None)
