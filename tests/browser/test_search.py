@@ -65,3 +65,13 @@ def test_empty_results_suggest_what_to_change(page, live_server):
     page.goto(live_server + "/search?near=Boise,+ID&radius=5")
     assert page.locator("#result-count").inner_text().startswith("0 trainers")
     assert "Try a larger distance" in page.locator(".empty").inner_text()
+
+
+def test_keyboard_users_can_skip_to_the_search_form(page, live_server):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("e => e === document.activeElement")
+    skip.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "near"
