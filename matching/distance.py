@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from math import asin, cos, radians, sin, sqrt
 
+from matching.types import Candidate, DeliveryMode, Referral
+
 EARTH_MEAN_RADIUS_KM = 6371.0088
 KM_PER_MILE = 1.609344
 
@@ -28,3 +30,21 @@ def km_to_miles(km: float) -> float:
 
 def miles_to_km(miles: float) -> float:
     return miles * KM_PER_MILE
+
+
+def travel(referral: Referral, candidate: Candidate) -> tuple[float, DeliveryMode | None]:
+    """The distance to the trainer, and the best way the patient can train with them
+    within their range: in person, at home (within the trainer's service radius), or
+    online (zero travel) when the patient accepts it. None when there is no way."""
+    here, there = referral.location, candidate.location
+    distance = haversine_km(here.latitude, here.longitude, there.latitude, there.longitude)
+    accepted = referral.preferences.modes & candidate.modes
+    in_range = distance <= referral.preferences.max_distance_km
+    if DeliveryMode.IN_PERSON in accepted and in_range:
+        return distance, DeliveryMode.IN_PERSON
+    if DeliveryMode.IN_HOME in accepted and in_range and \
+            distance <= (candidate.service_radius_km or 0.0):
+        return distance, DeliveryMode.IN_HOME
+    if DeliveryMode.VIRTUAL in accepted:
+        return distance, DeliveryMode.VIRTUAL
+    return distance, None

@@ -1,0 +1,55 @@
+"""Hard constraints: a candidate failing any is excluded, with every reason."""
+
+from __future__ import annotations
+
+from matching.credentials import holds_verified, required_rank
+from matching.scoring import LEVEL_NEEDED
+from matching.types import (
+    CLINICAL_RANK,
+    Candidate,
+    CredentialLevel,
+    DeliveryMode,
+    Referral,
+    RiskTier,
+    VerificationStatus,
+)
+
+
+def exclusion_reasons(referral: Referral, candidate: Candidate,
+                      travel: DeliveryMode | None, distance_text: str) -> list[str]:
+    reasons = []
+    if not candidate.accepting:
+        reasons.append("Not taking new clients")
+    if travel is None:
+        reasons.append(f"Out of reach: {distance_text} away and no accepted way to train "
+                       "within the patient's range")
+    reasons += _credential_gates(referral, candidate)
+    prefs = referral.preferences
+    if prefs.budget_is_hard and prefs.budget is not None and (
+            candidate.price_min is None or candidate.price_min > prefs.budget):
+        price = "no price listed" if candidate.price_min is None else \
+            f"from ${candidate.price_min:g}"
+        reasons.append(f"Over budget ({price}, budget ${prefs.budget:g})")
+    if prefs.languages_are_hard and prefs.languages and \
+            not prefs.languages & candidate.languages:
+        reasons.append("Speaks none of " + ", ".join(sorted(prefs.languages)))
+    return reasons
+
+
+def _credential_gates(referral: Referral, candidate: Candidate) -> list[str]:
+    high_risk = [c.name for c in referral.conditions if c.risk_tier is RiskTier.HIGH]
+    doctor_lowered = (referral.min_level is not None and
+                      referral.min_level is not CredentialLevel.PERFORMANCE and
+                      CLINICAL_RANK[referral.min_level] < CLINICAL_RANK[CredentialLevel.CLINICAL])
+    if high_risk and not doctor_lowered and not holds_verified(
+            candidate, referral, CLINICAL_RANK[LEVEL_NEEDED[RiskTier.HIGH]]):
+        return [f"{', '.join(high_risk)} needs a verified clinical-level credential"]
+    minimum = referral.min_level
+    if minimum is CredentialLevel.PERFORMANCE:
+        met = any(c.level is minimum and c.status is VerificationStatus.VERIFIED
+                  for c in candidate.credentials)
+    else:
+        met = minimum is None or holds_verified(candidate, referral, required_rank(referral))
+    if not met:
+        return [f"No verified credential at the doctor's minimum ({minimum.value})"]
+    return []
