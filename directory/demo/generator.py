@@ -41,6 +41,7 @@ CONDITION_TIERS = {
 }
 PRICE_FLOOR = {CredentialLevel.GENERAL: 45, CredentialLevel.SPECIALIST: 65,
                CredentialLevel.CLINICAL: 85, CredentialLevel.PERFORMANCE: 60}
+CARDIAC = "coronary-artery-disease"
 SPANISH_HEAVY_STATES = {"TX", "CA", "FL", "AZ", "NM", "NV"}
 OTHER_LANGUAGES = ("zh", "vi", "ko", "fr", "ar", "ru", "tl", "pt", "hi")
 FACILITY_KINDS = ("Fitness Studio", "Strength & Wellness", "Movement Clinic", "Health Club",
@@ -141,6 +142,9 @@ class DemoDirectory:
                 self.conditions[c].tier is RiskTier.HIGH for c in chosen):
             high_risk = sorted(c for c, e in self.conditions.items() if e.tier is RiskTier.HIGH)
             chosen[0] = rng.choice(high_risk)
+        if profile is CredentialLevel.CLINICAL and CARDIAC in self.conditions and \
+                rng.random() < 0.5:
+            chosen.append(CARDIAC)  # cardiac rehabilitation is the classic clinical setting
         return [self._experience(rng, code, years) for code in dict.fromkeys(chosen)]
 
     def _experience(self, rng: random.Random, code: str, years: int) -> dict:

@@ -12,6 +12,7 @@ from directory.conditions.models import Condition
 from directory.credentials.models import Certification
 from directory.errors import InvalidInput
 from directory.extensions import db
+from directory.querystring import load_query
 from directory.search import services
 from directory.search.schemas import TrainerSearchArgsSchema
 from directory.search.sync import search_index, search_snapshots
@@ -21,8 +22,6 @@ from directory.urls import db_id
 from matching.types import CredentialLevel, DeliveryMode
 
 blp = Blueprint("search_pages", __name__)
-LIST_FIELDS = {name for name, f in TrainerSearchArgsSchema().fields.items()
-               if f.__class__.__name__ == "List"}
 
 
 def form_choices() -> dict:
@@ -36,16 +35,6 @@ def form_choices() -> dict:
         "modes": list(DeliveryMode),
         "features": list(AccessibilityFeature),
     }
-
-
-def read_args() -> dict:
-    """The query string as the API schema reads it, ignoring fields left empty."""
-    raw = {}
-    for name in request.args:
-        values = [v for v in request.args.getlist(name) if v.strip()]
-        if values:
-            raw[name] = values if name in LIST_FIELDS else values[0]
-    return TrainerSearchArgsSchema().load(raw)
 
 
 @blp.get("/")
@@ -65,7 +54,7 @@ def search():
     authorize(Permission.VIEW_DIRECTORY)
     errors, results = {}, None
     try:
-        args = read_args()
+        args = load_query(TrainerSearchArgsSchema(), request.args)
         criteria = services.read_criteria(db.session, args)
         snapshot = search_snapshots().current(db.session, date.today())
         results = services.search_trainers(db.session, search_index(), snapshot, criteria,

@@ -85,15 +85,9 @@ class SearchPage:
 def read_criteria(session: Session, args: dict) -> Criteria:
     """Turn query arguments into criteria, or raise InvalidInput naming every problem."""
     errors, interpreted = {}, {}
-    place = None
-    if args.get("near"):
-        try:
-            place = resolve_place(args["near"])
-        except PlaceNotFound as error:
-            errors["near"] = [str(error)]
-    conditions = _lookup_all(args.get("condition", []), _condition_names(session),
-                             "condition", errors, interpreted,
-                             exact=find_condition_id(session))
+    place = read_place(args.get("near"), "near", errors)
+    conditions = read_conditions(session, args.get("condition", []), "condition", errors,
+                                 interpreted)
     certifications = _lookup_all(args.get("certification", []),
                                  _certification_names(session), "certification", errors,
                                  interpreted)
@@ -108,6 +102,25 @@ def read_criteria(session: Session, args: dict) -> Criteria:
         language=args.get("language"),
         accessible=frozenset(f.value for f in args.get("accessible", [])),
         sort=args["sort"], interpreted=interpreted)
+
+
+def read_place(text: str | None, field_name: str, errors: dict) -> Place | None:
+    """The place `text` names, or None, noting an unknown place under `field_name`."""
+    if not text:
+        return None
+    try:
+        return resolve_place(text)
+    except PlaceNotFound as error:
+        errors[field_name] = [str(error)]
+        return None
+
+
+def read_conditions(session: Session, texts, field_name: str, errors: dict,
+                    interpreted: dict) -> dict[int, str]:
+    """Condition id -> name for each text (code, name, synonym, ICD-10 or close spelling);
+    a text that maps to nothing is noted under `field_name` with suggestions."""
+    return _lookup_all(texts, _condition_names(session), field_name, errors, interpreted,
+                       exact=find_condition_id(session), kind="condition")
 
 
 def find_condition_id(session: Session):
@@ -133,7 +146,8 @@ def _certification_names(session: Session) -> dict[str, tuple[int, str]]:
     return names
 
 
-def _lookup_all(texts, names, field_name, errors, interpreted, exact=None) -> dict[int, str]:
+def _lookup_all(texts, names, field_name, errors, interpreted, exact=None,
+                kind: str | None = None) -> dict[int, str]:
     found = {}
     for index, text in enumerate(texts):
         hit = exact(text) if exact else None
@@ -141,7 +155,7 @@ def _lookup_all(texts, names, field_name, errors, interpreted, exact=None) -> di
             lookup = fuzzy_lookup(text, names)
             hit = lookup.found
             if hit is None:
-                message = f"No {field_name} matches {text!r}."
+                message = f"No {kind or field_name} matches {text!r}."
                 if lookup.suggestions:
                     message += " Did you mean: " + "; ".join(lookup.suggestions) + "?"
                 errors.setdefault(field_name, {})[index] = [message]

@@ -1,0 +1,226 @@
+"""Feed the matching engine from the directory, and shape its answer.
+
+The engine (matching/) is pure; this module is the one place that turns database rows
+into its Candidates. The search snapshot prefilters with the engine's own gates and
+pre-scores with its weights on arrays, so only the few hundred most promising trainers
+near the patient (and the nearest ones, whatever their gates, for the exclusions a
+doctor would ask about) are loaded and ranked exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.conditions.models import Condition, ConditionCategory
+from directory.errors import InvalidInput
+from directory.geo.services import Place
+from directory.search.services import haversine_km_array, read_conditions, read_place
+from directory.search.snapshot import Snapshot
+from directory.trainers.models import Trainer
+from matching import rank
+from matching.credentials import required_rank
+from matching.distance import KM_PER_MILE
+from matching.scoring import DEPTH, RISK_WEIGHT, UNVERIFIED_CREDIT, WEIGHTS, nearness
+from matching.types import (
+    CLINICAL_RANK,
+    Candidate,
+    ConditionNeed,
+    Credential,
+    CredentialLevel,
+    DeliveryMode,
+    Experience,
+    Point,
+    Preferences,
+    Ranking,
+    Referral,
+    RiskTier,
+)
+
+# How many pre-scored trainers the engine ranks exactly, and how many of the nearest.
+PRESCORED = 150
+NEAREST = 20
+DEPTH_BY_RANK = np.array([0.0, *DEPTH.values()])  # snapshot depth 0..3 -> engine depth
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    referral: Referral
+    place: Place
+    units: str
+    limit: int
+    interpreted: dict[str, str]
+    condition_ids: dict[str, int]  # code -> id, for the snapshot's columns
+
+
+@dataclass(frozen=True)
+class MatchAnswer:
+    request: MatchRequest
+    ranking: Ranking
+    trainers: dict[int, Trainer]
+
+
+def read_request(session: Session, args: dict) -> MatchRequest:
+    """The referral the arguments describe, or InvalidInput naming what was not understood."""
+    errors, interpreted = {}, {}
+    place = read_place(args["near"], "near", errors)
+    condition_ids = read_conditions(session, args["conditions"], "conditions", errors,
+                                    interpreted)
+    if errors:
+        raise InvalidInput(errors, "Some of the referral was not understood.")
+    conditions = session.scalars(select(Condition).where(Condition.id.in_(condition_ids))
+                                 .order_by(Condition.id)).all()
+    per_unit = KM_PER_MILE if args["units"] == "mi" else 1.0
+    preferences = Preferences(
+        max_distance_km=args["max_distance"] * per_unit, modes=frozenset(args["modes"]),
+        budget=args["budget"], budget_is_hard=args["budget_is_hard"],
+        languages=frozenset(args["languages"]), languages_are_hard=args["languages_are_hard"],
+        accessibility=frozenset(f.value for f in args["accessibility"]))
+    referral = Referral(
+        location=Point(place.latitude, place.longitude),
+        conditions=tuple(ConditionNeed(c.code, c.name, c.risk_tier,
+                                       c.category is ConditionCategory.SURGICAL)
+                         for c in conditions),
+        min_level=args["min_level"], avoid=tuple(args["avoid"]), preferences=preferences)
+    return MatchRequest(referral, place, args["units"], args["limit"], interpreted,
+                        {c.code: c.id for c in conditions})
+
+
+def match(session: Session, snapshot: Snapshot, request: MatchRequest,
+          today: date) -> MatchAnswer:
+    ids = candidate_ids(snapshot, request.referral, request.condition_ids)
+    trainers = _load(session, ids)
+    candidates = [candidate(trainers[i], today) for i in ids if i in trainers]
+    ranking = rank(request.referral, candidates, limit=request.limit, units=request.units)
+    return MatchAnswer(request, ranking, trainers)
+
+
+def candidate_ids(snapshot: Snapshot, referral: Referral,
+                  condition_ids: dict[str, int]) -> list[int]:
+    """The trainers worth ranking exactly: the best pre-scored, and the nearest."""
+    prefs, here = referral.preferences, referral.location
+    online = DeliveryMode.VIRTUAL in prefs.modes
+    if online:
+        rows = np.arange(len(snapshot))
+    else:
+        dlat = prefs.max_distance_km / 111.0
+        band = snapshot.band(here.latitude - dlat, here.latitude + dlat)
+        rows = np.arange(band.start, band.stop)
+    distance = haversine_km_array(here.latitude, here.longitude, snapshot.latitude[rows],
+                                  snapshot.longitude[rows])
+    in_range = distance <= prefs.max_distance_km
+    nearest = rows[in_range][np.argsort(distance[in_range], kind="stable")[:NEAREST]]
+    eligible = _passes_gates(snapshot, rows, distance, referral)
+    rows, distance = rows[eligible], distance[eligible]
+    score = _prescore(snapshot, rows, distance, referral, condition_ids)
+    best = rows[np.argsort(-score, kind="stable")[:PRESCORED]]
+    return sorted({int(i) for i in snapshot.ids[np.concatenate([best, nearest])]})
+
+
+def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
+    """The engine's gates on arrays: a superset is fine, the engine checks exactly."""
+    prefs = referral.preferences
+    in_range = distance <= prefs.max_distance_km
+    reach = np.zeros(len(rows), dtype=bool)
+    if DeliveryMode.IN_PERSON in prefs.modes:
+        reach |= snapshot.in_person[rows] & in_range
+    if DeliveryMode.IN_HOME in prefs.modes:
+        reach |= snapshot.in_home[rows] & in_range & (
+            distance <= snapshot.service_radius_km[rows])
+    if DeliveryMode.VIRTUAL in prefs.modes:
+        reach |= snapshot.virtual[rows]
+    keep = reach & snapshot.accepting[rows]
+    verified = snapshot.verified_rank[rows]
+    minimum = referral.min_level
+    lowered = minimum in (CredentialLevel.GENERAL, CredentialLevel.SPECIALIST)
+    if any(c.risk_tier is RiskTier.HIGH for c in referral.conditions) and not lowered:
+        keep &= verified >= CLINICAL_RANK[CredentialLevel.CLINICAL]
+    if minimum is CredentialLevel.PERFORMANCE:
+        keep &= _verified_performance(snapshot, rows)
+    elif minimum is not None:
+        keep &= (verified >= CLINICAL_RANK[minimum]) | _verified_performance(snapshot, rows)
+    if prefs.budget_is_hard and prefs.budget is not None:
+        keep &= snapshot.price_min[rows] <= prefs.budget
+    if prefs.languages_are_hard and prefs.languages:
+        spoken = np.zeros(len(rows), dtype=bool)
+        for code in prefs.languages & snapshot.languages.keys():
+            spoken |= snapshot.languages[code][rows]
+        keep &= spoken
+    return keep
+
+
+def _verified_performance(snapshot: Snapshot, rows) -> np.ndarray:
+    held = np.zeros(len(rows), dtype=bool)
+    for certification_id in snapshot.performance_ids & snapshot.verified_certifications.keys():
+        held |= snapshot.verified_certifications[certification_id][rows]
+    return held
+
+
+def _prescore(snapshot: Snapshot, rows, distance, referral: Referral,
+              condition_ids: dict[str, int]) -> np.ndarray:
+    """The engine's score without the soft preferences, on arrays (matching.scoring)."""
+    needed = required_rank(referral)
+    rank_held = np.maximum(snapshot.verified_rank[rows],
+                           UNVERIFIED_CREDIT * snapshot.unverified_rank[rows])
+    if all(c.performance_friendly for c in referral.conditions):
+        rank_held = np.where(_verified_performance(snapshot, rows), 3, rank_held)
+    credential = np.minimum(1.0, rank_held / needed)
+    if referral.conditions:
+        total = sum(RISK_WEIGHT[c.risk_tier] for c in referral.conditions)
+        specialty = sum(
+            RISK_WEIGHT[c.risk_tier] * DEPTH_BY_RANK[snapshot.depth(condition_ids[c.code])[rows]]
+            for c in referral.conditions) / total
+    else:
+        specialty = np.ones(len(rows))
+    online_only = ~snapshot.in_person[rows] & ~snapshot.in_home[rows]
+    travelled = np.where(online_only, 0.0, distance)
+    near = nearness(travelled, referral.preferences.max_distance_km)
+    return (WEIGHTS["credential_fit"] * credential + WEIGHTS["specialty_overlap"] * specialty
+            + WEIGHTS["distance"] * near)
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, Trainer]:
+    return {t.id: t for t in session.scalars(
+        select(Trainer).where(Trainer.id.in_(ids)).options(
+            selectinload(Trainer.credentials), selectinload(Trainer.condition_experience)))}
+
+
+def candidate(trainer: Trainer, today: date) -> Candidate:
+    """The engine's view of a trainer (credentials with their effective status today)."""
+    return Candidate(
+        id=trainer.id, name=trainer.full_name,
+        location=Point(trainer.latitude, trainer.longitude),
+        modes=frozenset(trainer.modes), service_radius_km=trainer.service_radius_km,
+        credentials=tuple(Credential(c.certification.code, c.certification.level,
+                                     c.effective_status(today), c.expires_on)
+                          for c in trainer.credentials),
+        experience=tuple(Experience(e.condition.code, e.level, e.years, e.clients)
+                         for e in trainer.condition_experience),
+        price_min=trainer.price_min, languages=frozenset(trainer.languages),
+        accessibility=frozenset(trainer.accessibility_features),
+        accepting=trainer.accepting_new_clients)
+
+
+def answer_body(answer: MatchAnswer) -> dict:
+    """The JSON answer: matches with their trainers, exclusions with names."""
+    request, ranking, trainers = answer.request, answer.ranking, answer.trainers
+    per_unit = KM_PER_MILE if request.units == "mi" else 1.0
+    return {
+        "place": request.place.label, "units": request.units,
+        "conditions": [{"code": c.code, "name": c.name, "risk_tier": c.risk_tier.value}
+                       for c in request.referral.conditions],
+        "required_level": {1: "general", 2: "specialist", 3: "clinical"}[
+            required_rank(request.referral)],
+        "avoid": list(request.referral.avoid),
+        "matches": [{"trainer": trainers[m.candidate_id], "score": m.score,
+                     "distance": round(m.distance_km / per_unit, 1), "travel": m.travel.value,
+                     "components": m.components, "reasons": list(m.reasons)}
+                    for m in ranking.matches],
+        "excluded": [{"trainer_id": e.candidate_id, "name": trainers[e.candidate_id].full_name,
+                      "distance": round(e.distance_km / per_unit, 1), "reasons": list(e.reasons)}
+                     for e in ranking.excluded],
+    }
