@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -102,3 +103,8 @@ def register_error_handlers(app: Flask) -> None:
         InvalidInput, lambda e: error_response(422, e.message, {"json": e.errors})
     )
     app.register_error_handler(Conflict, lambda e: error_response(409, str(e)))
+    # A uniqueness or check constraint the service's own checks missed (a concurrent
+    # write got there first): the request conflicts with what is stored.
+    app.register_error_handler(IntegrityError, lambda e: error_response(
+        409, "This conflicts with data saved meanwhile (a duplicate or an inconsistent "
+             "value); nothing was saved. Check and try again."))

@@ -19,6 +19,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Served by flask-smorest, not by our views: the OpenAPI document is public.
 PUBLIC_LIBRARY_ENDPOINTS = {"static", "api-docs.openapi_json"}
+NEVER_CACHED_ENDPOINTS = {"auth.Tokens", "accounts.login", "accounts.register"}
 
 
 class RedactQueryStrings(logging.Filter):
@@ -61,8 +62,10 @@ def add_security_headers(response: Response) -> Response:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if "request_id" in g:
         headers["X-Request-ID"] = g.request_id
-    if current_user and current_user.is_authenticated:
-        # Pages and answers for an account can hold health details: keep them out of caches.
+    if (current_user and current_user.is_authenticated) or \
+            request.endpoint in NEVER_CACHED_ENDPOINTS:
+        # Answers for an account can hold health details, and a token answer holds a
+        # secret: keep them out of every cache.
         headers["Cache-Control"] = "no-store"
     return response
 

@@ -19,26 +19,8 @@ def is_api_request() -> bool:
 
 @login_manager.user_loader
 def load_user_from_session(user_id: str) -> User | None:
-    # The API ignores session cookies: a page on another site could make a browser send
-    # them (CSRF), while it cannot make it send a bearer token.
-    if is_api_request():
-        return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.is_active else None
-
-
-@login_manager.request_loader
-def load_user_from_token(_request) -> User | None:
-    secret = bearer_token()
-    if secret is None or not is_api_request():
-        return None
-    token = token_for_secret(db.session, secret)
-    if token is None:
-        return None
-    user = token.user
-    # Commit the coarse last-used time now, alone, before the view starts its own work.
-    db.session.commit()
-    return user
 
 
 def bearer_token() -> str | None:
@@ -46,12 +28,30 @@ def bearer_token() -> str | None:
     return secret.strip() or None if scheme.lower() == "bearer" else None
 
 
-def identify_request() -> None:
-    """Load the user once per request and remember them as the audit log's actor."""
-    if is_api_request() and bearer_token() and not current_user.is_authenticated:
+def api_user() -> User | None:
+    """The API's caller, from the bearer token alone.
+
+    The API ignores session and remember-me cookies: a page on another site could make
+    a browser send them (CSRF), while it cannot make it send a bearer token.
+    """
+    secret = bearer_token()
+    if secret is None:
+        return None
+    token = token_for_secret(db.session, secret)
+    if token is None:
         # A bad token is a 401 even where none is needed, so clients notice at once.
         raise Unauthorized("The API token is invalid, expired or revoked.",
                            www_authenticate=WWWAuthenticate("bearer"))
+    user = token.user
+    db.session.commit()  # the coarse last-used time, alone, before the view's own work
+    return user
+
+
+def identify_request() -> None:
+    """Load the caller once per request and remember them as the audit log's actor."""
+    if is_api_request():
+        # Flask-Login reads the current user from here first: no cookie is consulted.
+        g._login_user = api_user() or login_manager.anonymous_user()
     g.actor = (Actor(current_user.id, current_user.role.value)
                if current_user.is_authenticated else ANONYMOUS)
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.db import TimestampMixin, str_enum, utcnow
+from directory.db import TimestampMixin, str_enum
+from directory.db import today as current_day
 from directory.extensions import db
 from matching.credentials import effective_status
 from matching.types import CredentialLevel, VerificationStatus
@@ -67,7 +68,7 @@ class Credential(TimestampMixin, db.Model):
     certification: Mapped[Certification] = relationship(lazy="joined")
 
     def effective_status(self, today: date | None = None) -> VerificationStatus:
-        return effective_status(self.status, self.expires_on, today or utcnow().date())
+        return effective_status(self.status, self.expires_on, today or current_day())
 
     def __repr__(self) -> str:
         return f"<Credential {self.issuer} {self.credential_number}>"

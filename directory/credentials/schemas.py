@@ -71,7 +71,10 @@ class CredentialInputSchema(Schema):
 class CredentialUpdateSchema(Schema):
     """A curator's change to a credential: verify, revoke, or correct its dates."""
 
-    status = fields.Enum(VerificationStatus, by_value=True)
+    # "expired" is never set by hand: it follows from expires_on.
+    status = fields.Enum(VerificationStatus, by_value=True, validate=validate.OneOf(
+        [VerificationStatus.UNVERIFIED, VerificationStatus.VERIFIED,
+         VerificationStatus.REVOKED]))
     issued_on = fields.Date(allow_none=True)
     expires_on = fields.Date(allow_none=True)
     verification_source = fields.String(

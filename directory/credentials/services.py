@@ -79,14 +79,18 @@ def update_credential(session: Session, credential: Credential, changes: dict) -
               for key in ("status", "issued_on", "expires_on", "verification_source")}
     if merged["issued_on"] and merged["expires_on"] and merged["issued_on"] > merged["expires_on"]:
         raise InvalidInput({"expires_on": ["Must not be before issued_on."]})
-    newly_verified = (changes.get("status") is VerificationStatus.VERIFIED
-                      and credential.status is not VerificationStatus.VERIFIED)
-    if newly_verified and not changes.get("verification_source"):
+    verifying = changes.get("status") is VerificationStatus.VERIFIED
+    if verifying and not changes.get("verification_source"):
         raise InvalidInput({"verification_source": [
             "Say where the credential was checked when verifying it."]})
+    if merged["status"] is VerificationStatus.VERIFIED and not merged["verification_source"]:
+        raise InvalidInput({"verification_source": [
+            "A verified credential keeps the source it was checked against."]})
     for key, value in changes.items():
         setattr(credential, key, value)
-    if newly_verified:
-        credential.verified_at = utcnow()
+    if verifying:
+        credential.verified_at = utcnow()  # every verification, renewals too, is dated
+    elif merged["status"] is not VerificationStatus.VERIFIED:
+        credential.verified_at = None  # no longer verified; the source stays as history
     session.flush()
     return credential

@@ -13,7 +13,7 @@ import tomllib
 import unicodedata
 from bisect import bisect
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
@@ -226,6 +226,8 @@ class DemoDirectory:
             "expires_on": expires_on,
             "status": status,
             "verification_source": f"{certification.issuer} public registry" if verified else None,
+            "verified_at": datetime.combine(self.as_of - timedelta(days=rng.randint(1, 300)),
+                                            datetime.min.time(), UTC) if verified else None,
         }
 
 

@@ -1,11 +1,10 @@
 """The "find a trainer for a referral" page: a GET form, the ranking and why."""
 
-from datetime import date
-
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
 from directory.accounts.permissions import Permission, authorize
+from directory.db import today
 from directory.errors import InvalidInput
 from directory.extensions import db
 from directory.matches import services
@@ -25,9 +24,9 @@ def match():
         try:
             args = load_query(MatchRequestSchema(), request.args)
             referral = services.read_request(db.session, args)
-            snapshot = search_snapshots().current(db.session, date.today())
+            snapshot = search_snapshots().current(db.session, today())
             answer = services.answer_body(services.match(db.session, snapshot, referral,
-                                                         date.today()))
+                                                         today()))
         except ValidationError as error:
             errors = error.messages
         except InvalidInput as error:

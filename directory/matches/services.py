@@ -153,6 +153,22 @@ def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.
     return keep
 
 
+def _reached_online(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
+    """Rows the patient would train with online, as matching.distance.travel decides:
+    only when neither a facility nor a home visit within range is possible."""
+    prefs = referral.preferences
+    if DeliveryMode.VIRTUAL not in prefs.modes:
+        return np.zeros(len(rows), dtype=bool)
+    in_range = distance <= prefs.max_distance_km
+    physical = np.zeros(len(rows), dtype=bool)
+    if DeliveryMode.IN_PERSON in prefs.modes:
+        physical |= snapshot.in_person[rows] & in_range
+    if DeliveryMode.IN_HOME in prefs.modes:
+        physical |= snapshot.in_home[rows] & in_range & (
+            distance <= snapshot.service_radius_km[rows])
+    return snapshot.virtual[rows] & ~physical
+
+
 def _verified_performance(snapshot: Snapshot, rows) -> np.ndarray:
     held = np.zeros(len(rows), dtype=bool)
     for certification_id in snapshot.performance_ids & snapshot.verified_certifications.keys():
@@ -164,11 +180,12 @@ def _prescore(snapshot: Snapshot, rows, distance, referral: Referral,
               condition_ids: dict[str, int]) -> np.ndarray:
     """The engine's score without the soft preferences, on arrays (matching.scoring)."""
     needed = required_rank(referral)
-    rank_held = np.maximum(snapshot.verified_rank[rows],
-                           UNVERIFIED_CREDIT * snapshot.unverified_rank[rows])
+    verified = np.minimum(1.0, snapshot.verified_rank[rows] / needed)
     if all(c.performance_friendly for c in referral.conditions):
-        rank_held = np.where(_verified_performance(snapshot, rows), 3, rank_held)
-    credential = np.minimum(1.0, rank_held / needed)
+        verified = np.where(_verified_performance(snapshot, rows), 1.0, verified)
+    # As matching.credentials.credit: an unverified credential earns a share of its fit.
+    unverified = UNVERIFIED_CREDIT * np.minimum(1.0, snapshot.unverified_rank[rows] / needed)
+    credential = np.maximum(verified, unverified)
     if referral.conditions:
         total = sum(RISK_WEIGHT[c.risk_tier] for c in referral.conditions)
         specialty = sum(
@@ -176,8 +193,7 @@ def _prescore(snapshot: Snapshot, rows, distance, referral: Referral,
             for c in referral.conditions) / total
     else:
         specialty = np.ones(len(rows))
-    online_only = ~snapshot.in_person[rows] & ~snapshot.in_home[rows]
-    travelled = np.where(online_only, 0.0, distance)
+    travelled = np.where(_reached_online(snapshot, rows, distance, referral), 0.0, distance)
     near = nearness(travelled, referral.preferences.max_distance_km)
     return (WEIGHTS["credential_fit"] * credential + WEIGHTS["specialty_overlap"] * specialty
             + WEIGHTS["distance"] * near)

@@ -1,9 +1,8 @@
-from datetime import date
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from directory.accounts.permissions import Permission, requires
+from directory.db import today
 from directory.extensions import db
 from directory.matches import services
 from directory.matches.schemas import MatchRequestSchema, MatchResultSchema
@@ -21,6 +20,6 @@ class Matches(MethodView):
     def post(self, args):
         """Rank the trainers best suited to a referral and explain the ranking."""
         request = services.read_request(db.session, args)
-        snapshot = search_snapshots().current(db.session, date.today())
+        snapshot = search_snapshots().current(db.session, today())
         return services.answer_body(services.match(db.session, snapshot, request,
-                                                   date.today()))
+                                                   today()))

@@ -8,7 +8,9 @@ or undoes the database write it follows: `flask search reindex` repairs it.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,8 +93,19 @@ def document(trainer) -> dict:
     }
 
 
+def _locked(method):
+    """Serialise a TrainerIndex operation: threads of one process share its searcher
+    and caches (the file lock guards against other processes)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 class TrainerIndex:
     def __init__(self, directory: str | Path):
+        self._lock = threading.RLock()
         self.directory = Path(directory)
         self._index = None
         self._searcher = None
@@ -103,6 +116,7 @@ class TrainerIndex:
 
     # -- writing ---------------------------------------------------------------------
 
+    @_locked
     def write(self, upserts: Iterable[dict], deletions: Iterable[int] = ()) -> bool:
         """Apply one batch in one writer; on failure log, mark stale and return False."""
         try:
@@ -123,6 +137,7 @@ class TrainerIndex:
             self.mark_stale()
             return False
 
+    @_locked
     def rebuild(self, documents: Iterable[dict]) -> int:
         """Replace the whole index with these documents; return how many."""
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -198,9 +213,11 @@ class TrainerIndex:
         except FileNotFoundError:
             return None
 
+    @_locked
     def ids(self) -> set[int]:
         return {int(fields["id"]) for fields in self.searcher().all_stored_fields()}
 
+    @_locked
     def search(self, text: str) -> TextMatches:
         """Trainers matching every word of `text`, each word allowed a small typo.
 
@@ -273,6 +290,7 @@ class TrainerIndex:
             self._docnum_to_id = ids
         return self._docnum_to_id
 
+    @_locked
     def matched_terms(self, matches: TextMatches, trainer_ids) -> dict[int, set[str]]:
         """For a few trainers (a page of results), the indexed terms they matched."""
         found: dict[int, set[str]] = {}

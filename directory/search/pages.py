@@ -1,6 +1,6 @@
 """The search pages: a form on the start page, results, and trainer profiles."""
 
-from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request, url_for
 from marshmallow import ValidationError
@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from directory.accounts.permissions import Permission, authorize
 from directory.conditions.models import Condition
 from directory.credentials.models import Certification
+from directory.db import today
 from directory.errors import InvalidInput
 from directory.extensions import db
 from directory.querystring import load_query
@@ -56,7 +57,7 @@ def search():
     try:
         args = load_query(TrainerSearchArgsSchema(), request.args)
         criteria = services.read_criteria(db.session, args)
-        snapshot = search_snapshots().current(db.session, date.today())
+        snapshot = search_snapshots().current(db.session, today())
         results = services.search_trainers(db.session, search_index(), snapshot, criteria,
                                            args["page"], args["page_size"])
     except ValidationError as error:
@@ -65,13 +66,14 @@ def search():
         errors = error.errors
     status = 422 if errors else 200
     return render_template("search/results.html", results=results, errors=errors,
-                           args=request.args, page_url=page_url, today=date.today(),
+                           args=request.args, page_url=page_url, today=today(),
                            **form_choices()), status
 
 
 def page_url(page: int) -> str:
-    """This search again, on another page."""
-    args = request.args.to_dict(flat=False)
+    """This search again, on another page (only the search's own fields are carried)."""
+    known = TrainerSearchArgsSchema().fields
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in known}
     args["page"] = [str(page)]
     return url_for("search_pages.search", **args)
 
@@ -80,4 +82,13 @@ def page_url(page: int) -> str:
 def profile(trainer_id: int):
     authorize(Permission.VIEW_DIRECTORY)
     trainer = get_trainer(trainer_id)
-    return render_template("trainers/profile.html", trainer=trainer, today=date.today())
+    return render_template("trainers/profile.html", trainer=trainer, today=today(),
+                           back_url=back_to_search())
+
+
+def back_to_search() -> str:
+    """The search the visitor came from, if it was ours; else the start page."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path == url_for("search_pages.search"):
+        return came_from.path + ("?" + came_from.query if came_from.query else "")
+    return url_for("search_pages.index")

@@ -128,7 +128,9 @@ def _add_credentials(session, snapshot: Snapshot, row_of, today: date, only_ids)
         query = query.where(Credential.trainer_id.in_(only_ids))
     n = len(snapshot)
     for trainer_id, certification_id, status, expires_on, level in session.execute(query):
-        row = row_of[trainer_id]
+        row = row_of.get(trainer_id)
+        if row is None:  # activated after the trainers were read: the next refresh has it
+            continue
         status = effective_status(status, expires_on, today)
         if status not in (VerificationStatus.VERIFIED, VerificationStatus.UNVERIFIED):
             continue  # expired and revoked credentials never count
@@ -151,9 +153,12 @@ def _add_experience(session, snapshot: Snapshot, row_of, only_ids) -> None:
     if only_ids is not None:
         query = query.where(TrainerConditionExperience.trainer_id.in_(only_ids))
     for trainer_id, condition_id, level in session.execute(query):
+        row = row_of.get(trainer_id)
+        if row is None:  # activated after the trainers were read: the next refresh has it
+            continue
         depths = snapshot.experience.setdefault(condition_id,
                                                 np.zeros(len(snapshot), dtype=np.int8))
-        depths[row_of[trainer_id]] = DEPTH[ExperienceLevel(level)]
+        depths[row] = DEPTH[ExperienceLevel(level)]
 
 
 def patched(old: Snapshot, fresh: Snapshot, changed_ids) -> Snapshot:
@@ -196,6 +201,7 @@ class SnapshotCache:
         if snapshot is not None and snapshot.day == today and snapshot.version == version:
             return snapshot
         with self._lock:  # one refresh at a time; the others then find it done
+            version = directory_version(session)
             snapshot = self._snapshot
             if snapshot is None or snapshot.day != today:
                 snapshot = build_snapshot(session, today)

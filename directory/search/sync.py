@@ -74,6 +74,8 @@ def _note_touched_trainers(session: Session, _flush_context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _build_documents(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer commit does this once
     session.flush()  # commit() flushes after this hook: note the last changes first
     if any(session.info.get(key) for key in (DIRTY, CATALOG_CHANGED, BULK_CHANGED)):
         _bump_directory_version(session)
@@ -110,6 +112,8 @@ def _bump_directory_version(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _write_documents(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(PENDING, None)
     stale = session.info.pop(PENDING_STALE, None)
     if not has_app_context():

@@ -12,8 +12,10 @@ from directory.trainers.models import (
 )
 from matching.types import DeliveryMode
 
-# Fields only curators change: a trainer's identity and whether they are listed.
-RECORD_FIELDS = {"first_name", "last_name", "status"}
+# Fields only curators change: a trainer's identity, whether they are listed, the
+# condition experience search filters on, and exact coordinates (a trainer who moves
+# gives a new address, which is geocoded).
+RECORD_FIELDS = {"first_name", "last_name", "status", "conditions", "latitude", "longitude"}
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code such as 'en' or 'es'.")
 PRICE = validate.Range(0, 10_000)
 

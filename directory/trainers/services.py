@@ -55,6 +55,7 @@ def update_trainer(session: Session, trainer: Trainer, changes: dict) -> Trainer
     if PLACE_FIELDS & changes.keys():
         _set_location(trainer, _moved_place(trainer, changes))
     _check_service_radius(trainer)
+    _check_price_range(trainer)
     session.flush()
     return trainer
 
@@ -111,6 +112,15 @@ def _locate(data: dict) -> Place:
         return resolve_place(query)
     except PlaceNotFound as error:
         raise InvalidInput({field: [str(error)]}) from error
+
+
+def _check_price_range(trainer: Trainer) -> None:
+    # The schema compares prices sent together; one sent alone meets the stored other.
+    if trainer.price_min is not None and trainer.price_max is not None and \
+            trainer.price_min > trainer.price_max:
+        raise InvalidInput({"price_max": [
+            f"The price range would run from {trainer.price_min:g} down to "
+            f"{trainer.price_max:g}; send both ends."]})
 
 
 def _check_service_radius(trainer: Trainer) -> None:

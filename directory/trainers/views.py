@@ -1,9 +1,8 @@
-from datetime import date
-
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from directory.accounts.permissions import Permission, authorize, can, requires
+from directory.db import today
 from directory.extensions import db
 from directory.pagination import page_of
 from directory.search import services as search
@@ -48,7 +47,7 @@ class Trainers(MethodView):
         if not is_search(args):
             return {**page_of(services.list_trainers_query(), args), "interpreted": {}}
         criteria = search.read_criteria(db.session, args)
-        snapshot = search_snapshots().current(db.session, date.today())
+        snapshot = search_snapshots().current(db.session, today())
         return search.search_trainers(db.session, search_index(), snapshot, criteria,
                                       args["page"], args["page_size"])
 
