@@ -128,13 +128,7 @@ def candidate_ids(snapshot: Snapshot, referral: Referral,
 def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
     """The engine's gates on arrays: a superset is fine, the engine checks exactly."""
     prefs = referral.preferences
-    in_range = distance <= prefs.max_distance_km
-    reach = np.zeros(len(rows), dtype=bool)
-    if DeliveryMode.IN_PERSON in prefs.modes:
-        reach |= snapshot.in_person[rows] & in_range
-    if DeliveryMode.IN_HOME in prefs.modes:
-        reach |= snapshot.in_home[rows] & in_range & (
-            distance <= snapshot.service_radius_km[rows])
+    reach = _physical_reach(snapshot, rows, distance, prefs)
     if DeliveryMode.VIRTUAL in prefs.modes:
         reach |= snapshot.virtual[rows]
     keep = reach & snapshot.accepting[rows]
@@ -163,14 +157,19 @@ def _reached_online(snapshot: Snapshot, rows, distance, referral: Referral) -> n
     prefs = referral.preferences
     if DeliveryMode.VIRTUAL not in prefs.modes:
         return np.zeros(len(rows), dtype=bool)
+    return snapshot.virtual[rows] & ~_physical_reach(snapshot, rows, distance, prefs)
+
+
+def _physical_reach(snapshot: Snapshot, rows, distance, prefs: Preferences) -> np.ndarray:
+    """Rows the patient can meet in person or at home within range (as travel() does)."""
     in_range = distance <= prefs.max_distance_km
-    physical = np.zeros(len(rows), dtype=bool)
+    reach = np.zeros(len(rows), dtype=bool)
     if DeliveryMode.IN_PERSON in prefs.modes:
-        physical |= snapshot.in_person[rows] & in_range
+        reach |= snapshot.in_person[rows] & in_range
     if DeliveryMode.IN_HOME in prefs.modes:
-        physical |= snapshot.in_home[rows] & in_range & (
+        reach |= snapshot.in_home[rows] & in_range & (
             distance <= snapshot.service_radius_km[rows])
-    return snapshot.virtual[rows] & ~physical
+    return reach
 
 
 def _verified_performance(snapshot: Snapshot, rows) -> np.ndarray:
