@@ -34,6 +34,9 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto: with 0 (direct
+        # serving) those headers are ignored, since clients could forge them.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # memory:// suits one process; give a redis:// URL when running several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

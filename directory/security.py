@@ -8,6 +8,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from directory.config import DEV_SECRET_KEY
 
@@ -80,6 +81,10 @@ def check_view_authorized(response: Response) -> Response:
 
 def register_security(app: Flask) -> None:
     check_production_config(app)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # The client's address (rate limits) and scheme (HSTS, Secure cookies) as the
+        # trusted proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     access_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryStrings) for f in access_log.filters):
         access_log.addFilter(RedactQueryStrings())

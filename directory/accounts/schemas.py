@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from directory.accounts.models import Role
+from directory.accounts.services import MIN_PASSWORD_LENGTH
 from directory.urls import MAX_DB_ID
 
 EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
@@ -40,7 +41,8 @@ class UserSchema(Schema):
 
 class UserCreateSchema(Schema):
     email = EMAIL
-    password = fields.String(required=True, load_only=True, validate=validate.Length(10, 128))
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(MIN_PASSWORD_LENGTH, 128))
     role = fields.Enum(Role, by_value=True, required=True)
     trainer_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_DB_ID))
 

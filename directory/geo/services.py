@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.location import Location
+from werkzeug.exceptions import ServiceUnavailable
 
 from directory.geo.gazetteer import OfflineGeocoder
 from directory.trainers.models import LocationPrecision
@@ -55,8 +57,9 @@ def _build_geocoder(config) -> OfflineGeocoder | RateLimiter:
     # Public geocoding services ban clients that exceed about one request a second.
     delay = config["GEOCODER_MIN_DELAY_SECONDS"]
     # geopy requires the wait after an error to be at least the normal delay.
+    # An outage must surface as an error, not pass for an unknown place.
     return RateLimiter(online.geocode, min_delay_seconds=delay,
-                       error_wait_seconds=max(5.0, delay))
+                       error_wait_seconds=max(5.0, delay), swallow_exceptions=False)
 
 
 def resolve_place(query: str) -> Place:
@@ -65,7 +68,11 @@ def resolve_place(query: str) -> Place:
     if match := LAT_LON_PATTERN.match(query):
         return _coordinates(query, float(match.group(1)), float(match.group(2)))
     coder = geocoder()
-    found = coder.geocode(query) if isinstance(coder, OfflineGeocoder) else coder(query)
+    try:
+        found = coder.geocode(query) if isinstance(coder, OfflineGeocoder) else coder(query)
+    except GeopyError as error:
+        raise ServiceUnavailable("The geocoding service is not answering; try again, or "
+                                 "give the place as 'lat,lon'.") from error
     if found is None:
         suggestions = coder.suggest(query) if isinstance(coder, OfflineGeocoder) else []
         raise PlaceNotFound(query, suggestions)

@@ -45,7 +45,7 @@ DEFAULT_MODES = {DeliveryMode.IN_PERSON, DeliveryMode.IN_HOME}
 class Criteria:
     text: str | None = None
     place: Place | None = None
-    radius_km: float = 40.0
+    radius_km: float = 25 * KM_PER_MILE
     units: str = "mi"
     conditions: dict[int, str] = field(default_factory=dict)  # id -> name
     certifications: dict[int, str] = field(default_factory=dict)  # id -> code

@@ -162,3 +162,24 @@ def test_user_text_is_escaped_in_pages(client, session, catalogs, user_factory):
     html = client.get("/account").get_data(as_text=True)
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<script" not in html
+
+
+def test_behind_a_trusted_proxy_rate_limits_see_the_real_client(database_url):
+    from directory import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
+                      "TRUSTED_PROXIES": 1})
+    seen = {}
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import g, request
+
+        g.authorized = True
+        seen.update(address=request.remote_addr, secure=request.is_secure)
+        return ""
+
+    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7",
+                                                          "X-Forwarded-Proto": "https"})
+    assert seen == {"address": "203.0.113.7", "secure": True}
+    assert "Strict-Transport-Security" in response.headers

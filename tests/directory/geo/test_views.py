@@ -113,3 +113,15 @@ def test_online_geocoder_accepts_a_long_delay():
     limiter = _build_geocoder({"GEOCODER": "nominatim", "GEOCODER_USER_AGENT": "referfit-test",
                                "GEOCODER_MIN_DELAY_SECONDS": 6.0})
     assert limiter.min_delay_seconds == 6.0
+
+
+def test_an_online_geocoder_outage_is_a_503_not_an_unknown_place(app, client):
+    from geopy.exc import GeocoderUnavailable
+
+    def down(query):
+        raise GeocoderUnavailable("no route to host")
+
+    app.extensions["referfit_geocoder"] = down
+    response = client.get("/api/v1/geocode", query_string={"q": "Boston, MA"})
+    assert response.status_code == 503
+    assert "not answering" in response.json["message"]
