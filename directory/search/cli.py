@@ -4,6 +4,8 @@ from sqlalchemy import select
 
 from directory.extensions import db
 from directory.search.index import document
+from directory.search.models import DirectoryChange
+from directory.search.snapshot import directory_version
 from directory.search.sync import search_index, trainers_with_documents
 from directory.trainers.models import Trainer, TrainerStatus
 
@@ -17,7 +19,12 @@ def active_ids(session) -> list[int]:
 
 
 def rebuild_index(session, progress=None) -> int:
-    """Rebuild the index from the database in batches; return how many were indexed."""
+    """Rebuild the index from the database in batches; return how many were indexed.
+
+    Trainers changed while it ran are written again from the change log, so no write
+    that waited for (or gave up on) the rebuild's lock is lost.
+    """
+    started_at = directory_version(session)
     ids = active_ids(session)
 
     def documents():
@@ -28,7 +35,21 @@ def rebuild_index(session, progress=None) -> int:
             if progress:
                 progress(len(batch))
 
-    return search_index().rebuild(documents())
+    index = search_index()
+    count = index.rebuild(documents())
+    session.rollback()  # a fresh read: see what was committed while the rebuild ran
+    changed = set(session.scalars(select(DirectoryChange.trainer_id).where(
+        DirectoryChange.version > started_at)))
+    if None in changed:  # a bulk change or catalog edit meanwhile: another rebuild is due
+        index.mark_stale()
+        return count
+    if changed:
+        listed = [t for t in trainers_with_documents(session, changed)
+                  if t.status is TrainerStatus.ACTIVE]
+        if not index.write([document(t) for t in listed], changed - {t.id for t in listed}):
+            return count  # still stale: marked by write()
+    index.clear_stale()
+    return count
 
 
 @search_cli.command("reindex")

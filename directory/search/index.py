@@ -22,6 +22,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Every
 from whoosh.support.charset import accent_map
 
 from directory.geo.states import STATE_NAMES
@@ -139,21 +140,31 @@ class TrainerIndex:
 
     @_locked
     def rebuild(self, documents: Iterable[dict]) -> int:
-        """Replace the whole index with these documents; return how many."""
+        """Replace every document with these; return how many.
+
+        An index of the current schema is rewritten in one commit, so searches keep the
+        old documents until the new ones are all there; any other is created anew.
+        Writers from other processes wait for the lock meanwhile, and may time out
+        and mark the index stale: the caller replays what changed (search/cli.py).
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._close()
-        ix = self._create()
-        writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, limitmb=256)
+        if self.exists():
+            writer = self.index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, limitmb=256)
+            writer.delete_by_query(Every())
+        else:
+            self._close()
+            writer = self.index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, limitmb=256)
+            # A new index starts its generations again: mark it so every process notices.
+            (self.directory / REBUILD_MARK).write_text(uuid.uuid4().hex)
         count = 0
         for doc in documents:
             writer.add_document(**doc)
             count += 1
         writer.commit(optimize=True)
-        (self.directory / STALE_MARKER).unlink(missing_ok=True)
-        # A rebuilt index starts its generations again: mark it so every process notices.
-        (self.directory / REBUILD_MARK).write_text(uuid.uuid4().hex)
-        self._index = ix
         return count
+
+    def clear_stale(self) -> None:
+        (self.directory / STALE_MARKER).unlink(missing_ok=True)
 
     def mark_stale(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

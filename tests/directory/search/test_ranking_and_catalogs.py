@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from directory.conditions.models import Condition
+from directory.trainers.models import Trainer
 from tests.directory.search.test_search_api import add_trainers, names, search
 from tests.factories import trainer_payload
 
@@ -33,3 +34,27 @@ def test_an_unflushed_change_still_reaches_the_index(client, session, catalogs):
     trainer.last_name = "Afterwards"
     session.commit()  # no explicit flush: commit() flushes after before_commit hooks
     assert names(search(client, q="Afterwards")) == ["Afterwards"]
+
+
+def test_a_write_lost_while_the_index_was_rebuilt_is_replayed(app, client, session, catalogs,
+                                                                monkeypatch):
+    from directory.search.index import TrainerIndex
+
+    trainer_id = add_trainers(session, trainer_payload(last_name="Before"))[0].id
+    real_rebuild, real_write = TrainerIndex.rebuild, TrainerIndex.write
+
+    def rebuild_while_a_web_write_times_out(self, documents):
+        count = real_rebuild(self, documents)
+        # A request committed meanwhile, and its index write gave up on the lock.
+        monkeypatch.setattr(TrainerIndex, "write", lambda index, *args: index.mark_stale())
+        session.get(Trainer, trainer_id).last_name = "During"  # the rebuild expunged it
+        session.commit()
+        monkeypatch.setattr(TrainerIndex, "write", real_write)
+        return count
+
+    monkeypatch.setattr(TrainerIndex, "rebuild", rebuild_while_a_web_write_times_out)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    monkeypatch.setattr(TrainerIndex, "rebuild", real_rebuild)
+    assert names(search(client, q="During")) == ["During"]
+    assert "In step." in runner.invoke(args=["search", "check"]).output
