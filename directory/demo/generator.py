@@ -100,6 +100,8 @@ class DemoDirectory:
                    - certifications.keys())
         if missing:
             raise ValueError(f"Load the catalogs first; missing: {', '.join(sorted(missing))}")
+        if not any(c.tier is RiskTier.HIGH for c in conditions.values()):
+            raise ValueError("Load the catalogs first: no high-risk conditions are loaded.")
 
     @staticmethod
     def external_ref(seed: int, index: int) -> str:
