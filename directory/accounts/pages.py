@@ -22,6 +22,14 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def attempted_email() -> str:
+    """Rate-limit key for sign-in attempts on one account, from any address: guessing
+    one person's password from many machines meets the same limit."""
+    data = request.form or request.get_json(silent=True)  # a form, or any JSON at all
+    email = data.get("email") if hasattr(data, "get") else None
+    return f"email:{str(email or '').strip().lower()}"
+
+
 def register_limit() -> str:
     return current_app.config["REGISTER_RATE_LIMIT"]
 
@@ -43,6 +51,7 @@ def safe_next(default: str) -> str:
 
 @blp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=attempted_email)
 def login():
     authorize(Permission.VIEW_DIRECTORY)
     form = LoginForm()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from directory.accounts import services
 from directory.accounts.models import ApiToken, User
-from directory.accounts.pages import login_limit
+from directory.accounts.pages import attempted_email, login_limit
 from directory.accounts.permissions import Permission, requires
 from directory.accounts.schemas import (
     NewTokenSchema,
@@ -31,7 +31,8 @@ trainer_account_blp = Blueprint("trainer_accounts", __name__, url_prefix="/api/v
 
 @auth_blp.route("/tokens")
 class Tokens(MethodView):
-    decorators = [limiter.limit(login_limit, methods=["POST"])]
+    decorators = [limiter.limit(login_limit, methods=["POST"]),
+                  limiter.limit(login_limit, methods=["POST"], key_func=attempted_email)]
 
     @requires(Permission.VIEW_DIRECTORY)
     @auth_blp.arguments(TokenRequestSchema)

@@ -97,3 +97,16 @@ def test_limits_are_kept_in_the_configured_redis(limited_app, storage):
     limited_app.test_client().post("/login", data=BAD_LOGIN)
     prefix = limited_app.config["RATELIMIT_KEY_PREFIX"]
     assert list(client.scan_iter(f"*{prefix}*")) != []
+
+
+def test_one_account_is_limited_whatever_address_the_attempts_come_from(limited_app):
+    statuses = []
+    for attempt in range(4):
+        client = limited_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{attempt + 1}"
+        statuses.append(client.post("/api/v1/auth/tokens", json=BAD_LOGIN).status_code)
+    assert statuses == [401, 401, 401, 429]
+    other = limited_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert other.post("/login", data={**BAD_LOGIN, "email": "someone@example.com"}
+                      ).status_code == 401
