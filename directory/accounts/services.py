@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.accounts.models import (
@@ -99,7 +99,3 @@ def link_trainer(session: Session, user: User, trainer: Trainer) -> None:
         raise Conflict(f"Trainer {trainer.id} is already linked to another account.")
     user.trainer = trainer
     session.flush()
-
-
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count(User.id)))
