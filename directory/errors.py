@@ -31,10 +31,11 @@ class InvalidInput(Exception):
     shape marshmallow and webargs use, so a client reads every failure the same way.
     """
 
-    def __init__(self, errors: dict, message: str = "Invalid input."):
+    def __init__(self, errors: dict, message: str = "Invalid input.", location: str = "json"):
         super().__init__(message)
         self.errors = errors
         self.message = message
+        self.location = location  # "json" for bodies, "query" for query strings
 
     @staticmethod
     def collect(*steps):
@@ -100,7 +101,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected_error)
     app.register_error_handler(
-        InvalidInput, lambda e: error_response(422, e.message, {"json": e.errors})
+        InvalidInput, lambda e: error_response(422, e.message, {e.location: e.errors})
     )
     app.register_error_handler(Conflict, lambda e: error_response(409, str(e)))
     # A uniqueness or check constraint the service's own checks missed (a concurrent

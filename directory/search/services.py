@@ -92,7 +92,7 @@ def read_criteria(session: Session, args: dict) -> Criteria:
                                  _certification_names(session), "certification", errors,
                                  interpreted)
     if errors:
-        raise InvalidInput(errors, "Some search terms were not understood.")
+        raise InvalidInput(errors, "Some search terms were not understood.", "query")
     radius_km = args["radius"] * (KM_PER_MILE if args["units"] == "mi" else 1)
     return Criteria(
         text=args.get("q"), place=place, radius_km=radius_km, units=args["units"],

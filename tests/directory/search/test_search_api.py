@@ -34,7 +34,7 @@ def names(body) -> list[str]:
 def refused(client, **query) -> dict:
     response = client.get(URL, query_string=query)
     assert response.status_code == 422, response.json
-    return response.json["errors"]["json"]
+    return response.json["errors"]["query"]  # where webargs puts query-string errors
 
 
 def experience(condition: str, level: str = "expert") -> dict:
