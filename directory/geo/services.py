@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from geopy.exc import GeopyError
@@ -15,6 +16,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from directory.geo.gazetteer import OfflineGeocoder
 from directory.trainers.models import LocationPrecision
 
+ONLINE_CACHE_SIZE = 4096
 LAT_LON_PATTERN = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -49,7 +51,8 @@ def geocoder():
     return current_app.extensions["referfit_geocoder"]
 
 
-def _build_geocoder(config) -> OfflineGeocoder | RateLimiter:
+def _build_geocoder(config):
+    """The offline geocoder, or a cached, rate-limited online one (a callable)."""
     name = config["GEOCODER"]
     if name == "offline":
         return OfflineGeocoder()
@@ -58,8 +61,10 @@ def _build_geocoder(config) -> OfflineGeocoder | RateLimiter:
     delay = config["GEOCODER_MIN_DELAY_SECONDS"]
     # geopy requires the wait after an error to be at least the normal delay.
     # An outage must surface as an error, not pass for an unknown place.
-    return RateLimiter(online.geocode, min_delay_seconds=delay,
-                       error_wait_seconds=max(5.0, delay), swallow_exceptions=False)
+    limited = RateLimiter(online.geocode, min_delay_seconds=delay,
+                          error_wait_seconds=max(5.0, delay), swallow_exceptions=False)
+    # Places repeat: answer them from memory rather than send them upstream again.
+    return lru_cache(maxsize=ONLINE_CACHE_SIZE)(limited)
 
 
 def resolve_place(query: str) -> Place:

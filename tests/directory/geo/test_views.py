@@ -103,16 +103,19 @@ def test_a_named_geopy_service_is_wrapped_in_a_rate_limiter():
     coder = _build_geocoder({"GEOCODER": "nominatim", "GEOCODER_USER_AGENT": "referfit-tests",
                              "GEOCODER_MIN_DELAY_SECONDS": 1.5})
 
-    assert isinstance(coder, RateLimiter)
-    assert coder.min_delay_seconds == 1.5
-    assert isinstance(coder.func.__self__, Nominatim)
-    assert coder.func.__self__.headers["User-Agent"] == "referfit-tests"
+    limiter = coder.__wrapped__  # behind a cache of places already resolved
+    assert isinstance(limiter, RateLimiter)
+    assert limiter.min_delay_seconds == 1.5
+    assert not limiter.swallow_exceptions
+    assert isinstance(limiter.func.__self__, Nominatim)
+    assert limiter.func.__self__.headers["User-Agent"] == "referfit-tests"
+    assert coder.cache_info().maxsize > 0
 
 
 def test_online_geocoder_accepts_a_long_delay():
-    limiter = _build_geocoder({"GEOCODER": "nominatim", "GEOCODER_USER_AGENT": "referfit-test",
-                               "GEOCODER_MIN_DELAY_SECONDS": 6.0})
-    assert limiter.min_delay_seconds == 6.0
+    coder = _build_geocoder({"GEOCODER": "nominatim", "GEOCODER_USER_AGENT": "referfit-test",
+                             "GEOCODER_MIN_DELAY_SECONDS": 6.0})
+    assert coder.__wrapped__.min_delay_seconds == 6.0
 
 
 def test_an_online_geocoder_outage_is_a_503_not_an_unknown_place(app, client):
