@@ -9,12 +9,14 @@ by latitude, so a place search reads only the band of rows around the place.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from directory.conditions.models import TrainerConditionExperience
@@ -24,7 +26,9 @@ from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStat
 from matching.credentials import effective_status
 from matching.types import CLINICAL_RANK, CredentialLevel, ExperienceLevel, VerificationStatus
 
-DEPTH = {ExperienceLevel.FAMILIAR: 1, ExperienceLevel.EXPERIENCED: 2, ExperienceLevel.EXPERT: 3}
+DEPTH_OF_LEVEL = {ExperienceLevel.FAMILIAR.value: 1, ExperienceLevel.EXPERIENCED.value: 2,
+                  ExperienceLevel.EXPERT.value: 3}
+RANK_OF_LEVEL = {level.value: rank for level, rank in CLINICAL_RANK.items()}
 FEATURE_BITS = {feature.value: 1 << i for i, feature in enumerate(AccessibilityFeature)}
 # Past this many changed trainers, one full rebuild is cheaper than patching.
 MAX_PATCHED_TRAINERS = 5000
@@ -82,11 +86,13 @@ SPARSE_COLUMNS = ["languages", "verified_certifications", "counting_certificatio
 
 def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
     """A snapshot of the active trainers (or of those among `only_ids`)."""
+    # JSON lists come as raw text, decoded once per distinct value: most trainers share
+    # a handful of language and accessibility lists, and decoding 200,000 costs seconds.
     query = (select(Trainer.id, Trainer.latitude, Trainer.longitude,
                     Trainer.accepting_new_clients, Trainer.offers_in_person,
                     Trainer.offers_in_home, Trainer.offers_virtual, Trainer.price_min,
-                    Trainer.service_radius_km, Trainer.accessibility_features,
-                    Trainer.languages)
+                    Trainer.service_radius_km, raw(Trainer.accessibility_features),
+                    raw(Trainer.languages))
              .where(Trainer.status == TrainerStatus.ACTIVE).order_by(Trainer.latitude, Trainer.id))
     if only_ids is not None:
         query = query.where(Trainer.id.in_(only_ids))
@@ -95,8 +101,8 @@ def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(11)]
     languages: dict[str, np.ndarray] = {}
     for i, spoken in enumerate(columns[10]):
-        for code in spoken or ():
-            languages.setdefault(code, np.zeros(n, dtype=bool))[i] = True
+        for code in decoded(spoken):
+            _column(languages, code, n, bool)[i] = True
     snapshot = Snapshot(
         version=0, day=today, ids=np.array(columns[0], dtype=np.int64),
         latitude=np.array(columns[1], dtype=np.float64),
@@ -107,8 +113,8 @@ def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
         virtual=np.array(columns[6], dtype=bool),
         price_min=np.array([np.nan if p is None else p for p in columns[7]], dtype=np.float64),
         service_radius_km=np.array([r or 0.0 for r in columns[8]], dtype=np.float64),
-        accessibility=np.array([sum(FEATURE_BITS.get(f, 0) for f in features or ())
-                                for features in columns[9]], dtype=np.int32),
+        accessibility=np.array([feature_bits(features) for features in columns[9]],
+                               dtype=np.int32),
         verified_rank=np.zeros(n, dtype=np.int8), unverified_rank=np.zeros(n, dtype=np.int8),
         has_verified=np.zeros(n, dtype=bool), languages=languages,
         verified_certifications={}, counting_certifications={}, experience={},
@@ -121,8 +127,8 @@ def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
 
 
 def _add_credentials(session, snapshot: Snapshot, row_of, today: date, only_ids) -> None:
-    query = (select(Credential.trainer_id, Credential.certification_id, Credential.status,
-                    Credential.expires_on, Certification.level)
+    query = (select(Credential.trainer_id, Credential.certification_id, raw(Credential.status),
+                    Credential.expires_on, raw(Certification.level))
              .join(Certification).join(Trainer).where(Trainer.status == TrainerStatus.ACTIVE))
     if only_ids is not None:
         query = query.where(Credential.trainer_id.in_(only_ids))
@@ -131,24 +137,22 @@ def _add_credentials(session, snapshot: Snapshot, row_of, today: date, only_ids)
         row = row_of.get(trainer_id)
         if row is None:  # activated after the trainers were read: the next refresh has it
             continue
-        status = effective_status(status, expires_on, today)
+        status = effective_status(VerificationStatus(status), expires_on, today)
         if status not in (VerificationStatus.VERIFIED, VerificationStatus.UNVERIFIED):
             continue  # expired and revoked credentials never count
         verified = status is VerificationStatus.VERIFIED
-        rank = CLINICAL_RANK.get(CredentialLevel(level), 0)
         ranks = snapshot.verified_rank if verified else snapshot.unverified_rank
-        ranks[row] = max(ranks[row], rank)
-        snapshot.counting_certifications.setdefault(
-            certification_id, np.zeros(n, dtype=bool))[row] = True
+        ranks[row] = max(ranks[row], RANK_OF_LEVEL.get(level, 0))
+        _column(snapshot.counting_certifications, certification_id, n, bool)[row] = True
         if verified:
             snapshot.has_verified[row] = True
-            snapshot.verified_certifications.setdefault(
-                certification_id, np.zeros(n, dtype=bool))[row] = True
+            _column(snapshot.verified_certifications, certification_id, n, bool)[row] = True
 
 
 def _add_experience(session, snapshot: Snapshot, row_of, only_ids) -> None:
     query = (select(TrainerConditionExperience.trainer_id,
-                    TrainerConditionExperience.condition_id, TrainerConditionExperience.level)
+                    TrainerConditionExperience.condition_id,
+                    raw(TrainerConditionExperience.level))
              .join(Trainer).where(Trainer.status == TrainerStatus.ACTIVE))
     if only_ids is not None:
         query = query.where(TrainerConditionExperience.trainer_id.in_(only_ids))
@@ -156,9 +160,37 @@ def _add_experience(session, snapshot: Snapshot, row_of, only_ids) -> None:
         row = row_of.get(trainer_id)
         if row is None:  # activated after the trainers were read: the next refresh has it
             continue
-        depths = snapshot.experience.setdefault(condition_id,
-                                                np.zeros(len(snapshot), dtype=np.int8))
-        depths[row] = DEPTH[ExperienceLevel(level)]
+        _column(snapshot.experience, condition_id, len(snapshot), np.int8)[row] = \
+            DEPTH_OF_LEVEL[level]
+
+
+def raw(column):
+    """A column read as the text stored, skipping enum and JSON conversion per row."""
+    return type_coerce(column, String)
+
+
+def decoded(value) -> tuple[str, ...]:
+    """A JSON list as stored: text (SQLite) is parsed once per distinct value; drivers
+    that decode JSON themselves (psycopg) hand over the list."""
+    if value is None or isinstance(value, list):
+        return tuple(value or ())
+    return _parsed(value)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def feature_bits(value) -> int:
+    return sum(FEATURE_BITS.get(feature, 0) for feature in decoded(value))
+
+
+def _column(columns: dict, key, length: int, dtype) -> np.ndarray:
+    """The sparse column `key`, made (zeros) the first time it is needed."""
+    if key not in columns:
+        columns[key] = np.zeros(length, dtype=dtype)
+    return columns[key]
 
 
 def patched(old: Snapshot, fresh: Snapshot, changed_ids) -> Snapshot:
@@ -170,8 +202,8 @@ def patched(old: Snapshot, fresh: Snapshot, changed_ids) -> Snapshot:
     for name in SPARSE_COLUMNS:
         old_columns, fresh_columns = getattr(old, name), getattr(fresh, name)
         merged[name] = {
-            key: np.concatenate([_column(old_columns, key, len(old), fresh_columns)[keep],
-                                 _column(fresh_columns, key, len(fresh), old_columns)])
+            key: np.concatenate([_or_zeros(old_columns, key, len(old), fresh_columns)[keep],
+                                 _or_zeros(fresh_columns, key, len(fresh), old_columns)])
             for key in old_columns.keys() | fresh_columns.keys()}
     order = np.lexsort((merged["ids"], merged["latitude"]))
     for name in ROW_ARRAYS:
@@ -182,7 +214,7 @@ def patched(old: Snapshot, fresh: Snapshot, changed_ids) -> Snapshot:
                     performance_ids=fresh.performance_ids, **merged)
 
 
-def _column(columns: dict, key, length: int, other: dict) -> np.ndarray:
+def _or_zeros(columns: dict, key, length: int, other: dict) -> np.ndarray:
     if key in columns:
         return columns[key]
     return np.zeros(length, dtype=other[key].dtype)
