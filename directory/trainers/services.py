@@ -89,6 +89,11 @@ def _moved_place(trainer: Trainer, changes: dict) -> dict:
 
 def _set_location(trainer: Trainer, data: dict) -> None:
     place = _locate(data)
+    given_state = data.get("state")
+    if data.get("postal_code") and given_state and place.state and given_state != place.state:
+        raise InvalidInput({"state": [
+            f"ZIP {data['postal_code']} is in {place.state}, not {given_state}: "
+            "correct one of them."]})
     trainer.latitude, trainer.longitude = place.latitude, place.longitude
     trainer.location_precision = place.precision
     # Fill what the gazetteer knows and the client left out; never overwrite input.

@@ -205,3 +205,10 @@ def test_malformed_json_is_a_clear_error(client, catalogs):
                            content_type="application/json")
     assert response.status_code in (400, 422)
     assert response.is_json
+
+
+def test_a_zip_in_another_state_is_refused(client, catalogs, session):
+    response = client.post("/api/v1/trainers",
+                           json=trainer_payload(postal_code="10001", state="MA"))
+    assert_rejected(response, "state", "ZIP 10001 is in NY, not MA")
+    assert count_trainers(session) == 0
