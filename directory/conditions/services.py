@@ -21,20 +21,39 @@ def normalize_icd10(text: str) -> str | None:
     return code if "." in code or len(code) == 3 else f"{code[:3]}.{code[3:]}"
 
 
+class ConditionLookup:
+    """Every name a condition goes by, and its ICD-10 prefixes, read from the rows once.
+
+    Holds plain values, not rows, so a process can keep one per directory version.
+    """
+
+    def __init__(self, conditions):
+        self.display = {}  # id -> name shown to people
+        self.names = {}  # every code, name and synonym as written -> id
+        self._by_name = {}  # the same, case-folded
+        prefixes = []
+        for condition in conditions:
+            self.display[condition.id] = condition.name
+            for name in (condition.code, condition.name, *condition.synonyms):
+                self.names.setdefault(name, condition.id)
+                self._by_name.setdefault(name.casefold(), condition.id)
+            prefixes += [(prefix, condition.id) for prefix in condition.icd10_prefixes]
+        # The most specific prefix wins: "I70.2" (PAD) before a broader "I70".
+        self._prefixes = sorted(prefixes, key=lambda p: -len(p[0]))
+
+    def find(self, text: str) -> int | None:
+        """The id of the condition with this code, name, synonym (any case) or ICD-10 code."""
+        found = self._by_name.get(text.strip().casefold())
+        if found is not None or (code := normalize_icd10(text)) is None:
+            return found
+        return next((cid for prefix, cid in self._prefixes if code.startswith(prefix)), None)
+
+
 def find_condition(session: Session, text: str) -> Condition | None:
     """Find a condition by code, name, synonym (any case) or ICD-10-CM code."""
-    wanted = text.strip().casefold()
-    conditions = session.scalars(select(Condition)).all()
-    for condition in conditions:
-        names = {condition.code, condition.name, *condition.synonyms}
-        if wanted in {name.casefold() for name in names}:
-            return condition
-    if (code := normalize_icd10(text)) is None:
-        return None
-    # The most specific prefix wins: "I70.2" (PAD) before a broader "I70".
-    matches = [(len(prefix), condition) for condition in conditions
-               for prefix in condition.icd10_prefixes if code.startswith(prefix)]
-    return max(matches, key=lambda m: m[0])[1] if matches else None
+    conditions = session.scalars(select(Condition).order_by(Condition.id)).all()
+    found = ConditionLookup(conditions).find(text)
+    return next((c for c in conditions if c.id == found), None)
 
 
 def experience_rows(session: Session, entries: list[dict]) -> list[TrainerConditionExperience]:

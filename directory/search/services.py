@@ -13,17 +13,18 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.conditions.models import Condition
-from directory.conditions.services import find_condition
+from directory.conditions.services import ConditionLookup
 from directory.credentials.models import Certification
 from directory.errors import InvalidInput
 from directory.fuzzy import fuzzy_lookup
 from directory.geo.services import Place, PlaceNotFound, resolve_place
 from directory.search.index import TrainerIndex
-from directory.search.snapshot import FEATURE_BITS, Snapshot
+from directory.search.snapshot import FEATURE_BITS, Snapshot, directory_version
 from directory.trainers.models import Trainer
 from matching.distance import EARTH_MEAN_RADIUS_KM, KM_PER_MILE
 from matching.types import CLINICAL_RANK, CredentialLevel, DeliveryMode
@@ -89,7 +90,7 @@ def read_criteria(session: Session, args: dict) -> Criteria:
     conditions = read_conditions(session, args.get("condition", []), "condition", errors,
                                  interpreted)
     certifications = _lookup_all(args.get("certification", []),
-                                 _certification_names(session), "certification", errors,
+                                 catalogs(session).certifications, "certification", errors,
                                  interpreted)
     if errors:
         raise InvalidInput(errors, "Some search terms were not understood.", "query")
@@ -119,23 +120,36 @@ def read_conditions(session: Session, texts, field_name: str, errors: dict,
                     interpreted: dict) -> dict[int, str]:
     """Condition id -> name for each text (code, name, synonym, ICD-10 or close spelling);
     a text that maps to nothing is noted under `field_name` with suggestions."""
-    return _lookup_all(texts, _condition_names(session), field_name, errors, interpreted,
-                       exact=find_condition_id(session), kind="condition")
+    lookup = catalogs(session).conditions
 
-
-def find_condition_id(session: Session):
     def exact(text: str):
-        condition = find_condition(session, text)  # codes, names, synonyms and ICD-10
-        return (condition.id, condition.name) if condition else None
-    return exact
+        found = lookup.find(text)
+        return None if found is None else (found, lookup.display[found])
+
+    names = {name: (cid, lookup.display[cid]) for name, cid in lookup.names.items()}
+    return _lookup_all(texts, names, field_name, errors, interpreted, exact=exact,
+                       kind="condition")
 
 
-def _condition_names(session: Session) -> dict[str, tuple[int, str]]:
-    names = {}
-    for condition in session.scalars(select(Condition).order_by(Condition.id)):
-        for name in (condition.code, condition.name, *condition.synonyms):
-            names[name] = (condition.id, condition.name)
-    return names
+@dataclass(frozen=True)
+class Catalogs:
+    version: int
+    conditions: ConditionLookup
+    certifications: dict[str, tuple[int, str]]  # any name -> (id, code)
+
+
+def catalogs(session: Session) -> Catalogs:
+    """The catalogs' names, read once per directory version in each process (every
+    catalog edit bumps the version) instead of on every search."""
+    version = directory_version(session)
+    cached = current_app.extensions.get("referfit_catalogs")
+    if cached is None or cached.version != version:
+        cached = Catalogs(
+            version,
+            ConditionLookup(session.scalars(select(Condition).order_by(Condition.id))),
+            _certification_names(session))
+        current_app.extensions["referfit_catalogs"] = cached
+    return cached
 
 
 def _certification_names(session: Session) -> dict[str, tuple[int, str]]:

@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from directory.conditions.models import Condition
 from directory.trainers.models import Trainer
-from tests.directory.search.test_search_api import add_trainers, names, search
+from tests.directory.search.test_search_api import add_trainers, experience, names, search
 from tests.factories import trainer_payload
 
 
@@ -58,3 +58,15 @@ def test_a_write_lost_while_the_index_was_rebuilt_is_replayed(app, client, sessi
     monkeypatch.setattr(TrainerIndex, "rebuild", real_rebuild)
     assert names(search(client, q="During")) == ["During"]
     assert "In step." in runner.invoke(args=["search", "check"]).output
+
+
+def test_a_new_synonym_is_understood_by_the_next_search(client, session, catalogs):
+    add_trainers(session, trainer_payload(conditions=[experience("hypertension")]))
+    assert client.get("/api/v1/trainers", query_string={
+        "condition": "pressure trouble"}).status_code == 422
+    condition = session.scalars(select(Condition).filter_by(code="hypertension")).one()
+    condition.synonyms = [*condition.synonyms, "pressure trouble"]
+    session.commit()
+    body = search(client, condition="pressure trouble")
+    assert body["interpreted"] == {"condition:pressure trouble": "Hypertension"}
+    assert body["total"] == 1
