@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from flask import current_app
 from geopy.exc import GeopyError
@@ -14,6 +14,7 @@ from geopy.location import Location
 from werkzeug.exceptions import ServiceUnavailable
 
 from directory.geo.gazetteer import OfflineGeocoder
+from directory.geo.states import STATE_NAMES
 from directory.trainers.models import LocationPrecision
 
 ONLINE_CACHE_SIZE = 4096
@@ -57,11 +58,14 @@ def _build_geocoder(config):
     if name == "offline":
         return OfflineGeocoder()
     online = get_geocoder_for_service(name)(user_agent=config["GEOCODER_USER_AGENT"])
+    geocode = online.geocode
+    if name == "nominatim":  # US places, with the address parts a trainer's place needs
+        geocode = partial(online.geocode, addressdetails=True, country_codes="us")
     # Public geocoding services ban clients that exceed about one request a second.
     delay = config["GEOCODER_MIN_DELAY_SECONDS"]
     # geopy requires the wait after an error to be at least the normal delay.
     # An outage must surface as an error, not pass for an unknown place.
-    limited = RateLimiter(online.geocode, min_delay_seconds=delay,
+    limited = RateLimiter(geocode, min_delay_seconds=delay,
                           error_wait_seconds=max(5.0, delay), swallow_exceptions=False)
     # Places repeat: answer them from memory rather than send them upstream again.
     return lru_cache(maxsize=ONLINE_CACHE_SIZE)(limited)
@@ -93,14 +97,37 @@ def _coordinates(query: str, latitude: float, longitude: float) -> Place:
 
 def _place_from_location(location: Location) -> Place:
     raw = location.raw if isinstance(location.raw, dict) else {}
-    # Online geocoders answer with addresses; the offline one says what it matched.
-    precision = LocationPrecision(raw.get("precision", LocationPrecision.ADDRESS))
+    # The offline geocoder says what it matched; online ones answer in their own shape.
+    parts = raw if "precision" in raw else _online_parts(raw)
     return Place(
         label=location.address,
         latitude=location.latitude,
         longitude=location.longitude,
-        precision=precision,
-        city=raw.get("city"),
-        state=raw.get("state"),
-        postal_code=raw.get("postal_code"),
+        precision=LocationPrecision(parts.get("precision", LocationPrecision.ADDRESS)),
+        city=parts.get("city"),
+        state=parts.get("state"),
+        postal_code=parts.get("postal_code"),
     )
+
+
+STATE_CODES = {name.casefold(): code for code, name in STATE_NAMES.items()}
+
+
+def _online_parts(raw: dict) -> dict:
+    """City, state, ZIP and precision from a Nominatim-style answer (addressdetails)."""
+    address = raw.get("address") or {}
+    iso = address.get("ISO3166-2-lvl4", "")
+    state = iso[3:] if iso.startswith("US-") else STATE_CODES.get(
+        str(address.get("state", "")).casefold())
+    city = next((address[k] for k in ("city", "town", "village", "hamlet") if k in address),
+                None)
+    if "house_number" in address:
+        precision = LocationPrecision.ADDRESS
+    elif raw.get("addresstype") == "postcode":
+        precision = LocationPrecision.POSTAL_CODE
+    elif city:
+        precision = LocationPrecision.CITY
+    else:
+        precision = LocationPrecision.ADDRESS
+    return {"precision": precision, "city": city, "state": state,
+            "postal_code": address.get("postcode")}

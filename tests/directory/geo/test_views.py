@@ -107,8 +107,10 @@ def test_a_named_geopy_service_is_wrapped_in_a_rate_limiter():
     assert isinstance(limiter, RateLimiter)
     assert limiter.min_delay_seconds == 1.5
     assert not limiter.swallow_exceptions
-    assert isinstance(limiter.func.__self__, Nominatim)
-    assert limiter.func.__self__.headers["User-Agent"] == "referfit-tests"
+    # Nominatim is asked for US places with their address parts.
+    assert limiter.func.keywords == {"addressdetails": True, "country_codes": "us"}
+    assert isinstance(limiter.func.func.__self__, Nominatim)
+    assert limiter.func.func.__self__.headers["User-Agent"] == "referfit-tests"
     assert coder.cache_info().maxsize > 0
 
 
@@ -128,3 +130,23 @@ def test_an_online_geocoder_outage_is_a_503_not_an_unknown_place(app, client):
     response = client.get("/api/v1/geocode", query_string={"q": "Boston, MA"})
     assert response.status_code == 503
     assert "not answering" in response.json["message"]
+
+
+def test_an_online_answer_keeps_its_city_state_zip_and_precision(app, client):
+    answers = {
+        "1 Beacon St, Boston": Location("1 Beacon Street, Boston, MA", (42.3583, -71.0603), {
+            "addresstype": "building", "address": {
+                "house_number": "1", "road": "Beacon Street", "city": "Boston",
+                "state": "Massachusetts", "ISO3166-2-lvl4": "US-MA", "postcode": "02108"}}),
+        "02108": Location("02108, Boston", (42.357, -71.064), {
+            "addresstype": "postcode", "address": {"postcode": "02108", "city": "Boston",
+                                                  "state": "Massachusetts"}}),
+        "Sitka, Alaska": Location("Sitka, Alaska", (57.05, -135.33), {
+            "addresstype": "town", "address": {"town": "Sitka", "state": "Alaska"}}),
+    }
+    app.extensions["referfit_geocoder"] = answers.get
+    found = {q: client.get(URL, query_string={"q": q}).get_json() for q in answers}
+    assert [(p["precision"], p["city"], p["state"], p["postal_code"])
+            for p in found.values()] == [("address", "Boston", "MA", "02108"),
+                                         ("postal_code", "Boston", "MA", "02108"),
+                                         ("city", "Sitka", "AK", None)]
