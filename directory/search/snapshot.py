@@ -32,6 +32,8 @@ RANK_OF_LEVEL = {level.value: rank for level, rank in CLINICAL_RANK.items()}
 FEATURE_BITS = {feature.value: 1 << i for i, feature in enumerate(AccessibilityFeature)}
 # Past this many changed trainers, one full rebuild is cheaper than patching.
 MAX_PATCHED_TRAINERS = 5000
+# The change log keeps this many versions; a snapshot older than that rebuilds in full.
+KEPT_VERSIONS = 10_000
 
 
 def directory_version(session: Session) -> int:
@@ -249,6 +251,7 @@ class SnapshotCache:
             DirectoryChange.version > snapshot.version,
             DirectoryChange.version <= version)).all()
         changed = set(changes)
-        if None in changed or len(changed) > MAX_PATCHED_TRAINERS:
+        pruned = version - snapshot.version > KEPT_VERSIONS
+        if pruned or None in changed or len(changed) > MAX_PATCHED_TRAINERS:
             return build_snapshot(session, today)  # a bulk load or a catalog edit
         return patched(snapshot, build_snapshot(session, today, changed), changed)

@@ -19,7 +19,7 @@ from directory.credentials.models import Certification, Credential
 from directory.db import utcnow
 from directory.search.index import TrainerIndex, document
 from directory.search.models import DirectoryChange, DirectoryVersion
-from directory.search.snapshot import MAX_PATCHED_TRAINERS, SnapshotCache
+from directory.search.snapshot import KEPT_VERSIONS, MAX_PATCHED_TRAINERS, SnapshotCache
 from directory.trainers.models import Trainer, TrainerStatus
 
 DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
@@ -107,7 +107,10 @@ def _bump_directory_version(session: Session) -> None:
     everything = catalog_changed or bulk or len(ids) > MAX_PATCHED_TRAINERS
     rows = [{"version": version, "trainer_id": None}] if everything else [
         {"version": version, "trainer_id": trainer_id} for trainer_id in ids]
-    connection.execute(DirectoryChange.__table__.insert(), rows)
+    changes = DirectoryChange.__table__
+    connection.execute(changes.insert(), rows)
+    # Snapshots further behind than this rebuild in full, so older rows can go.
+    connection.execute(changes.delete().where(changes.c.version <= version - KEPT_VERSIONS))
 
 
 @event.listens_for(Session, "after_commit")

@@ -79,3 +79,26 @@ def test_a_new_day_rebuilds_since_credentials_expire(session, directory):
     today = cache.current(session, TODAY)
     assert cache.current(session, TODAY) is today
     assert cache.current(session, date(2026, 6, 2)) is not today
+
+
+def test_old_change_log_rows_go_and_snapshots_that_far_behind_rebuild(session, directory,
+                                                                   monkeypatch):
+    from sqlalchemy import select
+
+    from directory.search import sync as sync_module
+    from directory.search.models import DirectoryChange
+
+    monkeypatch.setattr(snapshot_module, "KEPT_VERSIONS", 2)
+    monkeypatch.setattr(sync_module, "KEPT_VERSIONS", 2)
+    cache = SnapshotCache()
+    cache.current(session, TODAY)
+    for i in range(4):
+        directory[0].bio = f"Edit {i}"
+        session.commit()
+    current = directory_version(session)
+    assert min(session.scalars(select(DirectoryChange.version))) > current - 2
+    builds = []
+    monkeypatch.setattr(snapshot_module, "build_snapshot",
+                        lambda *args: builds.append(args[2:]) or build_snapshot(*args))
+    assert_same(cache.current(session, TODAY), build_snapshot(session, TODAY))
+    assert builds == [()]  # one full build, not a patch from a pruned log
