@@ -70,7 +70,11 @@ def credential_fit(referral: Referral, candidate: Candidate) -> tuple[float, Cre
     return best_fit, best
 
 
-def holds_verified(candidate: Candidate, referral: Referral, rank: int) -> bool:
-    """Whether a verified credential reaches `rank` on the ladder for this referral."""
-    return any(c.status is VerificationStatus.VERIFIED and credential_rank(c, referral) >= rank
-               for c in candidate.credentials)
+def holds_verified(candidate: Candidate, rank: int) -> bool:
+    """Whether a verified credential reaches `rank` on the clinical ladder.
+
+    Gates use the ladder alone: a performance credential can fit an athlete well, but
+    it never stands in for a clinical-level qualification or a doctor's minimum.
+    """
+    return any(c.status is VerificationStatus.VERIFIED and c.level in CLINICAL_RANK
+               and CLINICAL_RANK[c.level] >= rank for c in candidate.credentials)

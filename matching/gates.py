@@ -37,19 +37,19 @@ def exclusion_reasons(referral: Referral, candidate: Candidate,
 
 
 def _credential_gates(referral: Referral, candidate: Candidate) -> list[str]:
+    reasons = []
     high_risk = [c.name for c in referral.conditions if c.risk_tier is RiskTier.HIGH]
-    doctor_lowered = (referral.min_level is not None and
-                      referral.min_level is not CredentialLevel.PERFORMANCE and
-                      CLINICAL_RANK[referral.min_level] < CLINICAL_RANK[CredentialLevel.CLINICAL])
-    if high_risk and not doctor_lowered and not holds_verified(
-            candidate, referral, CLINICAL_RANK[LEVEL_NEEDED[RiskTier.HIGH]]):
-        return [f"{', '.join(high_risk)} needs a verified clinical-level credential"]
     minimum = referral.min_level
+    doctor_lowered = minimum in CLINICAL_RANK and \
+        CLINICAL_RANK[minimum] < CLINICAL_RANK[CredentialLevel.CLINICAL]
+    if high_risk and not doctor_lowered and not holds_verified(
+            candidate, CLINICAL_RANK[LEVEL_NEEDED[RiskTier.HIGH]]):
+        reasons.append(f"{', '.join(high_risk)} needs a verified clinical-level credential")
     if minimum is CredentialLevel.PERFORMANCE:
         met = any(c.level is minimum and c.status is VerificationStatus.VERIFIED
                   for c in candidate.credentials)
     else:
-        met = minimum is None or holds_verified(candidate, referral, required_rank(referral))
+        met = minimum is None or holds_verified(candidate, required_rank(referral))
     if not met:
-        return [f"No verified credential at the doctor's minimum ({minimum.value})"]
-    return []
+        reasons.append(f"No verified credential at the doctor's minimum ({minimum.value})")
+    return reasons

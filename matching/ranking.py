@@ -46,9 +46,11 @@ def rank(referral: Referral, candidates, limit: int = DEFAULT_LIMIT,
 def components(referral: Referral, candidate: Candidate, distance_km: float,
                mode: DeliveryMode) -> dict[str, float]:
     prefs = referral.preferences
-    travelled = 0.0 if mode is DeliveryMode.VIRTUAL else distance_km
+    # Online sessions are zero travel whenever both sides accept them, even for a
+    # trainer near enough to meet: the patient said online is as good as next door.
+    online = DeliveryMode.VIRTUAL in prefs.modes & candidate.modes
     return {
-        "distance": nearness(travelled, prefs.max_distance_km),
+        "distance": 1.0 if online else nearness(distance_km, prefs.max_distance_km),
         "credential_fit": credential_fit(referral, candidate)[0],
         "specialty_overlap": specialty_overlap(referral, candidate),
         "preferences": _preferences(referral, candidate, mode),

@@ -23,12 +23,20 @@ from directory.credentials.models import Credential as CredentialRow
 from directory.errors import InvalidInput
 from directory.geo.services import Place
 from directory.search.services import haversine_km_array, read_conditions, read_place
-from directory.search.snapshot import Snapshot
-from directory.trainers.models import Trainer
+from directory.search.snapshot import FEATURE_BITS, Snapshot
+from directory.trainers.models import Trainer, TrainerStatus
 from matching import rank
 from matching.credentials import effective_status, required_rank
 from matching.distance import KM_PER_MILE
-from matching.scoring import DEPTH, RISK_WEIGHT, UNVERIFIED_CREDIT, WEIGHTS, nearness
+from matching.scoring import (
+    DEPTH,
+    PERFORMANCE_RANK_FOR_ATHLETES,
+    PERFORMANCE_RANK_OTHERWISE,
+    RISK_WEIGHT,
+    UNVERIFIED_CREDIT,
+    WEIGHTS,
+    nearness,
+)
 from matching.types import (
     CLINICAL_RANK,
     Candidate,
@@ -119,10 +127,15 @@ def candidate_ids(snapshot: Snapshot, referral: Referral,
     in_range = distance <= prefs.max_distance_km
     nearest = rows[in_range][np.argsort(distance[in_range], kind="stable")[:NEAREST]]
     eligible = _passes_gates(snapshot, rows, distance, referral)
+    # The nearest that fail a gate: the exclusions a doctor would ask about.
+    failing = in_range & ~eligible
+    nearest_failing = rows[failing][np.argsort(distance[failing], kind="stable")[:NEAREST]]
     rows, distance = rows[eligible], distance[eligible]
     score = _prescore(snapshot, rows, distance, referral, condition_ids)
-    best = rows[np.argsort(-score, kind="stable")[:PRESCORED]]
-    return sorted({int(i) for i in snapshot.ids[np.concatenate([best, nearest])]})
+    # The engine's order: score, then distance, then id.
+    best = rows[np.lexsort((snapshot.ids[rows], distance, -score))[:PRESCORED]]
+    chosen = np.concatenate([best, nearest, nearest_failing])
+    return sorted({int(i) for i in snapshot.ids[chosen]})
 
 
 def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
@@ -138,9 +151,9 @@ def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.
     if any(c.risk_tier is RiskTier.HIGH for c in referral.conditions) and not lowered:
         keep &= verified >= CLINICAL_RANK[CredentialLevel.CLINICAL]
     if minimum is CredentialLevel.PERFORMANCE:
-        keep &= _verified_performance(snapshot, rows)
+        keep &= _performance(snapshot.verified_certifications, snapshot, rows)
     elif minimum is not None:
-        keep &= (verified >= CLINICAL_RANK[minimum]) | _verified_performance(snapshot, rows)
+        keep &= verified >= CLINICAL_RANK[minimum]  # the clinical ladder only, as the engine
     if prefs.budget_is_hard and prefs.budget is not None:
         keep &= snapshot.price_min[rows] <= prefs.budget
     if prefs.languages_are_hard and prefs.languages:
@@ -149,15 +162,6 @@ def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.
             spoken |= snapshot.languages[code][rows]
         keep &= spoken
     return keep
-
-
-def _reached_online(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
-    """Rows the patient would train with online, as matching.distance.travel decides:
-    only when neither a facility nor a home visit within range is possible."""
-    prefs = referral.preferences
-    if DeliveryMode.VIRTUAL not in prefs.modes:
-        return np.zeros(len(rows), dtype=bool)
-    return snapshot.virtual[rows] & ~_physical_reach(snapshot, rows, distance, prefs)
 
 
 def _physical_reach(snapshot: Snapshot, rows, distance, prefs: Preferences) -> np.ndarray:
@@ -172,23 +176,25 @@ def _physical_reach(snapshot: Snapshot, rows, distance, prefs: Preferences) -> n
     return reach
 
 
-def _verified_performance(snapshot: Snapshot, rows) -> np.ndarray:
-    held = np.zeros(len(rows), dtype=bool)
-    for certification_id in snapshot.performance_ids & snapshot.verified_certifications.keys():
-        held |= snapshot.verified_certifications[certification_id][rows]
-    return held
-
-
 def _prescore(snapshot: Snapshot, rows, distance, referral: Referral,
               condition_ids: dict[str, int]) -> np.ndarray:
-    """The engine's score without the soft preferences, on arrays (matching.scoring)."""
+    """The engine's score on arrays (matching.scoring), rounded as the engine rounds.
+
+    It must agree with matching/ranking.py term for term: the best `limit` candidates
+    are taken from it, and a candidate it under-scores would silently go missing.
+    """
     needed = required_rank(referral)
-    verified = np.minimum(1.0, snapshot.verified_rank[rows] / needed)
-    if all(c.performance_friendly for c in referral.conditions):
-        verified = np.where(_verified_performance(snapshot, rows), 1.0, verified)
-    # As matching.credentials.credit: an unverified credential earns a share of its fit.
-    unverified = UNVERIFIED_CREDIT * np.minimum(1.0, snapshot.unverified_rank[rows] / needed)
-    credential = np.maximum(verified, unverified)
+    athletic = all(c.performance_friendly for c in referral.conditions)
+    performance_rank = PERFORMANCE_RANK_FOR_ATHLETES if athletic else PERFORMANCE_RANK_OTHERWISE
+    verified_performance = _performance(snapshot.verified_certifications, snapshot, rows)
+    counting_performance = _performance(snapshot.counting_certifications, snapshot, rows)
+    verified = np.maximum(snapshot.verified_rank[rows],
+                          np.where(verified_performance, performance_rank, 0))
+    unverified = np.maximum(snapshot.unverified_rank[rows],
+                            np.where(counting_performance & ~verified_performance,
+                                     performance_rank, 0))
+    credential = np.maximum(np.minimum(1.0, verified / needed),
+                            UNVERIFIED_CREDIT * np.minimum(1.0, unverified / needed))
     if referral.conditions:
         total = sum(RISK_WEIGHT[c.risk_tier] for c in referral.conditions)
         specialty = sum(
@@ -196,10 +202,43 @@ def _prescore(snapshot: Snapshot, rows, distance, referral: Referral,
             for c in referral.conditions) / total
     else:
         specialty = np.ones(len(rows))
-    travelled = np.where(_reached_online(snapshot, rows, distance, referral), 0.0, distance)
-    near = nearness(travelled, referral.preferences.max_distance_km)
-    return (WEIGHTS["credential_fit"] * credential + WEIGHTS["specialty_overlap"] * specialty
-            + WEIGHTS["distance"] * near)
+    prefs = referral.preferences
+    online = snapshot.virtual[rows] if DeliveryMode.VIRTUAL in prefs.modes \
+        else np.zeros(len(rows), dtype=bool)
+    near = np.where(online, 1.0, nearness(distance, prefs.max_distance_km))
+    score = (WEIGHTS["credential_fit"] * credential + WEIGHTS["specialty_overlap"] * specialty
+             + WEIGHTS["distance"] * near
+             + WEIGHTS["preferences"] * _preferences(snapshot, rows, distance, prefs))
+    return np.round(score, 6)
+
+
+def _preferences(snapshot: Snapshot, rows, distance, prefs: Preferences) -> np.ndarray:
+    """matching.ranking._preferences on arrays: the share of soft wishes met."""
+    met, asked = np.zeros(len(rows)), np.zeros(len(rows))
+    if prefs.budget is not None:
+        asked += 1
+        met += snapshot.price_min[rows] <= prefs.budget  # no price: not met
+    if prefs.languages:
+        asked += 1
+        spoken = np.zeros(len(rows), dtype=bool)
+        for code in prefs.languages & snapshot.languages.keys():
+            spoken |= snapshot.languages[code][rows]
+        met += spoken
+    if prefs.accessibility:
+        # Asked only of trainers met in person (as travel() picks the mode).
+        in_person = (snapshot.in_person[rows] & (distance <= prefs.max_distance_km)) \
+            if DeliveryMode.IN_PERSON in prefs.modes else np.zeros(len(rows), dtype=bool)
+        bits = sum(FEATURE_BITS[f] for f in prefs.accessibility)
+        asked += in_person
+        met += in_person & ((snapshot.accessibility[rows] & bits) == bits)
+    return np.where(asked > 0, met / np.maximum(asked, 1), 1.0)
+
+
+def _performance(columns: dict, snapshot: Snapshot, rows) -> np.ndarray:
+    held = np.zeros(len(rows), dtype=bool)
+    for certification_id in snapshot.performance_ids & columns.keys():
+        held |= columns[certification_id][rows]
+    return held
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, Trainer]:
@@ -231,7 +270,8 @@ def load_candidates(session: Session, ids: list[int], today: date) -> list[Candi
         Trainer.offers_in_person, Trainer.offers_in_home, Trainer.offers_virtual,
         Trainer.service_radius_km, Trainer.price_min, Trainer.languages,
         Trainer.accessibility_features, Trainer.accepting_new_clients)
-        .where(Trainer.id.in_(ids)).order_by(Trainer.id))
+        .where(Trainer.id.in_(ids), Trainer.status == TrainerStatus.ACTIVE)
+        .order_by(Trainer.id))
     return [Candidate(
         id=row.id, name=f"{row.first_name} {row.last_name}",
         location=Point(row.latitude, row.longitude),
@@ -254,8 +294,10 @@ def answer_body(answer: MatchAnswer) -> dict:
         "place": request.place.label, "units": request.units,
         "conditions": [{"code": c.code, "name": c.name, "risk_tier": c.risk_tier.value}
                        for c in request.referral.conditions],
-        "required_level": {1: "general", 2: "specialist", 3: "clinical"}[
-            required_rank(request.referral)],
+        "required_level": (CredentialLevel.PERFORMANCE.value
+                           if request.referral.min_level is CredentialLevel.PERFORMANCE else
+                           {1: "general", 2: "specialist", 3: "clinical"}[
+                               required_rank(request.referral)]),
         "avoid": list(request.referral.avoid),
         "matches": [{"trainer": trainers[m.candidate_id], "score": m.score,
                      "distance": round(m.distance_km / per_unit, 1), "travel": m.travel.value,

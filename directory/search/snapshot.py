@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from directory.conditions.models import TrainerConditionExperience
@@ -251,7 +251,11 @@ class SnapshotCache:
             DirectoryChange.version > snapshot.version,
             DirectoryChange.version <= version)).all()
         changed = set(changes)
-        pruned = version - snapshot.version > KEPT_VERSIONS
-        if pruned or None in changed or len(changed) > MAX_PATCHED_TRAINERS:
+        oldest_kept = session.scalar(select(func.min(DirectoryChange.version)))
+        # Behind the kept log, or ahead of the database (restored from a backup): the
+        # change log cannot say what differs, so read everything.
+        unknown = (version < snapshot.version or version - snapshot.version > KEPT_VERSIONS
+                   or (oldest_kept is not None and oldest_kept > snapshot.version + 1))
+        if unknown or None in changed or len(changed) > MAX_PATCHED_TRAINERS:
             return build_snapshot(session, today)  # a bulk load or a catalog edit
         return patched(snapshot, build_snapshot(session, today, changed), changed)

@@ -148,3 +148,31 @@ def test_verified_clinical_cardiac_trainer_ranks_first():
     ranking = rank(referral(CAD), [near_but_new, unverified, best])
     assert [m.candidate_id for m in ranking.matches] == [1, 2]
     assert [e.candidate_id for e in ranking.excluded] == [3]
+
+
+def test_a_performance_credential_never_passes_a_clinical_gate():
+    coach = trainer(credentials=[CSCS])
+    athlete_with_minimum = referral(ACL, min_level=CredentialLevel.CLINICAL)
+    (excluded,) = rank(athlete_with_minimum, [coach]).excluded
+    assert excluded.reasons == ("No verified credential at the doctor's minimum (clinical)",)
+    assert rank(referral(ACL), [coach]).matches  # without the minimum it fits an athlete
+
+
+def test_every_failed_gate_is_reported():
+    both = referral(CAD, min_level=CredentialLevel.PERFORMANCE)
+    (excluded,) = rank(both, [trainer(credentials=[CPT])]).excluded
+    assert excluded.reasons == (
+        "Coronary artery disease needs a verified clinical-level credential",
+        "No verified credential at the doctor's minimum (performance)")
+
+
+def test_online_counts_as_zero_travel_whenever_both_sides_accept_it():
+    prefs = Preferences(max_distance_km=40,
+                        modes=frozenset({DeliveryMode.IN_PERSON, DeliveryMode.VIRTUAL}))
+    both_ways = frozenset({DeliveryMode.IN_PERSON, DeliveryMode.VIRTUAL})
+    near, far = trainer(1, north_km=30, modes=both_ways), trainer(2, north_km=60,
+                                                                  modes=both_ways)
+    ranking = rank(referral(HTN, preferences=prefs), [far, near])
+    assert [m.components["distance"] for m in ranking.matches] == [1.0, 1.0]
+    assert [m.candidate_id for m in ranking.matches] == [1, 2]  # ties go to the nearer
+    assert ranking.matches[0].travel is DeliveryMode.IN_PERSON

@@ -46,7 +46,7 @@ def test_no_match_ever_breaks_a_gate(referral, pool):
         assert travel(referral, candidate)[1] is not None
         lowered = referral.min_level in (CredentialLevel.GENERAL, CredentialLevel.SPECIALIST)
         if any(c.risk_tier is RiskTier.HIGH for c in referral.conditions) and not lowered:
-            assert holds_verified(candidate, referral, CLINICAL_RANK[CredentialLevel.CLINICAL])
+            assert holds_verified(candidate, CLINICAL_RANK[CredentialLevel.CLINICAL])
         prefs = referral.preferences
         if prefs.budget_is_hard and prefs.budget is not None:
             assert candidate.price_min is not None and candidate.price_min <= prefs.budget
