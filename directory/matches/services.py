@@ -132,10 +132,21 @@ def candidate_ids(snapshot: Snapshot, referral: Referral,
     nearest_failing = rows[failing][np.argsort(distance[failing], kind="stable")[:NEAREST]]
     rows, distance = rows[eligible], distance[eligible]
     score = _prescore(snapshot, rows, distance, referral, condition_ids)
-    # The engine's order: score, then distance, then id.
-    best = rows[np.lexsort((snapshot.ids[rows], distance, -score))[:PRESCORED]]
+    best = rows[_best(score, distance, snapshot.ids[rows], PRESCORED)]
     chosen = np.concatenate([best, nearest, nearest_failing])
     return sorted({int(i) for i in snapshot.ids[chosen]})
+
+
+def _best(score, distance, ids, count: int) -> np.ndarray:
+    """Positions of the `count` best in the engine's order (score, then distance, then
+    id), sorting only those tied with or above the count-th score."""
+    if len(score) > count:
+        kth = np.partition(-score, count - 1)[count - 1]
+        contenders = np.flatnonzero(-score <= kth)
+    else:
+        contenders = np.arange(len(score))
+    order = np.lexsort((ids[contenders], distance[contenders], -score[contenders]))
+    return contenders[order[:count]]
 
 
 def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
@@ -269,9 +280,10 @@ def load_candidates(session: Session, ids: list[int], today: date) -> list[Candi
         Trainer.id, Trainer.first_name, Trainer.last_name, Trainer.latitude, Trainer.longitude,
         Trainer.offers_in_person, Trainer.offers_in_home, Trainer.offers_virtual,
         Trainer.service_radius_km, Trainer.price_min, Trainer.languages,
-        Trainer.accessibility_features, Trainer.accepting_new_clients)
-        .where(Trainer.id.in_(ids), Trainer.status == TrainerStatus.ACTIVE)
-        .order_by(Trainer.id))
+        Trainer.accessibility_features, Trainer.accepting_new_clients, Trainer.status)
+        # Filtered on status here, not in SQL: SQLite would then pick the status index
+        # and read every active trainer instead of these few by primary key.
+        .where(Trainer.id.in_(ids)).order_by(Trainer.id))
     return [Candidate(
         id=row.id, name=f"{row.first_name} {row.last_name}",
         location=Point(row.latitude, row.longitude),
@@ -283,7 +295,8 @@ def load_candidates(session: Session, ids: list[int], today: date) -> list[Candi
         experience=tuple(experience[row.id]), price_min=row.price_min,
         languages=frozenset(row.languages or ()),
         accessibility=frozenset(row.accessibility_features or ()),
-        accepting=row.accepting_new_clients) for row in rows]
+        accepting=row.accepting_new_clients)
+        for row in rows if row.status is TrainerStatus.ACTIVE]
 
 
 def answer_body(answer: MatchAnswer) -> dict:
