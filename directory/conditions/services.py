@@ -30,10 +30,12 @@ class ConditionLookup:
     def __init__(self, conditions):
         self.display = {}  # id -> name shown to people
         self.names = {}  # every code, name and synonym as written -> id
+        self.spoken = set()  # the names and synonyms people type (not codes)
         self._by_name = {}  # the same, case-folded
         prefixes = []
         for condition in conditions:
             self.display[condition.id] = condition.name
+            self.spoken.update((condition.name, *condition.synonyms))
             for name in (condition.code, condition.name, *condition.synonyms):
                 self.names.setdefault(name, condition.id)
                 self._by_name.setdefault(name.casefold(), condition.id)

@@ -16,6 +16,7 @@ from directory.extensions import db
 from directory.querystring import load_query
 from directory.search import services
 from directory.search.schemas import TrainerSearchArgsSchema
+from directory.search.services import catalogs
 from directory.search.sync import search_index, search_snapshots
 from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStatus
 from directory.trainers.views import get_trainer
@@ -27,10 +28,8 @@ blp = Blueprint("search_pages", __name__)
 
 def form_choices() -> dict:
     """What the search form offers: condition names for suggestions, levels, modes."""
-    condition_names = sorted({name for c in db.session.scalars(select(Condition))
-                              for name in (c.name, *c.synonyms)}, key=str.casefold)
     return {
-        "condition_names": condition_names,
+        "condition_names": sorted(catalogs(db.session).conditions.spoken, key=str.casefold),
         "levels": [CredentialLevel.GENERAL, CredentialLevel.SPECIALIST,
                    CredentialLevel.CLINICAL, CredentialLevel.PERFORMANCE],
         "modes": list(DeliveryMode),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from directory.conditions.services import experience_rows
 from directory.credentials.services import credential_rows
@@ -18,7 +18,10 @@ PLACE_FIELDS = {"postal_code", "city", "state", "latitude", "longitude"}
 def list_trainers_query():
     """Active trainers in a stable order, for paging."""
     return (select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE)
-            .order_by(Trainer.last_name, Trainer.first_name, Trainer.id))
+            .order_by(Trainer.last_name, Trainer.first_name, Trainer.id)
+            # One query per relation for the page, not one per trainer.
+            .options(selectinload(Trainer.credentials),
+                     selectinload(Trainer.condition_experience)))
 
 
 def create_trainer(session: Session, data: dict) -> Trainer:

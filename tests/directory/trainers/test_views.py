@@ -212,3 +212,22 @@ def test_a_zip_in_another_state_is_refused(client, catalogs, session):
                            json=trainer_payload(postal_code="10001", state="MA"))
     assert_rejected(response, "state", "ZIP 10001 is in NY, not MA")
     assert count_trainers(session) == 0
+
+
+def test_the_plain_list_loads_a_page_in_a_few_queries(client, catalogs, session, app):
+    from sqlalchemy import event
+
+    from directory.extensions import db
+
+    for last_name in ("A", "B", "C", "D", "E"):
+        make_trainer(session, last_name=last_name)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/api/v1/trainers?page_size=5").json["total"] == 5
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    # One query per relation for the whole page, never one per trainer.
+    assert sum("FROM credentials" in sql for sql in statements) == 1
+    assert sum("FROM trainer_condition_experience" in sql for sql in statements) == 1
