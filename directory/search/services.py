@@ -172,6 +172,10 @@ def _lookup_all(texts, names, field_name, errors, interpreted, exact=None,
                 message = f"No {kind or field_name} matches {text!r}."
                 if lookup.suggestions:
                     message += " Did you mean: " + "; ".join(lookup.suggestions) + "?"
+                else:
+                    catalog = "conditions" if (kind or field_name) == "condition" \
+                        else "certifications"
+                    message += f" The names it knows are listed at GET /api/v1/{catalog}."
                 errors.setdefault(field_name, {})[index] = [message]
                 continue
         found[hit[0]] = hit[1]

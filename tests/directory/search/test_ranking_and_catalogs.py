@@ -70,3 +70,10 @@ def test_a_new_synonym_is_understood_by_the_next_search(client, session, catalog
     body = search(client, condition="pressure trouble")
     assert body["interpreted"] == {"condition:pressure trouble": "Hypertension"}
     assert body["total"] == 1
+
+
+def test_an_unknown_name_without_suggestions_says_where_the_names_are(client, catalogs):
+    body = client.get("/api/v1/trainers", query_string={"condition": "zzqx",
+                                                        "certification": "zzqx"}).json
+    assert "GET /api/v1/conditions" in body["errors"]["query"]["condition"]["0"][0]
+    assert "GET /api/v1/certifications" in body["errors"]["query"]["certification"]["0"][0]

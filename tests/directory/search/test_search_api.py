@@ -135,7 +135,9 @@ def test_two_conditions_keep_only_trainers_with_both(client, session, catalogs):
 
 def test_unknown_condition_is_refused_by_position(client, catalogs):
     errors = refused(client, condition=["hypertension", "dragon pox"])
-    assert errors == {"condition": {"1": ["No condition matches 'dragon pox'."]}}
+    assert errors == {"condition": {"1": [
+        "No condition matches 'dragon pox'. The names it knows are listed at "
+        "GET /api/v1/conditions."]}}
 
 
 def test_ambiguous_condition_is_refused_with_suggestions(client, catalogs):
