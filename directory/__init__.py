@@ -75,7 +75,8 @@ def register_commands(app: Flask) -> None:
     from directory.accounts.cli import users_cli
     from directory.catalogs.cli import catalogs_cli
     from directory.demo.cli import demo_cli
+    from directory.imports.cli import credentials_cli
     from directory.search.cli import search_cli
 
-    for group in (catalogs_cli, demo_cli, users_cli, search_cli):
+    for group in (catalogs_cli, demo_cli, users_cli, search_cli, credentials_cli):
         app.cli.add_command(group)

@@ -4,8 +4,10 @@ from directory.accounts.models import ApiToken, User
 from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
+from directory.imports.models import ImportBatch, ImportRow
 from directory.search.models import DirectoryChange, DirectoryVersion
 from directory.trainers.models import Trainer
 
 __all__ = ["ApiToken", "AuditEvent", "Certification", "Condition", "Credential",
-           "DirectoryChange", "DirectoryVersion", "Trainer", "TrainerConditionExperience", "User"]
+           "DirectoryChange", "DirectoryVersion", "ImportBatch", "ImportRow", "Trainer",
+           "TrainerConditionExperience", "User"]

@@ -25,12 +25,12 @@ def effective_status(
 ) -> VerificationStatus:
     """Return the status a credential really has today.
 
-    A credential past its expiry date never counts as verified, whatever was stored;
+    A credential stops counting as verified on its expiry date, whatever was stored;
     a revoked one stays revoked even once it has also expired.
     """
     if stored is VerificationStatus.REVOKED:
         return stored
-    if expires_on is not None and expires_on < today:
+    if expires_on is not None and expires_on <= today:
         return VerificationStatus.EXPIRED
     return stored
 

@@ -26,3 +26,5 @@ class AuditEvent(db.Model):
     # {field: {"before": ..., "after": ...}}; redacted fields say only that they changed.
     changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The credential import that made the change, if one did.
+    import_batch_id: Mapped[int | None] = mapped_column(index=True)

@@ -10,6 +10,7 @@ class AuditQueryArgsSchema(PageArgsSchema):
     object_type = fields.String(validate=validate.Length(1, 64))
     object_id = fields.String(validate=validate.Length(1, 64))
     request_id = fields.String(validate=validate.Length(1, 64))
+    import_batch_id = fields.Integer(validate=validate.Range(1, MAX_DB_ID))
     since = fields.AwareDateTime(default_timezone=None,
                                  metadata={"description": "ISO 8601 with a UTC offset."})
     until = fields.AwareDateTime(default_timezone=None)
@@ -25,3 +26,4 @@ class AuditEventSchema(Schema):
     object_id = fields.String(allow_none=True)
     changes = fields.Dict()
     request_id = fields.String(allow_none=True)
+    import_batch_id = fields.Integer(allow_none=True)

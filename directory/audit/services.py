@@ -20,6 +20,8 @@ from directory.audit.models import AuditEvent
 from directory.db import utcnow
 
 REDACTED = "[redacted]"
+# Set in session.info by a credential import so its every change names the batch.
+IMPORT_BATCH = "import_batch_id"
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,18 @@ def current_request_id() -> str | None:
 def record_event(session: Session, action: str, object_type: str, object_id=None,
                  changes: dict | None = None, actor: Actor | None = None) -> None:
     """Record an event the session hook cannot see (a login, a bulk load)."""
-    row = _event_row(action, object_type, object_id, changes or {}, actor)
+    row = _event_row(session, action, object_type, object_id, changes or {}, actor)
     session.execute(insert(AuditEvent), [row])
 
 
-def _event_row(action: str, object_type: str, object_id, changes: dict,
+def _event_row(session: Session, action: str, object_type: str, object_id, changes: dict,
                actor: Actor | None = None) -> dict:
     actor = actor or current_actor()
     return {"occurred_at": utcnow(), "actor_id": actor.user_id, "actor_role": actor.role,
             "action": action, "object_type": object_type,
             "object_id": None if object_id is None else str(object_id),
-            "changes": changes, "request_id": current_request_id()}
+            "changes": changes, "request_id": current_request_id(),
+            "import_batch_id": session.info.get(IMPORT_BATCH)}
 
 
 @event.listens_for(Session, "after_flush")
@@ -70,7 +73,7 @@ def _audit_flush(session: Session, _flush_context) -> None:
             changes = _changes(obj, action)
             if changes or action != "update":
                 (object_id, *_) = inspect(obj).mapper.primary_key_from_instance(obj)
-                rows.append(_event_row(action, obj.__tablename__, object_id, changes))
+                rows.append(_event_row(session, action, obj.__tablename__, object_id, changes))
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
 
@@ -106,3 +109,10 @@ def _json_value(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _end_import_batch(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(IMPORT_BATCH, None)

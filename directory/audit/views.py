@@ -10,7 +10,8 @@ from directory.pagination import page_of, page_schema
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit-events",
                 description="The audit log of every write (admins only).")
 
-EXACT_FILTERS = ("actor_id", "action", "object_type", "object_id", "request_id")
+EXACT_FILTERS = ("actor_id", "action", "object_type", "object_id", "request_id",
+                 "import_batch_id")
 
 
 @blp.route("")

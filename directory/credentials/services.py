@@ -39,7 +39,7 @@ def credential_rows(session: Session, entries: list[dict]) -> list[Credential]:
             ]}
             continue
         numbers.add(key)
-        rows.append(_credential(certification, number, entry))
+        rows.append(new_credential(certification, number, entry))
     if errors:
         raise InvalidInput({"credentials": errors})
     return rows
@@ -52,7 +52,7 @@ def _number_taken(session: Session, issuer: str, number: str) -> bool:
     return session.scalar(query) is not None
 
 
-def _credential(certification: Certification, number: str, entry: dict) -> Credential:
+def new_credential(certification: Certification, number: str, entry: dict) -> Credential:
     verified = entry["status"] is VerificationStatus.VERIFIED
     return Credential(
         certification=certification,
@@ -86,11 +86,16 @@ def update_credential(session: Session, credential: Credential, changes: dict) -
     if merged["status"] is VerificationStatus.VERIFIED and not merged["verification_source"]:
         raise InvalidInput({"verification_source": [
             "A verified credential keeps the source it was checked against."]})
-    for key, value in changes.items():
-        setattr(credential, key, value)
-    if verifying:
-        credential.verified_at = utcnow()  # every verification, renewals too, is dated
-    elif merged["status"] is not VerificationStatus.VERIFIED:
-        credential.verified_at = None  # no longer verified; the source stays as history
+    apply_credential_changes(credential, changes)
     session.flush()
     return credential
+
+
+def apply_credential_changes(credential: Credential, changes: dict) -> None:
+    """Set checked changes; date every verification, clear the date when unverified."""
+    for key, value in changes.items():
+        setattr(credential, key, value)
+    if changes.get("status") is VerificationStatus.VERIFIED:
+        credential.verified_at = utcnow()  # every verification, renewals too, is dated
+    elif credential.status is not VerificationStatus.VERIFIED:
+        credential.verified_at = None  # no longer verified; the source stays as history

@@ -217,7 +217,7 @@ class DemoDirectory:
         roll = rng.random()
         status = (VerificationStatus.REVOKED if roll < 0.01 else
                   VerificationStatus.UNVERIFIED if roll < 0.15 else
-                  VerificationStatus.EXPIRED if roll < 0.2 and expires_on < self.as_of else
+                  VerificationStatus.EXPIRED if roll < 0.2 and expires_on <= self.as_of else
                   VerificationStatus.VERIFIED)
         verified = status is VerificationStatus.VERIFIED
         return {

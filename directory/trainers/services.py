@@ -91,18 +91,29 @@ def _moved_place(trainer: Trainer, changes: dict) -> dict:
 
 
 def _set_location(trainer: Trainer, data: dict) -> None:
+    for key, value in place_fields(data, checked_place(data)).items():
+        setattr(trainer, key, value)
+
+
+def checked_place(data: dict) -> Place:
+    """Locate the postal code, or city and state, given; refuse a ZIP in another state."""
     place = _locate(data)
     given_state = data.get("state")
     if data.get("postal_code") and given_state and place.state and given_state != place.state:
         raise InvalidInput({"state": [
             f"ZIP {data['postal_code']} is in {place.state}, not {given_state}: "
             "correct one of them."]})
-    trainer.latitude, trainer.longitude = place.latitude, place.longitude
-    trainer.location_precision = place.precision
-    # Fill what the gazetteer knows and the client left out; never overwrite input.
-    trainer.postal_code = data.get("postal_code") or place.postal_code
-    trainer.city = data.get("city") or place.city
-    trainer.state = data.get("state") or place.state
+    return place
+
+
+def place_fields(data: dict, place: Place) -> dict:
+    """A trainer's location columns: the point, and what the gazetteer knows and the
+    input left out (never overwriting input)."""
+    return {"latitude": place.latitude, "longitude": place.longitude,
+            "location_precision": place.precision,
+            "postal_code": data.get("postal_code") or place.postal_code,
+            "city": data.get("city") or place.city,
+            "state": data.get("state") or place.state}
 
 
 def _locate(data: dict) -> Place:

@@ -16,8 +16,8 @@ offsets = st.integers(min_value=0, max_value=3650).map(lambda n: timedelta(days=
 
 
 @given(stored=statuses, today=days, overdue=offsets)
-def test_a_credential_past_its_expiry_is_never_verified(stored, today, overdue):
-    expires_on = today - timedelta(days=1) - overdue
+def test_a_credential_on_or_past_its_expiry_is_never_verified(stored, today, overdue):
+    expires_on = today - overdue
 
     status = effective_status(stored, expires_on, today)
 
@@ -35,15 +35,18 @@ def test_a_revoked_credential_stays_revoked_whatever_its_expiry(today, expires_o
 
 @given(stored=statuses, today=days, margin=offsets, has_expiry=st.booleans())
 def test_an_unexpired_credential_keeps_its_stored_status(stored, today, margin, has_expiry):
-    expires_on = today + margin if has_expiry else None
+    expires_on = today + timedelta(days=1) + margin if has_expiry else None
 
     assert effective_status(stored, expires_on, today) is stored
 
 
-def test_a_credential_expiring_today_is_still_verified():
+def test_a_credential_stops_counting_as_verified_the_day_it_expires():
     today = date(2025, 6, 30)
 
     assert effective_status(VerificationStatus.VERIFIED, today, today) is (
+        VerificationStatus.EXPIRED
+    )
+    assert effective_status(VerificationStatus.VERIFIED, date(2025, 7, 1), today) is (
         VerificationStatus.VERIFIED
     )
 

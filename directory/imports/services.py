@@ -1,0 +1,468 @@
+"""Import a certifying body's credential list: read, validate, reconcile, apply, report.
+
+Reconciliation decides every row before anything is written, so a dry run and a real
+run report the same thing; a real run then applies the whole batch in one flush inside
+the caller's transaction (all or nothing) and records it. Rows match existing
+credentials by (issuer, credential number) first, then people by record linkage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from marshmallow import ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from directory.audit.services import IMPORT_BATCH as BATCH_ID
+from directory.credentials.models import Certification, Credential
+from directory.credentials.services import apply_credential_changes, new_credential
+from directory.db import utcnow
+from directory.errors import Conflict, InvalidInput
+from directory.geo.services import Place
+from directory.imports.files import Table, read_table
+from directory.imports.linkage import LinkageIndex, Nicknames, Outcome, Person
+from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
+from directory.imports.profiles import Profile, choose_profile, map_headers, parse_mapping
+from directory.imports.schemas import ImportRowSchema
+from directory.trainers.models import Trainer
+from directory.trainers.services import checked_place, place_fields
+from matching.types import VerificationStatus
+
+CHUNK = 5_000  # ids per IN (...) query, well under SQLite's variable limit
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "city", "state", "postal_code")
+TRAINER_FIELDS = (*PERSON_FIELDS, "address_line", "country")
+UPDATABLE = ("status", "issued_on", "expires_on")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    issuer: str
+    profile: str | None = None
+    mapping: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+@dataclass
+class RowResult:
+    row: int
+    action: RowAction
+    trainer_ref: int | None = None  # a trainer id; negative: one this batch creates
+    confidence: float | None = None
+    reasons: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    data: dict | None = None  # validated values
+    candidates: list[dict] = field(default_factory=list)
+    credential_id: int | None = None  # the known credential an update changes
+    changes: dict = field(default_factory=dict)
+    place: Place | None = None  # where a created trainer is
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class KnownCredential:
+    id: int
+    trainer_id: int
+    certification: str
+    status: VerificationStatus
+    issued_on: date | None
+    expires_on: date | None
+
+
+@cache
+def nicknames(data_dir: str) -> Nicknames:
+    return Nicknames.from_file(Path(data_dir) / "nicknames.toml")
+
+
+@dataclass
+class PreparedImport:
+    """A file read and its columns mapped: everything checked before any row is."""
+
+    content: bytes
+    filename: str
+    options: ImportOptions
+    issuer: str
+    profile: Profile
+    table: Table
+    mapping: dict[str, str]
+
+
+def prepare_import(session: Session, content: bytes, filename: str, options: ImportOptions,
+                   data_dir: str) -> PreparedImport:
+    """Check the issuer, profile and mapping, read the file and map its headers."""
+    issuer = check_issuer(session, options.issuer)
+    profile = choose_profile(data_dir, issuer, options.profile)
+    overrides = parse_mapping(list(options.mapping))
+    table = read_table(content, filename)
+    mapping, _ignored = map_headers(table.headers, profile, overrides)
+    return PreparedImport(content, filename, options, issuer, profile, table, mapping)
+
+
+def run_import(session: Session, prepared: PreparedImport, data_dir: str,
+               curator_id: int | None = None,
+               progress: Callable[[int], None] | None = None) -> dict:
+    """Reconcile every row and, unless a dry run, apply them all; return the report."""
+    issuer = prepared.issuer
+    reconciler = Reconciler(session, issuer, ImportRowSchema(
+        prepared.profile, issuer, certification_names(session, issuer)), data_dir)
+    results = []
+    for number, raw in enumerate(prepared.table.rows, start=1):
+        results.append(reconciler.reconcile(number, raw, prepared.mapping))
+        if progress:
+            progress(1)
+    if prepared.options.dry_run:
+        return report(None, issuer, results)
+    batch = ImportBatch(issuer=issuer, profile=prepared.profile.name,
+                        filename=prepared.filename[:255], file_format=prepared.table.format,
+                        size_bytes=len(prepared.content),
+                        sha256=hashlib.sha256(prepared.content).hexdigest(),
+                        curator_id=curator_id, summary=summarize(results))
+    session.add(batch)
+    session.flush()
+    session.info[BATCH_ID] = batch.id
+    apply(session, batch, results, reconciler.certifications)
+    return report(batch, issuer, results)
+
+
+def import_credentials(session: Session, content: bytes, filename: str,
+                       options: ImportOptions, data_dir: str,
+                       curator_id: int | None = None) -> dict:
+    """Prepare and run an import in one go; the caller commits."""
+    prepared = prepare_import(session, content, filename, options, data_dir)
+    return run_import(session, prepared, data_dir, curator_id)
+
+
+def check_issuer(session: Session, issuer: str) -> str:
+    code = issuer.strip().upper()
+    known = sorted(set(session.scalars(select(Certification.issuer))))
+    if code not in known:
+        raise InvalidInput({"issuer": [
+            f"Unknown issuer {issuer!r}; known: {', '.join(known) or 'none (load the catalogs)'}."
+        ]})
+    return code
+
+
+def certification_names(session: Session, issuer: str) -> dict[str, str]:
+    """Every name an issuer's certifications go by (code, name, aliases) -> code."""
+    names = {}
+    for c in session.scalars(select(Certification).where(Certification.issuer == issuer)):
+        for name in (c.code, c.name, f"{c.issuer} {c.name}", *c.aliases):
+            names.setdefault(name, c.code)
+    return names
+
+
+class Reconciler:
+    """Decides what each row does, remembering earlier rows of the same file."""
+
+    def __init__(self, session: Session, issuer: str, schema: ImportRowSchema, data_dir: str):
+        self.session, self.issuer, self.schema = session, issuer, schema
+        self.certifications = {c.code: c for c in session.scalars(
+            select(Certification).where(Certification.issuer == issuer))}
+        self.known = {
+            number.upper(): KnownCredential(id_, trainer_id, code, status, issued, expires)
+            for id_, trainer_id, code, number, status, issued, expires in session.execute(
+                select(Credential.id, Credential.trainer_id, Certification.code,
+                       Credential.credential_number, Credential.status,
+                       Credential.issued_on, Credential.expires_on)
+                .join(Certification).where(Credential.issuer == issuer))}
+        self.pending_reviews, self.refused = self._reviews()
+        self.index = LinkageIndex(nicknames(data_dir))
+        for row in session.execute(select(Trainer.id, *(getattr(Trainer, f)
+                                                         for f in PERSON_FIELDS))):
+            self.index.add(row[0], Person(*row[1:]))
+        for number, credential in self.known.items():
+            self.index.hold(credential.trainer_id, credential.certification, number)
+        self.first_seen: dict[str, RowResult] = {}
+        self.created = 0
+
+    def _reviews(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+        pending, refused = {}, {}
+        query = select(ImportRow.id, ImportRow.credential_number, ImportRow.review_status,
+                       ImportRow.data).where(ImportRow.issuer == self.issuer,
+                                             ImportRow.review_status.is_not(None))
+        for id_, number, status, data in self.session.execute(query):
+            if status is ReviewStatus.PENDING:
+                pending[number] = id_
+            elif status is ReviewStatus.REJECTED:
+                refused[(number, fingerprint(data))] = id_
+        return pending, refused
+
+    def reconcile(self, number: int, raw: dict, mapping: dict[str, str]) -> RowResult:
+        if None in raw:
+            problem = ("is not an object" if len(raw) == 1 else
+                       "has more values than the header row has columns")
+            return RowResult(number, RowAction.REJECTED, errors=[
+                {"column": "", "field": "", "message": f"Row {number} {problem}."}])
+        values = {mapping[h]: v for h, v in raw.items() if h in mapping}
+        try:
+            data = self.schema.load(values)
+        except ValidationError as error:
+            return RowResult(number, RowAction.REJECTED, data=_printable(values),
+                             errors=_row_errors(error.messages, mapping))
+        result = self._reconcile_valid(number, data)
+        result.data, result.fingerprint = data, fingerprint(data)
+        return result
+
+    def _reconcile_valid(self, number: int, data: dict) -> RowResult:
+        key = data["credential_number"]
+        if (first := self.first_seen.get(key)) is not None:
+            return self._repeat(number, data, first)
+        self.first_seen[key] = result = self._decide(number, data)
+        return result
+
+    def _repeat(self, number: int, data: dict, first: RowResult) -> RowResult:
+        if fingerprint(data) == first.fingerprint:
+            return RowResult(number, RowAction.UNCHANGED, first.trainer_ref,
+                             reasons=[f"duplicate of row {first.row}, applied once there"])
+        return RowResult(number, RowAction.REJECTED, errors=[_error(
+            "credential_number", f"Credential number {data['credential_number']} is also in "
+            f"row {first.row} with different details; keep one of them.")])
+
+    def _decide(self, number: int, data: dict) -> RowResult:
+        key, code = data["credential_number"], data["certification"]
+        if (known := self.known.get(key)) is not None:
+            return self._known(number, data, known)
+        if (review_id := self.pending_reviews.get(key)) is not None:
+            return RowResult(number, RowAction.REVIEW,
+                             reasons=[f"already waiting in the review queue (review {review_id})"])
+        if (review_id := self.refused.get((key, fingerprint(data)))) is not None:
+            return RowResult(number, RowAction.REJECTED, errors=[_error(
+                "credential_number", f"A curator rejected this row in review {review_id}; "
+                "correct the row or add the credential by hand.")])
+        person = _person(data)
+        decision = self.index.decide(person, code, key)
+        if decision.outcome is Outcome.LINK:
+            best = decision.best
+            self.index.hold(best.trainer_id, code, key)
+            return RowResult(number, RowAction.LINKED, best.trainer_id, best.confidence,
+                             decision.reasons)
+        if decision.outcome is Outcome.REVIEW:
+            return RowResult(number, RowAction.REVIEW, None, decision.best.confidence,
+                             decision.reasons, candidates=[
+                                 {"trainer_id": c.trainer_id, "confidence": c.confidence,
+                                  "reasons": c.reasons + c.conflicts}
+                                 for c in decision.candidates])
+        return self._new_trainer(number, data, person)
+
+    def _new_trainer(self, number: int, data: dict, person: Person) -> RowResult:
+        try:
+            place = checked_place(data)
+        except InvalidInput as error:
+            return RowResult(number, RowAction.REJECTED, errors=[
+                _error(column, f"No trainer matches, and a new one needs a place: {message}")
+                for column, messages in error.errors.items() for message in messages])
+        self.created += 1
+        provisional = -self.created
+        # Later rows about the same person link to the trainer this row creates.
+        self.index.add(provisional, person)
+        self.index.hold(provisional, data["certification"], data["credential_number"])
+        return RowResult(number, RowAction.CREATED, provisional, reasons=[
+            "no trainer in the directory is a likely match"], place=place)
+
+    def _known(self, number: int, data: dict, known: KnownCredential) -> RowResult:
+        key = data["credential_number"]
+        if known.certification != data["certification"]:
+            return RowResult(number, RowAction.REJECTED, errors=[_error(
+                "certification", f"{self.issuer} number {key} is registered for "
+                f"{known.certification}, not {data['certification']}.")])
+        agrees, name = self.index.same_name(_person(data), known.trainer_id)
+        if not agrees:
+            return RowResult(number, RowAction.REVIEW, None, None, [
+                f"credential number {key} is registered to {name}, whose name differs"],
+                candidates=[{"trainer_id": known.trainer_id, "confidence": None,
+                             "reasons": ["holds this credential number"]}])
+        changes = credential_changes(known, data)
+        if not changes:
+            return RowResult(number, RowAction.UNCHANGED, known.trainer_id,
+                             reasons=["credential already recorded as listed"])
+        reasons = [f"{k} {_shown(getattr(known, k))} -> {_shown(v)}" for k, v in changes.items()]
+        return RowResult(number, RowAction.UPDATED, known.trainer_id, reasons=reasons,
+                         credential_id=known.id, changes=changes)
+
+
+def credential_changes(known, data: dict) -> dict:
+    """What the list says differently; a value the list leaves out is kept."""
+    return {k: data[k] for k in UPDATABLE
+            if data.get(k) is not None and data[k] != getattr(known, k)}
+
+
+def apply(session: Session, batch: ImportBatch, results: list[RowResult],
+          certifications: dict[str, Certification]) -> None:
+    """Write every row's outcome in one flush, then record the rows of the report."""
+    source = f"{batch.issuer} list, import {batch.id}"
+    created: dict[int, Trainer] = {}
+    for result in results:
+        if result.action is RowAction.CREATED:
+            created[result.trainer_ref] = trainer = new_trainer(result.data, result.place)
+            session.add(trainer)
+    updates = {r.credential_id: r for r in results if r.action is RowAction.UPDATED}
+    for chunk in _chunks(list(updates)):
+        for credential in session.scalars(select(Credential).where(Credential.id.in_(chunk))):
+            apply_credential_changes(credential, {
+                **updates[credential.id].changes, "verification_source": source})
+    for result in results:
+        if result.action in (RowAction.CREATED, RowAction.LINKED):
+            credential = _credential(result.data, certifications, source)
+            if result.trainer_ref < 0:
+                created[result.trainer_ref].credentials.append(credential)
+            else:
+                credential.trainer_id = result.trainer_ref
+                session.add(credential)
+    session.flush()
+    for result in results:
+        if result.trainer_ref is not None and result.trainer_ref < 0:
+            result.trainer_ref = created[result.trainer_ref].id
+    rows = [_import_row(batch, result) for result in results]
+    for chunk in _chunks(rows):
+        session.execute(insert(ImportRow), chunk)
+
+
+def new_trainer(data: dict, place: Place) -> Trainer:
+    """A trainer known only from a credential list: listed, not yet accepting clients
+    (they have not said so), until they or a curator complete the profile."""
+    fields = {key: data.get(key) for key in TRAINER_FIELDS}
+    return Trainer(**{**fields, **place_fields(data, place)}, accepting_new_clients=False)
+
+
+def _credential(data: dict, certifications: dict[str, Certification], source: str):
+    status = data["status"]
+    return new_credential(certifications[data["certification"]], data["credential_number"], {
+        "status": status, "issued_on": data.get("issued_on"),
+        "expires_on": data.get("expires_on"),
+        "verification_source": source})
+
+
+def _import_row(batch: ImportBatch, result: RowResult) -> dict:
+    keep_data = result.action in (RowAction.REVIEW, RowAction.REJECTED)
+    waiting = result.action is RowAction.REVIEW and bool(result.candidates)
+    return {
+        "batch_id": batch.id, "row": result.row, "action": result.action,
+        "trainer_id": result.trainer_ref, "confidence": result.confidence,
+        "reasons": result.reasons, "errors": result.errors, "issuer": batch.issuer,
+        "credential_number": (result.data or {}).get("credential_number"),
+        "data": _printable(result.data) if keep_data and result.data else None,
+        "candidates": result.candidates,
+        # A row already in the queue from an earlier import is not queued twice.
+        "review_status": ReviewStatus.PENDING if waiting else None,
+    }
+
+
+def summarize(results: list[RowResult]) -> dict:
+    counts = Counter(r.action for r in results)
+    return {"rows": len(results), **{action.value: counts[action] for action in RowAction}}
+
+
+def report(batch: ImportBatch | None, issuer: str, results: list[RowResult]) -> dict:
+    return {
+        "batch_id": batch.id if batch else None, "issuer": issuer, "dry_run": batch is None,
+        "summary": summarize(results),
+        "rows": [{"row": r.row, "action": r.action,
+                  # In a dry run a trainer to be created has no id yet.
+                  "trainer_id": r.trainer_ref if r.trainer_ref and r.trainer_ref > 0 else None,
+                  "confidence": r.confidence, "reasons": r.reasons, "errors": r.errors}
+                 for r in results],
+    }
+
+
+def stored_report(session: Session, batch: ImportBatch) -> dict:
+    rows = session.scalars(select(ImportRow).where(ImportRow.batch_id == batch.id)
+                           .order_by(ImportRow.row))
+    return {"batch_id": batch.id, "issuer": batch.issuer, "dry_run": False,
+            "summary": batch.summary, "rows": rows}
+
+
+def fingerprint(data: dict) -> str:
+    """The same values, the same fingerprint, whether fresh or read back from JSON."""
+    return hashlib.sha256(json.dumps(_printable(data), sort_keys=True).encode()).hexdigest()
+
+
+def _printable(data: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, date) else
+            v.value if isinstance(v, VerificationStatus) else v
+            for k, v in data.items() if v is not None}
+
+
+def _person(data: dict) -> Person:
+    return Person(*(data.get(f) for f in PERSON_FIELDS))
+
+
+def _row_errors(messages: dict, mapping: dict[str, str]) -> list[dict]:
+    header_of = {column: header for header, column in mapping.items()}
+    return [{"column": header_of.get(column, column), "field": column, "message": message}
+            for column, texts in messages.items()
+            for message in (texts if isinstance(texts, list) else [texts])]
+
+
+def _error(column: str, message: str) -> dict:
+    return {"column": column, "field": column, "message": message}
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "none"
+    return value.isoformat() if isinstance(value, date) else str(getattr(value, "value", value))
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def check_not_registered(session: Session, issuer: str, number: str) -> Credential | None:
+    return session.scalar(select(Credential).where(
+        Credential.issuer == issuer, Credential.credential_number == number))
+
+
+def decide_review(session: Session, review: ImportRow, decision: str,
+                  trainer: Trainer | None, curator_id: int | None) -> ImportRow:
+    """Apply a curator's choice for a row in review: link, create or reject."""
+    if review.review_status is not ReviewStatus.PENDING:
+        raise Conflict(f"Review {review.id} was already decided "
+                       f"({review.review_status.value}).")
+    session.info[BATCH_ID] = review.batch_id
+    data = _loaded(review.data)
+    if decision == "reject":
+        review.review_status = ReviewStatus.REJECTED
+    else:
+        source = f"{review.issuer} list, import {review.batch_id}, review {review.id}"
+        registered = check_not_registered(session, review.issuer, data["credential_number"])
+        if decision == "create":
+            if registered is not None:
+                raise Conflict(f"{review.issuer} number {data['credential_number']} is "
+                               f"registered to trainer {registered.trainer_id} meanwhile; "
+                               "link to that trainer instead.")
+            trainer = new_trainer(data, checked_place(data))
+            session.add(trainer)
+            review.review_status = ReviewStatus.CREATED
+        else:
+            review.review_status = ReviewStatus.LINKED
+        if registered is None:
+            certification = session.scalar(select(Certification).where(
+                Certification.code == data["certification"]))
+            trainer.credentials.append(_credential(data, {certification.code: certification},
+                                                   source))
+        elif registered.trainer_id != trainer.id:
+            raise Conflict(f"{review.issuer} number {data['credential_number']} is registered "
+                           f"to trainer {registered.trainer_id}, not {trainer.id}.")
+        elif changes := credential_changes(registered, data):
+            apply_credential_changes(registered, {**changes, "verification_source": source})
+        session.flush()
+        review.trainer_id = trainer.id
+    review.decided_by_id, review.decided_at = curator_id, utcnow()
+    session.flush()
+    return review
+
+
+def _loaded(data: dict) -> dict:
+    loaded = dict(data)
+    for key in ("issued_on", "expires_on"):
+        if loaded.get(key):
+            loaded[key] = date.fromisoformat(loaded[key])
+    loaded["status"] = VerificationStatus(loaded.get("status", "verified"))
+    return loaded
