@@ -80,6 +80,9 @@ def handle_http_exception(error: HTTPException):
     # flask-smorest's abort() and webargs put their details in error.data.
     data = getattr(error, "data", None) or {}
     message = data.get("message") or (error.description if error.code != 500 else None)
+    if error.code == 413 and request.max_content_length:
+        message = (f"The request is larger than the {request.max_content_length / 2**20:.0f} "
+                   "MiB limit; nothing was saved.")
     response = error_response(error.code, message, data.get("errors") or data.get("messages"))
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)

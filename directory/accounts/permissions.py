@@ -29,6 +29,7 @@ class Permission(StrEnum):
     EDIT_TRAINER_RECORD = "edit_trainer_record"  # names and status: curators only
     DEACTIVATE_TRAINER = "deactivate_trainer"
     MANAGE_CREDENTIALS = "manage_credentials"
+    IMPORT_CREDENTIALS = "import_credentials"  # credential lists and their review queue
     LINK_TRAINER_ACCOUNT = "link_trainer_account"
     MANAGE_USERS = "manage_users"
     READ_AUDIT_LOG = "read_audit_log"
@@ -70,6 +71,7 @@ RULES: dict[Permission, Callable] = {
     Permission.EDIT_TRAINER_RECORD: _role(*STAFF),
     Permission.DEACTIVATE_TRAINER: _role(*STAFF),
     Permission.MANAGE_CREDENTIALS: _role(*STAFF),
+    Permission.IMPORT_CREDENTIALS: _role(*STAFF),
     Permission.LINK_TRAINER_ACCOUNT: _role(*STAFF),
     Permission.MANAGE_USERS: _role(Role.ADMIN),
     Permission.READ_AUDIT_LOG: _role(Role.ADMIN),

@@ -72,9 +72,10 @@ def decode_text(content: bytes) -> str:
 
 def _read_csv(content: bytes) -> Table:
     text = decode_text(content)
-    sample = text[:SNIFF_BYTES]
+    # The header row tells the delimiter; blank lines before it tell nothing.
+    header_line = next((line for line in text[:SNIFF_BYTES].splitlines() if line.strip()), "")
     try:
-        dialect = csv.Sniffer().sniff(sample.partition("\n")[0], delimiters=DELIMITERS)
+        dialect = csv.Sniffer().sniff(header_line, delimiters=DELIMITERS)
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","  # one column, or nothing to tell them apart
@@ -99,11 +100,15 @@ def _read_json(content: bytes) -> Table:
     text = decode_text(content).strip()
     try:
         items = json.loads(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as error:
+        if text.startswith("[") or text.partition("\n")[0].strip() == "{":
+            # An array, or one object spread over lines: its parser knows where it broke.
+            raise _invalid_json(error.lineno, error.msg) from None
         items = _json_lines(text)
     if isinstance(items, dict):
         items = [items]
-    if not isinstance(items, list):
+    # Without one object there are no column names ([1, 2], "text", []).
+    if not isinstance(items, list) or not any(isinstance(item, dict) for item in items):
         raise file_problem("A JSON file must hold an array of objects, or one object per line.")
     headers: dict[str, None] = {}
     rows = []
@@ -124,9 +129,13 @@ def _json_lines(text: str) -> list:
         try:
             items.append(json.loads(line))
         except json.JSONDecodeError as error:
-            raise file_problem(f"The JSON is not valid at line {number}: {error.msg}. "
-                               "Give an array of objects, or one object per line.") from None
+            raise _invalid_json(number, error.msg) from None
     return items
+
+
+def _invalid_json(line: int, problem: str) -> InvalidInput:
+    return file_problem(f"The JSON is not valid at line {line}: {problem}. "
+                        "Give an array of objects, or one object per line.")
 
 
 def _json_text(value):

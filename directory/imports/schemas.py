@@ -12,6 +12,7 @@ from directory.fuzzy import fuzzy_lookup
 from directory.geo.gazetteer import resolve_state
 from directory.imports.models import ReviewStatus, RowAction
 from directory.imports.profiles import Profile
+from directory.pagination import PageArgsSchema
 from matching.types import VerificationStatus
 
 ISO_DATE = "%Y-%m-%d"
@@ -126,7 +127,9 @@ class ImportRowSchema(Schema):
         if data.get("state"):
             state = resolve_state(data["state"]) if country == "US" else data["state"]
             if state is None or len(state) != 2:
-                errors["state"] = [f"{data['state']!r} is not a US state or its code."]
+                errors["state"] = [f"{data['state']!r} is not a US state or its code."
+                                   if country == "US" else
+                                   f"{data['state']!r} is not a two-letter region code."]
             data["state"] = state
         if data.get("postal_code") and country == "US":
             postal = data["postal_code"]
@@ -136,11 +139,12 @@ class ImportRowSchema(Schema):
             if not re.fullmatch(r"\d{5}(-\d{4})?", postal):
                 errors["postal_code"] = [f"{data['postal_code']!r} is not a US ZIP code."]
             data["postal_code"] = postal[:5]
-        if data.get("expires_on") and self.profile.expiry_is_last_valid_day:
-            data["expires_on"] += timedelta(days=1)
+        # Compared as the list gives them, so the message shows the file's own dates.
         issued, expires = data.get("issued_on"), data.get("expires_on")
         if issued and expires and issued > expires:
             errors["expires_on"] = [f"Expires {expires} before it was issued ({issued})."]
+        if expires and self.profile.expiry_is_last_valid_day:
+            data["expires_on"] = expires + timedelta(days=1)
         if errors:
             raise ValidationError(errors)
 
@@ -215,8 +219,10 @@ class BatchSchema(Schema):
 class CandidateSchema(Schema):
     trainer_id = fields.Integer()
     name = fields.String()
-    confidence = fields.Float()
+    confidence = fields.Float(allow_none=True)
     reasons = fields.List(fields.String())
+    fields_ = fields.Dict(data_key="fields", attribute="fields",
+                          metadata={"description": "The trainer's own values."})
     differences = fields.List(fields.String(), metadata={
         "description": "Fields where the row and the trainer disagree."})
 
@@ -238,7 +244,7 @@ class ReviewSchema(Schema):
     decided_at = fields.DateTime(allow_none=True)
 
 
-class ReviewQueryArgsSchema(Schema):
+class ReviewQueryArgsSchema(PageArgsSchema):
     status = fields.Enum(ReviewStatus, by_value=True, load_default=ReviewStatus.PENDING)
     issuer = fields.String(load_default=None, validate=validate.Length(1, 16))
 

@@ -28,7 +28,7 @@ from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.geo.services import Place
 from directory.imports.files import Table, read_table
-from directory.imports.linkage import LinkageIndex, Nicknames, Outcome, Person
+from directory.imports.linkage import LinkageIndex, Nicknames, Outcome, Person, digits, fold
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import Profile, choose_profile, map_headers, parse_mapping
 from directory.imports.schemas import ImportRowSchema
@@ -466,3 +466,45 @@ def _loaded(data: dict) -> dict:
             loaded[key] = date.fromisoformat(loaded[key])
     loaded["status"] = VerificationStatus(loaded.get("status", "verified"))
     return loaded
+
+
+def review_details(session: Session, reviews: list[ImportRow]) -> list[dict]:
+    """Reviews with each candidate trainer's own values and where they differ from the row."""
+    ids = {c["trainer_id"] for review in reviews for c in review.candidates}
+    trainers = {t.id: t for chunk in _chunks(sorted(ids))
+                for t in session.scalars(select(Trainer).where(Trainer.id.in_(chunk)))}
+    return [{
+        "id": review.id, "batch_id": review.batch_id, "row": review.row,
+        "issuer": review.issuer, "credential_number": review.credential_number,
+        "data": review.data or {}, "reasons": review.reasons,
+        "review_status": review.review_status, "trainer_id": review.trainer_id,
+        "decided_by_id": review.decided_by_id, "decided_at": review.decided_at,
+        "candidates": [_candidate(review.data or {}, c, trainers.get(c["trainer_id"]))
+                       for c in review.candidates],
+    } for review in reviews]
+
+
+def _candidate(data: dict, candidate: dict, trainer: Trainer | None) -> dict:
+    values = {f: getattr(trainer, f) for f in PERSON_FIELDS} if trainer else {}
+    return {**candidate, "name": trainer.full_name if trainer else "(no longer listed)",
+            "fields": values,
+            "differences": [f for f in PERSON_FIELDS
+                            if data.get(f) and values.get(f) and not same_value(
+                                f, data[f], values[f])]}
+
+
+def same_value(field_name: str, a: str, b: str) -> bool:
+    """Equal once case, accents, punctuation and phone or ZIP formatting are set aside."""
+    if field_name == "phone":
+        return digits(a) == digits(b)
+    if field_name == "postal_code":
+        return a[:5] == b[:5]
+    return fold(a) == fold(b)
+
+
+def reviews_query(status: ReviewStatus, issuer: str | None = None):
+    """Reviews in a status, oldest first: the queue is worked in the order rows came."""
+    query = select(ImportRow).where(ImportRow.review_status == status)
+    if issuer:
+        query = query.where(ImportRow.issuer == issuer.strip().upper())
+    return query.order_by(ImportRow.id)

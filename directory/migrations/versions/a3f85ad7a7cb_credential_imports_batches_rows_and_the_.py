@@ -6,9 +6,8 @@ Create Date: 2026-11-26 19:22:57.626629
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a3f85ad7a7cb"

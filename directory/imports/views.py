@@ -1,0 +1,141 @@
+from functools import wraps
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from directory.accounts.permissions import Permission, requires
+from directory.errors import InvalidInput
+from directory.extensions import db
+from directory.imports import services
+from directory.imports.models import ImportBatch, ImportRow
+from directory.imports.schemas import (
+    BatchSchema,
+    ImportFileSchema,
+    ImportFormSchema,
+    ReportSchema,
+    ReviewDecisionSchema,
+    ReviewQueryArgsSchema,
+    ReviewSchema,
+)
+from directory.pagination import PageArgsSchema, page_of, page_schema
+from directory.trainers.models import Trainer
+from directory.urls import db_id
+
+imports_blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports",
+                        description="Credential lists from certifying bodies (curators).")
+reviews_blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews",
+                        description="Imported rows waiting for a curator's decision.")
+FORM_ALLOWANCE = 64 * 1024  # the multipart envelope and the form fields beside the file
+
+
+def allows_upload(view):
+    """Raise this request's size limit to an import file's, before the body is parsed."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_ALLOWANCE
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def read_upload(upload) -> bytes:
+    """The uploaded file's bytes, refused whole when over the import limit."""
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise InvalidInput({"file": [f"The file is larger than the {limit / 2**20:.0f} MiB "
+                                     "limit; split it into smaller lists."]},
+                           message="The file is too large.", location="files")
+    return content
+
+
+def get_batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        abort(404, message=f"There is no import with id {batch_id}.")
+    return batch
+
+
+def get_review(review_id: int) -> ImportRow:
+    review = db.session.get(ImportRow, review_id)
+    if review is None or review.review_status is None:
+        abort(404, message=f"There is no review with id {review_id}.")
+    return review
+
+
+@imports_blp.route("")
+class Imports(MethodView):
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @imports_blp.arguments(PageArgsSchema, location="query")
+    @imports_blp.response(200, page_schema(BatchSchema))
+    def get(self, args):
+        """List applied imports, newest first."""
+        query = select(ImportBatch).order_by(ImportBatch.id.desc())
+        return page_of(query, args)
+
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @allows_upload
+    @imports_blp.arguments(ImportFormSchema, location="form")
+    @imports_blp.arguments(ImportFileSchema, location="files")
+    @imports_blp.response(201, ReportSchema)
+    @imports_blp.alt_response(200, schema=ReportSchema, description="A dry run's report.")
+    def post(self, form, files):
+        """Import a credential list (multipart: file, issuer, profile, map, dry_run)."""
+        upload = files["file"]
+        options = services.ImportOptions(form["issuer"], form["profile"], tuple(form["map"]),
+                                         form["dry_run"])
+        report = services.import_credentials(
+            db.session, read_upload(upload), upload.filename or "upload", options,
+            current_app.config["DATA_DIR"], current_user.id)
+        db.session.commit()
+        return report, 200 if options.dry_run else 201
+
+
+@imports_blp.route(f"/{db_id('batch_id')}")
+class ImportById(MethodView):
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @imports_blp.response(200, ReportSchema)
+    def get(self, batch_id):
+        """An applied import's report, row by row."""
+        return services.stored_report(db.session, get_batch(batch_id))
+
+
+@reviews_blp.route("")
+class Reviews(MethodView):
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @reviews_blp.arguments(ReviewQueryArgsSchema, location="query")
+    @reviews_blp.response(200, page_schema(ReviewSchema))
+    def get(self, args):
+        """List reviews (pending by default), oldest first, each beside its candidates."""
+        page = page_of(services.reviews_query(args["status"], args["issuer"]), args)
+        return {**page, "items": services.review_details(db.session, page["items"])}
+
+
+@reviews_blp.route(f"/{db_id('review_id')}")
+class ReviewById(MethodView):
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @reviews_blp.response(200, ReviewSchema)
+    def get(self, review_id):
+        """One review beside its candidate trainers."""
+        (details,) = services.review_details(db.session, [get_review(review_id)])
+        return details
+
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @reviews_blp.arguments(ReviewDecisionSchema)
+    @reviews_blp.response(200, ReviewSchema)
+    def post(self, decision, review_id):
+        """Decide a review: link to a chosen trainer, create a new trainer, or reject."""
+        review = get_review(review_id)
+        trainer = None
+        if decision["trainer_id"] is not None:
+            trainer = db.session.get(Trainer, decision["trainer_id"])
+            if trainer is None:
+                raise InvalidInput({"trainer_id": [
+                    f"There is no trainer with id {decision['trainer_id']}."]})
+        services.decide_review(db.session, review, decision["decision"], trainer,
+                               current_user.id)
+        db.session.commit()
+        (details,) = services.review_details(db.session, [review])
+        return details
