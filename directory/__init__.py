@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from directory.credentials.views import credentials_blp
     from directory.geo.views import blp as geocode_api
     from directory.home.pages import blp as home_pages
+    from directory.imports.pages import blp as import_pages
     from directory.imports.views import imports_blp, reviews_blp
     from directory.matches.pages import blp as match_pages
     from directory.matches.views import blp as matches_api
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_pages)
     app.register_blueprint(search_pages)
     app.register_blueprint(match_pages)
+    app.register_blueprint(import_pages)
     register_labels(app)
     app.register_blueprint(account_pages)
 

@@ -6,14 +6,19 @@ The routes come from the app's URL map: a route added without a line here fails
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from itertools import count
 
 import pytest
+from sqlalchemy import select
 
 from directory.accounts.services import issue_token
+from directory.imports.models import ImportRow
+from directory.imports.pages import keep_upload
+from directory.imports.services import ImportOptions, import_credentials
 from directory.trainers.services import deactivate_trainer
-from tests.conftest import PASSWORD
+from tests.conftest import DATA_DIR, PASSWORD
 from tests.factories import credential_payload, make_trainer, trainer_payload
 
 ROLES = ("anonymous", "patient", "doctor", "trainer", "other_trainer", "curator", "admin")
@@ -52,6 +57,13 @@ def new_trainer():
 
 def new_user():
     return {"email": f"new{next(_unique)}@example.com", "password": PASSWORD, "role": "doctor"}
+
+
+def new_import(**form):
+    """A one-row credential list naming the {own} trainer but nothing else about them:
+    a doubtful match, so it waits for review."""
+    content = b"first_name,last_name,certification,credential_number\nMaria,Lopez,ACSM-CPT,M-1\n"
+    return {"file": (io.BytesIO(content), "list.csv"), "issuer": "ACSM", **form}
 
 
 def new_registration():
@@ -113,6 +125,29 @@ CASES = [
     Case("users.Users", "GET", "/api/v1/users", admin_only(200)),
     Case("users.Users", "POST", "/api/v1/users", admin_only(201), body=new_user),
     Case("audit.AuditEvents", "GET", "/api/v1/audit-events", admin_only(200)),
+    Case("imports.Imports", "GET", "/api/v1/imports", staff_only(200)),
+    Case("imports.Imports", "POST", "/api/v1/imports", staff_only(200), form=True,
+         body=lambda: new_import(dry_run="true")),
+    Case("imports.ImportById", "GET", "/api/v1/imports/{batch}", staff_only(200)),
+    Case("reviews.Reviews", "GET", "/api/v1/reviews", staff_only(200)),
+    Case("reviews.ReviewById", "GET", "/api/v1/reviews/{review}", staff_only(200)),
+    # The curator decides first, so the admin then meets a decided review.
+    Case("reviews.ReviewById", "POST", "/api/v1/reviews/{review}",
+         {**staff_only(200), "admin": 409}, body={"decision": "reject"}),
+    Case("import_pages.imports", "GET", "/imports", staff_only(200, anonymous=302)),
+    Case("import_pages.imports", "POST", "/imports", staff_only(200, anonymous=302), form=True,
+         body=lambda: {**new_import(), "dry_run": "y"}),
+    # Applying a preview redirects to the report; the second caller finds it gone.
+    Case("import_pages.apply_preview", "POST", "/imports/apply",
+         staff_only(302, anonymous=302), form=True,
+         body=lambda: {"upload": WORLD["preview"], "filename": "list.csv", "issuer": "ACSM"}),
+    Case("import_pages.report", "GET", "/imports/{batch}", staff_only(200, anonymous=302)),
+    Case("import_pages.queue", "GET", "/reviews", staff_only(200, anonymous=302)),
+    Case("import_pages.review", "GET", "/reviews/{page_review}",
+         staff_only(200, anonymous=302)),
+    Case("import_pages.review", "POST", "/reviews/{page_review}",
+         {**staff_only(302, anonymous=302), "admin": 409}, form=True,
+         body={"decision": "reject"}),
 ]
 WORLD: dict = {}
 
@@ -141,7 +176,17 @@ def callers(app, session, catalogs, user_factory):
     users["other_trainer"] = user_factory("trainer", trainer=other)
     spare, _ = issue_token(session, users["trainer"], "spare", 1)
     session.commit()
-    WORLD.update(own=own.id, other=other.id, inactive=inactive.id, spare_token=spare.id,
+    content = new_import()["file"][0].read()
+    batch = import_credentials(session, content, "list.csv", ImportOptions("ACSM"),
+                               str(DATA_DIR))["batch_id"]
+    page_batch = import_credentials(session, content.replace(b"M-1", b"M-2"), "list.csv",
+                                    ImportOptions("ACSM"), str(DATA_DIR))["batch_id"]
+    review, page_review = (session.scalar(select(ImportRow.id).where(ImportRow.batch_id == b))
+                           for b in (batch, page_batch))
+    session.commit()
+    WORLD.update(batch=batch, review=review, page_review=page_review,
+                 preview=keep_upload(content.replace(b"M-1", b"M-3")),
+                 own=own.id, other=other.id, inactive=inactive.id, spare_token=spare.id,
                  own_credential=own.credentials[0].id, trainer_email=users["trainer"].email)
 
     def page_client(user_id):

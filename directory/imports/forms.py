@@ -1,0 +1,33 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from directory.imports.profiles import COLUMNS
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Credential list (CSV, JSON, JSON Lines or XLSX)",
+                     validators=[FileRequired("Choose the file to import.")])
+    issuer = SelectField("Certifying body", validators=[InputRequired()])
+    profile = SelectField("Column profile", validators=[Optional()])
+    mapping = TextAreaField(
+        "Extra column mapping, one 'Header=column' per line (optional). Columns: "
+        + ", ".join(COLUMNS), validators=[Optional(), Length(max=4000)])
+    dry_run = BooleanField("Preview first: show what would happen and write nothing",
+                           default=True)
+
+
+class ApplyPreviewForm(FlaskForm):
+    """Applies a previewed upload, kept on the server under its hash."""
+
+    upload = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    filename = HiddenField(validators=[InputRequired(), Length(max=255)])
+    issuer = HiddenField(validators=[InputRequired(), Length(max=16)])
+    profile = HiddenField(validators=[Optional(), Length(max=32)])
+    mapping = HiddenField(validators=[Optional(), Length(max=4000)])
+
+
+class ReviewDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[InputRequired(), Regexp(r"^(link|create|reject)$")])
+    trainer_id = HiddenField(validators=[Optional(), Regexp(r"^[1-9][0-9]{0,9}$")])

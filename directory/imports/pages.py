@@ -1,0 +1,213 @@
+"""Curators' pages: upload a list with a dry-run preview, read reports, work the queue."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from directory.accounts.permissions import Permission, authorize
+from directory.credentials.models import Certification
+from directory.errors import Conflict, InvalidInput
+from directory.extensions import db
+from directory.imports import services
+from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
+from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
+from directory.imports.profiles import load_profiles
+from directory.imports.views import allows_upload, get_batch, get_review
+from directory.trainers.models import Trainer
+from directory.urls import db_id
+
+blp = Blueprint("import_pages", __name__)
+REPORT_PAGE_SIZE = 100
+QUEUE_PAGE_SIZE = 25
+PREVIEW_LIFETIME_SECONDS = 24 * 3600
+
+
+@blp.route("/imports", methods=["GET", "POST"])
+@allows_upload
+def imports():
+    authorize(Permission.IMPORT_CREDENTIALS)
+    form = _import_form()
+    errors, preview = [], None
+    if form.validate_on_submit():
+        content = form.file.data.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        filename = form.file.data.filename or "upload"
+        try:
+            report = _run(content, filename, form.issuer.data, form.profile.data,
+                          form.mapping.data, form.dry_run.data)
+        except InvalidInput as error:
+            errors = _messages(error)
+        else:
+            if report["batch_id"] is not None:
+                flash(_summary_sentence(report))
+                return redirect(url_for("import_pages.report", batch_id=report["batch_id"]))
+            preview = {"report": report, "form": ApplyPreviewForm(
+                upload=keep_upload(content), filename=filename, issuer=form.issuer.data,
+                profile=form.profile.data, mapping=form.mapping.data)}
+    refused = request.method == "POST" and (errors or form.errors)
+    return render_template("imports/imports.html", form=form, errors=errors, preview=preview,
+                           batches=_recent_batches(), pending=_pending_count(),
+                           ), 422 if refused else 200
+
+
+@blp.post("/imports/apply")
+def apply_preview():
+    authorize(Permission.IMPORT_CREDENTIALS)
+    form = ApplyPreviewForm()
+    if not form.validate_on_submit():
+        abort(400, "The preview form was incomplete; upload the file again.")
+    content = _kept_upload(form.upload.data)
+    if content is None:
+        flash("That preview has expired; upload the file again.")
+        return redirect(url_for("import_pages.imports"))
+    try:
+        report = _run(content, form.filename.data, form.issuer.data, form.profile.data,
+                      form.mapping.data, dry_run=False)
+    except InvalidInput as error:
+        flash("The import was refused; nothing changed: " + " ".join(_messages(error)))
+        return redirect(url_for("import_pages.imports"))
+    _forget_upload(form.upload.data)
+    flash(_summary_sentence(report))
+    return redirect(url_for("import_pages.report", batch_id=report["batch_id"]))
+
+
+@blp.get(f"/imports/{db_id('batch_id')}")
+def report(batch_id):
+    authorize(Permission.IMPORT_CREDENTIALS)
+    batch = get_batch(batch_id)
+    action = request.args.get("action")
+    if action not in {None, *RowAction}:
+        abort(400, f"Unknown action {action!r}.")
+    query = select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row)
+    if action:
+        query = query.where(ImportRow.action == action)
+    page = db.paginate(query, page=_page(), per_page=REPORT_PAGE_SIZE, error_out=False)
+    return render_template("imports/report.html", batch=batch, page=page, action=action,
+                           actions=list(RowAction))
+
+
+@blp.get("/reviews")
+def queue():
+    authorize(Permission.IMPORT_CREDENTIALS)
+    page = db.paginate(services.reviews_query(ReviewStatus.PENDING), page=_page(),
+                       per_page=QUEUE_PAGE_SIZE, error_out=False)
+    return render_template("imports/queue.html", page=page,
+                           reviews=services.review_details(db.session, page.items))
+
+
+@blp.route(f"/reviews/{db_id('review_id')}", methods=["GET", "POST"])
+def review(review_id):
+    authorize(Permission.IMPORT_CREDENTIALS)
+    item = get_review(review_id)
+    form, errors, status = ReviewDecisionForm(), [], 200
+    if form.validate_on_submit():
+        try:
+            _decide(item, form)
+        except InvalidInput as error:
+            db.session.rollback()
+            errors, status = _messages(error), 422
+        except Conflict as error:
+            db.session.rollback()
+            errors, status = [str(error)], 409
+        else:
+            flash(f"Review {item.id}: {item.review_status.value}"
+                  + (f" (trainer {item.trainer_id})." if item.trainer_id else "."))
+            following = db.session.scalar(services.reviews_query(ReviewStatus.PENDING).limit(1))
+            if following is not None:
+                return redirect(url_for("import_pages.review", review_id=following.id))
+            return redirect(url_for("import_pages.queue"))
+    (details,) = services.review_details(db.session, [get_review(review_id)])
+    return render_template("imports/review.html", review=details, form=form, errors=errors,
+                           columns=services.PERSON_FIELDS), 400 if form.errors else status
+
+
+def _decide(item: ImportRow, form: ReviewDecisionForm) -> None:
+    trainer = None
+    if form.trainer_id.data:
+        trainer = db.session.get(Trainer, int(form.trainer_id.data))
+        if trainer is None:
+            raise InvalidInput({"trainer_id": ["That trainer no longer exists."]})
+    services.decide_review(db.session, item, form.decision.data, trainer, current_user.id)
+    db.session.commit()
+
+
+def _import_form() -> ImportForm:
+    form = ImportForm()
+    issuers = sorted(set(db.session.scalars(select(Certification.issuer))))
+    form.issuer.choices = [(code, code) for code in issuers]
+    profiles = load_profiles(current_app.config["DATA_DIR"])
+    form.profile.choices = [("", "The issuer's own (or ReferFit's column names)"),
+                            ("canonical", "ReferFit's column names")] + [
+        (name, f"{name} ({profile.issuer})") for name, profile in profiles.items()]
+    return form
+
+
+def _run(content: bytes, filename: str, issuer: str, profile: str | None, mapping: str | None,
+         dry_run: bool) -> dict:
+    if len(content) > current_app.config["IMPORT_MAX_BYTES"]:
+        raise InvalidInput({"file": [
+            f"The file is larger than the {current_app.config['IMPORT_MAX_BYTES'] / 2**20:.0f}"
+            " MiB limit; split it into smaller lists."]})
+    pairs = tuple(line.strip() for line in (mapping or "").splitlines() if line.strip())
+    options = services.ImportOptions(issuer, profile or None, pairs, dry_run)
+    report = services.import_credentials(db.session, content, filename, options,
+                                         current_app.config["DATA_DIR"], current_user.id)
+    db.session.commit()
+    return report
+
+
+def _messages(error: InvalidInput) -> list[str]:
+    return [message for messages in error.errors.values()
+            for message in (messages if isinstance(messages, list) else [messages])]
+
+
+def _summary_sentence(report: dict) -> str:
+    counts = ", ".join(f"{report['summary'][a]} {a}" for a in RowAction)
+    return f"Import {report['batch_id']} applied: {report['summary']['rows']} rows, {counts}."
+
+
+def _recent_batches() -> list[ImportBatch]:
+    return db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20))
+
+
+def _pending_count() -> int:
+    return db.session.scalar(select(func.count(ImportRow.id)).where(
+        ImportRow.review_status == ReviewStatus.PENDING))
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        abort(400, "page must be a whole number from 1.")
+    return int(page)
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "import-previews"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_upload(content: bytes) -> str:
+    """Keep a previewed file until it is applied (or a day passes), named by its hash."""
+    folder = _upload_dir()
+    for old in folder.glob("*.upload"):
+        if old.stat().st_mtime < time.time() - PREVIEW_LIFETIME_SECONDS:
+            old.unlink(missing_ok=True)
+    digest = hashlib.sha256(content).hexdigest()
+    (folder / f"{digest}.upload").write_bytes(content)
+    return digest
+
+
+def _kept_upload(digest: str) -> bytes | None:
+    path = _upload_dir() / f"{digest}.upload"
+    return path.read_bytes() if path.exists() else None
+
+
+def _forget_upload(digest: str) -> None:
+    (_upload_dir() / f"{digest}.upload").unlink(missing_ok=True)
