@@ -73,7 +73,11 @@ def _audit_flush(session: Session, _flush_context) -> None:
             changes = _changes(obj, action)
             if changes or action != "update":
                 (object_id, *_) = inspect(obj).mapper.primary_key_from_instance(obj)
-                rows.append(_event_row(session, action, obj.__tablename__, object_id, changes))
+                row = _event_row(session, action, obj.__tablename__, object_id, changes)
+                # An import batch's own record names itself.
+                row["import_batch_id"] = row["import_batch_id"] or getattr(
+                    obj, "audit_import_batch_id", None)
+                rows.append(row)
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
 

@@ -1,11 +1,20 @@
 """Record linkage: is an imported credential holder a trainer the directory already has?
 
-Blocking finds the few trainers worth comparing (shared surname or sound-alike surname
-with a compatible first initial, the same postal code, email or phone); each is scored
-field by field in bits of evidence, Fellegi-Sunter style: agreement on a common name
-("John Smith") counts for less than on a rare one, measured in this directory. Only a
-confident, corroborated and unambiguous best candidate links automatically: a wrong
-link tells patients an unqualified trainer is qualified, so doubt goes to a curator.
+Blocking finds the few trainers worth comparing: the same surname (or a sound-alike) with
+the same given name, nickname group, sound-alike given name or initial; the same ZIP and
+first initial; the same email or phone; and the names read the other way round. Each is
+scored field by field in bits of evidence, Fellegi-Sunter style: agreeing on a value scores
+log2(m/u), m how often the same person's records agree on it, u how often two people's do
+by chance, measured in this directory. So "John Smith" or a Manhattan ZIP counts for less
+than a rare name or a small town's ZIP, and an email shared by a gym's trainers for less
+than a personal one.
+
+The evidence plus the prior odds that a row is one particular trainer (about one in the
+directory's size) gives the odds that the row is that trainer. Only a candidate at long
+odds, corroborated beyond the name (postal code, city, email or phone), well ahead of the
+runner-up and with no warning sign (a different first name; the same certification held
+under another number) links automatically: a wrong link tells patients an unqualified
+trainer is qualified, so doubt goes to a curator. Measured in docs/import.md.
 
 Pure: no database, no Flask. `directory.imports.services` feeds it rows and trainers.
 """
@@ -25,25 +34,66 @@ from rapidfuzz.distance import JaroWinkler
 
 from directory.geo.gazetteer import normalize_place_name
 
-# Bits of evidence a candidate needs to link on its own, to reach the review queue at all,
-# and the lead it needs over the runner-up. Tuned on the truth set in docs/import.md.
-LINK_BITS = 20.0
-REVIEW_BITS = 10.0
+# Posterior odds, in bits, that a candidate is the row's person: to link without review
+# (2**7 = 128 to 1, over 99%), and to be worth a curator's look at all (1 in 128).
+LINK_ODDS_BITS = 7.0
+REVIEW_ODDS_BITS = -7.0
+# The best candidate must be this many bits (2**6 = 64 times) likelier than the next.
 CLEAR_LEAD_BITS = 6.0
+# Prior odds a row is one given trainer are about 1 in the directory's size; a tiny
+# directory is not taken to hold everyone, so the prior never exceeds 1 in this many.
+MIN_PRIOR_POPULATION = 1_000
 # A row holding a known credential number must name its holder at least this well:
 # a typo or a nickname passes, a different person goes to review.
 SAME_NAME_BITS = 4.0
-# Confidence shown to curators: the bits through a logistic, centred here.
-CONFIDENCE_MIDPOINT_BITS = 12.0
+
+# How often the same person's two records agree on a field (m), and what a value is
+# assumed to be shared by before the directory says otherwise (smoothing of u: the
+# default share counts as PSEUDO_POPULATION people, so a tiny directory does not make
+# every name or ZIP look unique, and a big one speaks for itself).
+NAME_M = 0.95
+POSTAL_M = 0.85  # people move, and lists mix home and work addresses
+CITY_M = 0.9  # the city agrees and a postal code is missing on one side
+MOVED_IN_CITY_M = 0.08  # both have postal codes, which differ, in the same city
+PSEUDO_POPULATION = 1_000
+SURNAME_SHARE = 1 / 10_000
+GIVEN_SHARE = 1 / 1_000
+INITIAL_SHARE = 1 / 20
+POSTAL_SHARE = 1 / 20_000
+CITY_SHARE = 1 / 2_000
 MAX_NAME_BITS = 16.0
-# A name the directory has never seen is taken to be about this common (pseudo-counts),
-# so a tiny directory does not make every name look unique.
-SURNAME_PSEUDO_POPULATION = 10_000
-GIVEN_NAME_PSEUDO_POPULATION = 1_000
+MAX_PLACE_BITS = 14.0
+# Agreeing on a personal email or phone number; one that k trainers share is worth
+# log2(k) bits less (a gym's front desk number says little about which trainer a row is).
+EMAIL_BITS = 16.0
+PHONE_BITS = 14.0
+# Disagreement: people change emails and numbers, so a different one is weak evidence
+# against; another state is stronger (lists hold current addresses, people rarely move).
+EMAIL_DIFFERS_BITS = -2.0
+PHONE_DIFFERS_BITS = -2.0
+SAME_STATE_OTHER_CITY_BITS = -1.0
+OTHER_STATE_BITS = -4.0
+# Variants of a name cost bits against full agreement: a nickname is often used, a typo
+# or names swapped between the columns are rarer, and so likelier to be someone else.
+NICKNAME_COST = 1.5
+TYPO_COST = {"given": 2.5, "surname": 3.0}
+SIMILAR_COST = {"given": 5.0, "surname": 6.0}
+SHARED_PART_COST = 2.0
+SWAPPED_COST = 3.0
+NAME_DIFFERS_BITS = {"given": -7.0, "surname": -8.0}
+TYPO_SIMILARITY = 0.93  # Jaro-Winkler: Smith/Smiht
+SIMILAR_SIMILARITY = {"given": 0.85, "surname": 0.88}
+# A spelling this many trainers here use, and at least this share as common as the
+# other, is another name (Andre and Andrew, Martin and Martinez), not a typo.
+OTHER_NAME_MIN_COUNT = 2
+OTHER_NAME_MIN_RATIO = 0.1
 # Posting lists longer than this are not worth walking (email and phone never are).
-MAX_BLOCK = 3_000
+MAX_BLOCK = 1_000
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 US_PHONE_DIGITS = 10
+FIRST_NAME_DIFFERS = "first name differs"
+RELATIVE_WARNING = ("first names differ: perhaps a relative sharing the surname, address "
+                    "or phone")
 
 
 class Outcome(StrEnum):
@@ -84,14 +134,16 @@ class Keys:
 @dataclass
 class Candidate:
     trainer_id: int
-    bits: float
+    bits: float  # evidence for this trainer over someone else
     reasons: list[str]
     corroborated: bool  # something beyond the name agrees: postal code, city, email, phone
-    conflicts: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # warning signs: never link alone
+    prior_bits: float = 0.0  # log2 prior odds that a row is this one trainer
 
     @property
     def confidence(self) -> float:
-        return round(1 / (1 + 2 ** (CONFIDENCE_MIDPOINT_BITS - self.bits)), 3)
+        """The probability this trainer is the row's person: prior odds times evidence."""
+        return round(1 / (1 + 2 ** -(self.bits + self.prior_bits)), 3)
 
 
 @dataclass
@@ -177,31 +229,55 @@ def person_keys(person: Person, nicknames: Nicknames) -> Keys:
     )
 
 
-def blocking_keys(keys: Keys, swapped: bool = False) -> set[str]:
-    """The blocks a person belongs to; `swapped` reads their names the other way round."""
-    if swapped:
-        surnames, initials = (keys.given,), frozenset(s[:1] for s in keys.surnames)
-    else:
-        surnames, initials = keys.surnames, keys.initials
+def blocking_keys(keys: Keys) -> set[str]:
+    """The blocks a directory trainer is filed under."""
     found = set()
-    for surname in surnames:
-        if len(surname) < 2:
-            continue
-        for initial in initials:
-            found.add(f"n:{surname}:{initial}")
-            found.add(f"s:{soundex(surname)}:{initial}")
-    if not swapped:
-        if keys.postal_code:
-            found.update(f"z:{keys.postal_code}:{initial}" for initial in initials)
-        if keys.email:
-            found.add(f"e:{keys.email}")
-        if keys.phone:
-            found.add(f"p:{keys.phone}")
+    given_keys = _given_keys(keys.given, keys.groups)
+    for surname in _surnames(keys.surnames):
+        code = soundex(surname)
+        for given in given_keys:
+            found.add(f"n:{surname}:{given}")  # the surname with a name or nickname group
+            found.add(f"s:{code}:{given}")  # a sound-alike surname: a typo in it
+        if keys.given:
+            found.add(f"f:{surname}:{soundex(keys.given)}")  # a typo in the first name
+            found.add(f"i:{surname}:{keys.given[0]}")  # a first name given as an initial
+    if keys.postal_code and keys.given:  # typos Soundex misses (its first letter)
+        found.add(f"z:{keys.postal_code}:{keys.given[0]}")
+    if keys.email:
+        found.add(f"e:{keys.email}")
+    if keys.phone:
+        found.add(f"p:{keys.phone}")
     return found
 
 
+def searched_keys(keys: Keys, nicknames: Nicknames) -> set[str]:
+    """The blocks worth searching for a row: its own, by initial, and names swapped."""
+    found = {key for key in blocking_keys(keys) if key[0] in "nsfep"}
+    for surname in _surnames(keys.surnames):
+        if len(keys.given) == 1:
+            found.add(f"i:{surname}:{keys.given}")
+        if keys.given:  # a trainer the directory knows only by an initial
+            found.add(f"n:{surname}:{keys.given[0]}")
+    if keys.postal_code:
+        found.update(f"z:{keys.postal_code}:{initial}" for initial in keys.initials)
+    if keys.given and keys.surnames:  # first and last name in each other's columns
+        swapped_given = keys.surnames[0]
+        for given in _given_keys(swapped_given, nicknames.groups(swapped_given)):
+            found.add(f"n:{keys.given}:{given}")
+            found.add(f"s:{soundex(keys.given)}:{given}")
+    return found
+
+
+def _given_keys(given: str, groups: frozenset[int]) -> set[str]:
+    return {given, *(f"#{g}" for g in groups)} - {""}
+
+
+def _surnames(surnames: tuple[str, ...]) -> list[str]:
+    return [s for s in surnames if len(s) >= 2]
+
+
 class LinkageIndex:
-    """The directory as linkage sees it: folded keys, blocks and name frequencies."""
+    """The directory as linkage sees it: folded keys, blocks and value frequencies."""
 
     def __init__(self, nicknames: Nicknames):
         self.nicknames = nicknames
@@ -210,6 +286,11 @@ class LinkageIndex:
         self.blocks: dict[str, list[int]] = defaultdict(list)
         self.surname_counts: Counter[str] = Counter()
         self.given_counts: Counter[str] = Counter()
+        self.initial_counts: Counter[str] = Counter()
+        self.postal_counts: Counter[str] = Counter()
+        self.city_counts: Counter[tuple[str, str]] = Counter()
+        self.email_counts: Counter[str] = Counter()
+        self.phone_counts: Counter[str] = Counter()
 
     def add(self, trainer_id: int, person: Person) -> Keys:
         keys = person_keys(person, self.nicknames)
@@ -217,10 +298,14 @@ class LinkageIndex:
         for key in blocking_keys(keys):
             self.blocks[key].append(trainer_id)
         self.surname_counts[" ".join(keys.surnames)] += 1
-        for surname in keys.surnames:
-            if len(keys.surnames) > 1:
-                self.surname_counts[surname] += 1
+        if len(keys.surnames) > 1:
+            self.surname_counts.update(keys.surnames)
         self.given_counts[keys.given] += 1
+        self.initial_counts[keys.given[:1]] += 1
+        self.postal_counts[keys.postal_code] += 1
+        self.city_counts[(keys.city, keys.state)] += 1
+        self.email_counts[keys.email] += 1
+        self.phone_counts[keys.phone] += 1
         return keys
 
     def hold(self, trainer_id: int, certification: str, number: str) -> None:
@@ -228,21 +313,28 @@ class LinkageIndex:
         certification reads as a warning sign rather than a match."""
         self.held[trainer_id].setdefault(certification, number)
 
+    @property
+    def prior_bits(self) -> float:
+        """log2 of the prior odds that a row is one particular trainer."""
+        return -math.log2(max(len(self.people), MIN_PRIOR_POPULATION))
+
     def decide(self, person: Person, certification: str | None = None,
                number: str | None = None) -> Decision:
         """Link to one trainer, send to review with the likely ones, or call it new."""
         keys = person_keys(person, self.nicknames)
+        prior = self.prior_bits
         scored = sorted((self.compare(keys, trainer_id, certification, number)
                          for trainer_id in self._candidates(keys)),
                         key=lambda c: (-c.bits, c.trainer_id))
-        plausible = [c for c in scored if c.bits >= REVIEW_BITS]
+        plausible = [c for c in scored if c.bits + prior >= REVIEW_ODDS_BITS]
         if not plausible:
             return Decision(Outcome.NEW, [], ["no trainer in the directory is a likely match"])
         best, rest = plausible[0], plausible[1:]
         doubts = []
-        if best.bits < LINK_BITS:
-            doubts.append(f"evidence {best.bits:.1f} bits is below the {LINK_BITS:.0f} "
-                          "needed to link without review")
+        if best.bits + prior < LINK_ODDS_BITS:
+            doubts.append(f"evidence {best.bits:.1f} bits is below the "
+                          f"{LINK_ODDS_BITS - prior:.1f} needed to link without review "
+                          f"among {len(self.people)} trainers")
         if not best.corroborated:
             doubts.append("only the name agrees: no postal code, city, email or phone")
         if rest and best.bits - rest[0].bits < CLEAR_LEAD_BITS:
@@ -255,41 +347,44 @@ class LinkageIndex:
     def same_name(self, person: Person, trainer_id: int) -> tuple[bool, str]:
         """Whether a row plausibly names this trainer (either way round), and their name."""
         row, trainer = person_keys(person, self.nicknames), self.people[trainer_id]
-        bits = max(self._name_bits(row.given, row.surnames, trainer)[0],
-                   self._name_bits(" ".join(row.surnames), (row.given,), trainer)[0] - 1.5)
+        bits = self._name_bits(row, trainer)[0]
         return bits >= SAME_NAME_BITS, trainer.name
 
     def compare(self, row: Keys, trainer_id: int, certification: str | None = None,
                 number: str | None = None) -> Candidate:
         """Score one trainer against a row, in bits, with the reasons in words."""
         trainer = self.people[trainer_id]
-        straight = self._name_bits(row.given, row.surnames, trainer)
-        crossed = self._name_bits(" ".join(row.surnames), (row.given,), trainer)
-        crossed_bits = crossed[0] - 1.5
-        if crossed_bits > straight[0]:
-            bits, reasons = crossed_bits, [*crossed[1], "first and last names are swapped"]
-        else:
-            bits, reasons = straight
-        place_bits, place_reasons, place_corroborates = _place_bits(row, trainer)
-        contact_bits, contact_reasons, contact_corroborates = _contact_bits(row, trainer)
-        conflicts = []
+        bits, reasons = self._name_bits(row, trainer)
+        place_bits, place_reasons, place_corroborates = self._place_bits(row, trainer)
+        contact_bits, contact_reasons, contact_corroborates = self._contact_bits(row, trainer)
+        conflicts = [RELATIVE_WARNING] if FIRST_NAME_DIFFERS in reasons else []
         held = self.held.get(trainer_id, {}).get(certification) if certification else None
         if held is not None and number is not None and held != number:
             conflicts.append(f"the trainer already holds {certification} under number {held}")
         return Candidate(trainer_id, round(bits + place_bits + contact_bits, 2),
                          reasons + place_reasons + contact_reasons,
-                         place_corroborates or contact_corroborates, conflicts)
+                         place_corroborates or contact_corroborates, conflicts,
+                         self.prior_bits)
 
     def _candidates(self, keys: Keys) -> set[int]:
         found: set[int] = set()
-        for key in blocking_keys(keys) | blocking_keys(keys, swapped=True):
+        for key in searched_keys(keys, self.nicknames):
             block = self.blocks.get(key, ())
             if len(block) <= MAX_BLOCK or key[0] in "ep":
                 found.update(block)
         return found
 
-    def _name_bits(self, given: str, surnames: tuple[str, ...],
-                   trainer: Keys) -> tuple[float, list[str]]:
+    def _name_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str]]:
+        bits, reasons = self._names_bits(row.given, row.surnames, trainer)
+        if bits < 0 and row.surnames:  # only then can reading them swapped do better
+            crossed, crossed_reasons = self._names_bits(row.surnames[0], (row.given,), trainer)
+            if crossed - SWAPPED_COST > bits:
+                return (crossed - SWAPPED_COST,
+                        [*crossed_reasons, "first and last names are swapped"])
+        return bits, reasons
+
+    def _names_bits(self, given: str, surnames: tuple[str, ...],
+                    trainer: Keys) -> tuple[float, list[str]]:
         surname_bits, surname_reason = self._surname_bits(surnames, trainer)
         given_bits, given_reason = self._given_bits(given, trainer)
         return surname_bits + given_bits, [r for r in (surname_reason, given_reason) if r]
@@ -297,75 +392,96 @@ class LinkageIndex:
     def _surname_bits(self, surnames: tuple[str, ...], trainer: Keys) -> tuple[float, str]:
         if not surnames or not trainer.surnames:
             return 0.0, ""
-        full = self._weight(self.surname_counts[" ".join(trainer.surnames)],
-                            SURNAME_PSEUDO_POPULATION)
-        if surnames == trainer.surnames:
-            return full, "last name matches"
+        theirs = " ".join(trainer.surnames)
+        full = self._agreement(self.surname_counts[theirs], SURNAME_SHARE)
+        if surnames == trainer.surnames or "".join(surnames) == "".join(trainer.surnames):
+            return full, "last name matches"  # also O Brien and OBrien
         shared = set(surnames) & set(trainer.surnames)
         if shared:
-            part = max(self._weight(self.surname_counts[s], SURNAME_PSEUDO_POPULATION)
-                       for s in shared)
-            return part - 2.0, "last names share a part (hyphenated or maiden name)"
-        similarity = max(JaroWinkler.similarity(" ".join(surnames), " ".join(trainer.surnames)),
+            part = max(self._agreement(self.surname_counts[s], SURNAME_SHARE) for s in shared)
+            return part - SHARED_PART_COST, "last names share a part (hyphenated or maiden name)"
+        ours = " ".join(surnames)
+        if self._another_name(ours, theirs, self.surname_counts):
+            return NAME_DIFFERS_BITS["surname"], "last name differs"
+        similarity = max(JaroWinkler.similarity(ours, theirs),
                          *(JaroWinkler.similarity(a, b) for a in surnames
                            for b in trainer.surnames))
-        if similarity >= 0.93:
-            return full - 3.0, "last name differs by a typo"
-        if similarity >= 0.88:
-            return max(1.0, full - 6.0), "last name is similar"
-        return -8.0, "last name differs"
+        return self._variant_bits("surname", full, similarity, "last name")
 
     def _given_bits(self, given: str, trainer: Keys) -> tuple[float, str]:
         if not given or not trainer.given:
             return 0.0, ""
-        full = self._weight(self.given_counts[trainer.given], GIVEN_NAME_PSEUDO_POPULATION)
+        full = self._agreement(self.given_counts[trainer.given], GIVEN_SHARE)
         if given == trainer.given:
             return full, "first name matches"
         if self.nicknames.groups(given) & trainer.groups:
-            return full - 1.5, "first name is a nickname of the other"
+            return full - NICKNAME_COST, "first name is a nickname of the other"
         if len(given) == 1 or len(trainer.given) == 1:
             if given[0] == trainer.given[0]:
-                return 2.0, "first name is given only as its initial"
-            return -7.0, "first initial differs"
+                initial = self._agreement(self.initial_counts[given[0]], INITIAL_SHARE)
+                return initial, "first name is given only as its initial"
+            return NAME_DIFFERS_BITS["given"], FIRST_NAME_DIFFERS
+        if self._another_name(given, trainer.given, self.given_counts):
+            return NAME_DIFFERS_BITS["given"], FIRST_NAME_DIFFERS
         similarity = JaroWinkler.similarity(given, trainer.given)
-        if similarity >= 0.93:
-            return full - 2.5, "first name differs by a typo"
-        if similarity >= 0.85:
-            return max(0.5, full - 5.0), "first name is similar"
-        return -7.0, "first name differs"
+        return self._variant_bits("given", full, similarity, "first name")
 
-    def _weight(self, count: int, pseudo_population: int) -> float:
-        """Bits for agreeing on a name this common: log2(m/u), u its smoothed share."""
-        share = (count + 1) / (len(self.people) + pseudo_population)
-        return min(MAX_NAME_BITS, math.log2(0.95 / share))
+    @staticmethod
+    def _variant_bits(part: str, full: float, similarity: float,
+                      label: str) -> tuple[float, str]:
+        if similarity >= TYPO_SIMILARITY:
+            return full - TYPO_COST[part], f"{label} differs by a typo"
+        if similarity >= SIMILAR_SIMILARITY[part]:
+            return max(0.5, full - SIMILAR_COST[part]), f"{label} is similar"
+        return NAME_DIFFERS_BITS[part], f"{label} differs"
 
+    @staticmethod
+    def _another_name(ours: str, theirs: str, counts: Counter[str]) -> bool:
+        """Whether a spelling is a name in its own right here rather than a typo."""
+        count = counts[ours]
+        return count >= OTHER_NAME_MIN_COUNT and count >= OTHER_NAME_MIN_RATIO * counts[theirs]
 
-def _place_bits(row: Keys, trainer: Keys) -> tuple[float, list[str], bool]:
-    if row.postal_code and row.postal_code == trainer.postal_code:
-        return 9.0, [f"postal code {row.postal_code} matches"], True
-    if row.city and row.state and (row.city, row.state) == (trainer.city, trainer.state):
-        return 2.0, ["same city, another postal code"], True
-    if row.state and trainer.state:
-        if row.state == trainer.state:
-            return -1.0, ["same state, another city"], False
-        return -4.0, [f"another state ({row.state}, directory has {trainer.state})"], False
-    return 0.0, [], False
+    def _place_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str], bool]:
+        if row.postal_code and row.postal_code == trainer.postal_code:
+            bits = self._agreement(self.postal_counts[row.postal_code], POSTAL_SHARE,
+                                   POSTAL_M, MAX_PLACE_BITS)
+            return bits, [f"postal code {row.postal_code} matches"], True
+        if row.city and row.state and (row.city, row.state) == (trainer.city, trainer.state):
+            both_known = row.postal_code and trainer.postal_code
+            bits = self._agreement(self.city_counts[(row.city, row.state)], CITY_SHARE,
+                                   MOVED_IN_CITY_M if both_known else CITY_M, MAX_PLACE_BITS)
+            return max(0.0, bits), ["same city, another postal code" if both_known
+                                    else "same city"], True
+        if row.state and trainer.state:
+            if row.state == trainer.state:
+                return SAME_STATE_OTHER_CITY_BITS, ["same state, another city"], False
+            return OTHER_STATE_BITS, [f"another state ({row.state}, directory has "
+                                      f"{trainer.state})"], False
+        return 0.0, [], False
 
+    def _contact_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str], bool]:
+        bits, reasons, corroborated = 0.0, [], False
+        if row.email and trainer.email:
+            if row.email == trainer.email:
+                bits += EMAIL_BITS - math.log2(self.email_counts[row.email])
+                corroborated = True
+                reasons.append("email matches")
+            else:
+                bits += EMAIL_DIFFERS_BITS
+                reasons.append("email differs")
+        if row.phone and trainer.phone:
+            if row.phone == trainer.phone:
+                bits += PHONE_BITS - math.log2(self.phone_counts[row.phone])
+                corroborated = True
+                reasons.append("phone matches")
+            else:
+                bits += PHONE_DIFFERS_BITS
+                reasons.append("phone differs")
+        return bits, reasons, corroborated
 
-def _contact_bits(row: Keys, trainer: Keys) -> tuple[float, list[str], bool]:
-    bits, reasons, corroborated = 0.0, [], False
-    if row.email and trainer.email:
-        if row.email == trainer.email:
-            bits, corroborated = bits + 14.0, True
-            reasons.append("email matches")
-        else:
-            bits -= 1.5
-            reasons.append("email differs")
-    if row.phone and trainer.phone:
-        if row.phone == trainer.phone:
-            bits, corroborated = bits + 12.0, True
-            reasons.append("phone matches")
-        else:
-            bits -= 1.0
-            reasons.append("phone differs")
-    return bits, reasons, corroborated
+    def _agreement(self, count: int, default_share: float, m: float = NAME_M,
+                   cap: float = MAX_NAME_BITS) -> float:
+        """Bits for agreeing on a value `count` people here have: log2(m/u), u smoothed."""
+        share = ((count + PSEUDO_POPULATION * default_share)
+                 / (len(self.people) + PSEUDO_POPULATION))
+        return min(cap, math.log2(m / share))

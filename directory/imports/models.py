@@ -46,6 +46,10 @@ class ImportBatch(db.Model):
     summary: Mapped[dict] = mapped_column(db.JSON, default=dict)
 
     curator: Mapped[User | None] = relationship()
+
+    @property
+    def audit_import_batch_id(self) -> int:
+        return self.id
     rows: Mapped[list[ImportRow]] = relationship(
         back_populates="batch", order_by="ImportRow.row", cascade="all, delete-orphan")
 

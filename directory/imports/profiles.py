@@ -74,7 +74,8 @@ def load_profiles(data_dir: str) -> dict[str, Profile]:
 def choose_profile(data_dir: str, issuer: str, name: str | None) -> Profile:
     """The named profile, else the issuer's own, else canonical columns only."""
     profiles = load_profiles(data_dir)
-    if name is None:
+    name = name.strip().lower() if name else None
+    if not name:
         return next((p for p in profiles.values() if p.issuer == issuer), CANONICAL)
     if name == CANONICAL.name:
         return CANONICAL
@@ -119,7 +120,7 @@ def map_headers(headers: list[str], profile: Profile,
         if column in used_by:
             raise InvalidInput({"file": [
                 f"Columns {used_by[column]!r} and {header!r} both map to {column}; "
-                "map one of them elsewhere with --map."]})
+                "map one of them to another column with 'Header=column'."]})
         mapping[header], used_by[column] = column, header
     missing = [c for c in REQUIRED if c not in used_by]
     if missing:

@@ -33,15 +33,20 @@ class ListDate(fields.Field):
             except ValueError:
                 continue
         shown = ", ".join(_example(p) for p in formats)
-        if _looks_like_a_date(value):
-            raise ValidationError(f"{value!r} is not a real date in the list's formats "
-                                  f"(like {shown}).")
-        raise ValidationError(f"{value!r} is not a date in a known format (like {shown}).")
+        if any(_shape(p).fullmatch(value) for p in formats):
+            raise ValidationError(f"{value!r} is not a real date.")
+        raise ValidationError(f"{value!r} is not a date in this list's formats (like {shown}).")
 
 
-def _looks_like_a_date(value: str) -> bool:
-    """Numbers in a date's shape: 02/30/2026 is 'not a real date', not a bad format."""
-    return re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", value) is not None
+SHAPES = {"%d": r"\d{1,2}", "%m": r"\d{1,2}", "%Y": r"\d{4}", "%y": r"\d{2}",
+          "%b": r"[A-Za-z]{3}", "%B": r"[A-Za-z]+"}
+
+
+def _shape(pattern: str) -> re.Pattern:
+    """What a format's dates look like, impossible days included: 02/30/2026 fits
+    %m/%d/%Y, so it is 'not a real date' rather than in the wrong format."""
+    return re.compile(re.sub("|".join(SHAPES), lambda m: SHAPES[m.group(0)],
+                             re.escape(pattern)))
 
 
 def _example(pattern: str) -> str:
@@ -116,11 +121,12 @@ class ImportRowSchema(Schema):
             tidy["email"] = str(tidy["email"]).lower()
         return tidy
 
-    @validates_schema
+    # Run even when a field failed, so a row's every problem is reported at once.
+    @validates_schema(skip_on_field_errors=False)
     def check_place_and_dates(self, data, **_kwargs):
         errors = {}
-        country = COUNTRY_NAMES.get(data.get("country", "US").casefold(),
-                                    data.get("country", "").upper())
+        given = data.get("country", "US")
+        country = COUNTRY_NAMES.get(given.casefold().replace(".", ""), given.upper())
         if not re.fullmatch(r"[A-Z]{2}", country):
             errors["country"] = [f"{data['country']!r} is not a two-letter country code."]
         data["country"] = country
@@ -143,6 +149,9 @@ class ImportRowSchema(Schema):
         issued, expires = data.get("issued_on"), data.get("expires_on")
         if issued and expires and issued > expires:
             errors["expires_on"] = [f"Expires {expires} before it was issued ({issued})."]
+        elif issued and expires and issued == expires and \
+                not self.profile.expiry_is_last_valid_day:
+            errors["expires_on"] = [f"Expires the day it was issued ({issued})."]
         if expires and self.profile.expiry_is_last_valid_day:
             data["expires_on"] = expires + timedelta(days=1)
         if errors:

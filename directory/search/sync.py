@@ -25,6 +25,7 @@ from directory.trainers.models import Trainer, TrainerStatus
 DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
 PENDING_STALE = "search_pending_stale"
 BULK_CHANGED = "search_bulk_changed"
+ID_CHUNK = 5_000
 
 
 def search_index() -> TrainerIndex:
@@ -50,12 +51,15 @@ def mark_for_reindex(session: Session, trainer_ids) -> None:
 
 
 def trainers_with_documents(session: Session, ids) -> list[Trainer]:
-    return session.scalars(
-        select(Trainer).where(Trainer.id.in_(ids)).options(
-            selectinload(Trainer.credentials).joinedload(Credential.certification),
-            selectinload(Trainer.condition_experience).joinedload(
-                TrainerConditionExperience.condition),
-        )).all()
+    ids = sorted(ids)
+    # In chunks: a large import touches tens of thousands, past SQLite's variable limit.
+    return [trainer for start in range(0, len(ids), ID_CHUNK)
+            for trainer in session.scalars(
+                select(Trainer).where(Trainer.id.in_(ids[start:start + ID_CHUNK])).options(
+                    selectinload(Trainer.credentials).joinedload(Credential.certification),
+                    selectinload(Trainer.condition_experience).joinedload(
+                        TrainerConditionExperience.condition),
+                ))]
 
 
 @event.listens_for(Session, "after_flush")

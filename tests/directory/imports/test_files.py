@@ -72,9 +72,9 @@ def test_a_semicolon_file_keeps_commas_in_its_values():
 
 
 def test_quoted_fields_keep_delimiters_quotes_and_line_breaks():
-    content = ('"Name, as listed";City;Address\n'
-               '"Lee; Ann";"Boston, MA";"1 Main St\nApt 2"\n'
-               '"O""Neil";Salem;\n').encode()
+    content = (b'"Name, as listed";City;Address\n'
+               b'"Lee; Ann";"Boston, MA";"1 Main St\nApt 2"\n'
+               b'"O""Neil";Salem;\n')
 
     table = read_table(content)
 

@@ -188,7 +188,7 @@ def test_two_headers_for_one_column_are_refused():
 
     assert errors == {"file": [
         "Columns 'First Name' and 'first_name' both map to first_name; "
-        "map one of them elsewhere with --map."]}
+        "map one of them to another column with 'Header=column'."]}
 
 
 def test_an_ad_hoc_mapping_onto_a_column_already_given_is_refused():
@@ -199,7 +199,7 @@ def test_an_ad_hoc_mapping_onto_a_column_already_given_is_refused():
 
     assert errors == {"file": [
         "Columns 'Certificate #' and 'Other ID' both map to credential_number; "
-        "map one of them elsewhere with --map."]}
+        "map one of them to another column with 'Header=column'."]}
 
 
 # Choosing a profile

@@ -254,15 +254,15 @@ def test_a_spreadsheets_own_date_is_kept():
     assert load("ACE", issued_on=date(2024, 2, 29))["issued_on"] == date(2024, 2, 29)
 
 
-@pytest.mark.parametrize(("issuer", "text", "examples"), [
-    ("ACSM", "02/30/2026", "2026-01-31, 01/31/2026, 01/31/26"),
-    ("ACSM", "13/01/2026", "2026-01-31, 01/31/2026, 01/31/26"),
-    ("NSCA", "2026-02-29", "2026-01-31, 01/31/2026, 31-Jan-2026"),
-    ("ACE", "2026/04/31", "2026-01-31, 01/31/2026, 2026/01/31"),
+@pytest.mark.parametrize(("issuer", "text"), [
+    ("ACSM", "02/30/2026"),
+    ("ACSM", "13/01/2026"),
+    ("NSCA", "2026-02-29"),
+    ("NSCA", "31-Feb-2026"),
+    ("ACE", "2026/04/31"),
 ])
-def test_an_impossible_date(issuer, text, examples):
-    assert errors(issuer, issued_on=text) == {"issued_on": [
-        f"'{text}' is not a real date in the list's formats (like {examples})."]}
+def test_an_impossible_date(issuer, text):
+    assert errors(issuer, issued_on=text) == {"issued_on": [f"'{text}' is not a real date."]}
 
 
 @pytest.mark.parametrize(("issuer", "text", "examples"), [
@@ -273,7 +273,7 @@ def test_an_impossible_date(issuer, text, examples):
 ])
 def test_a_date_in_no_known_format(issuer, text, examples):
     assert errors(issuer, expires_on=text) == {"expires_on": [
-        f"'{text}' is not a date in a known format (like {examples})."]}
+        f"'{text}' is not a date in this list's formats (like {examples})."]}
 
 
 def test_issued_after_it_expires():
