@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from directory.extensions import db
+from directory.labels import size_text
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,8 @@ def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     message = data.get("message") or (error.description if error.code != 500 else None)
     if error.code == 413 and request.max_content_length:
-        message = (f"The request is larger than the {request.max_content_length / 2**20:.0f} "
-                   "MiB limit; nothing was saved.")
+        message = (f"The request is larger than the {size_text(request.max_content_length)} "
+                   "limit; nothing was saved.")
     response = error_response(error.code, message, data.get("errors") or data.get("messages"))
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)

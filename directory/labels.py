@@ -16,6 +16,14 @@ SAFETY = {"aed_on_site": "AED on site", "cpr_aed_certified": "CPR/AED certified"
           "emergency_action_plan": "Emergency action plan", "first_aid_kit": "First aid kit"}
 
 
+def size_text(size: int) -> str:
+    """A byte count as people read it: 20 MiB, 1.5 MiB, 64 KiB."""
+    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 def register_labels(app) -> None:
     app.jinja_env.globals["labels"] = {
         "modes": MODES, "payment_options": PAYMENT_OPTIONS, "languages": LANGUAGES,

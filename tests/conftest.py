@@ -100,6 +100,7 @@ def app(database_url, tmp_path):
         "RATELIMIT_ENABLED": False,
     })
     app.test_client_class = IsolatedClient
+    app.instance_path = str(tmp_path / "instance")  # previews and the like stay per test
     with app.app_context():
         yield app
         db.session.remove()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.credentials.models import Certification, Credential
@@ -46,8 +46,8 @@ def credential_rows(session: Session, entries: list[dict]) -> list[Credential]:
 
 
 def _number_taken(session: Session, issuer: str, number: str) -> bool:
-    query = select(Credential.id).where(
-        Credential.issuer == issuer, Credential.credential_number == number
+    query = select(Credential.id).where(  # numbers have no case: "ab12" is "AB12"
+        Credential.issuer == issuer, func.upper(Credential.credential_number) == number.upper()
     )
     return session.scalar(query) is not None
 

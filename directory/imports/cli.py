@@ -13,8 +13,10 @@ from directory.errors import InvalidInput
 from directory.extensions import db
 from directory.imports.schemas import ReportSchema
 from directory.imports.services import ImportOptions, prepare_import, run_import
+from directory.labels import size_text
 
 SHOWN_ERRORS = 20
+REFUSED = "The import was refused; nothing changed."
 credentials_cli = AppGroup("credentials", help="Credential lists from certifying bodies.")
 
 
@@ -38,8 +40,9 @@ def import_command(file: Path, issuer, profile, mapping, dry_run, report_path,
     content = file.read_bytes()
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if len(content) > limit:
-        raise click.ClickException(f"{file} is {len(content) / 2**20:.1f} MiB; the limit is "
-                                   f"{limit / 2**20:.0f} MiB (IMPORT_MAX_BYTES). Split it.")
+        raise click.ClickException(
+            f"{REFUSED}\nfile: {file} is {size_text(len(content))}; the limit is "
+            f"{size_text(limit)} (IMPORT_MAX_BYTES). Split it into smaller lists.")
     options = ImportOptions(issuer, profile, tuple(mapping), dry_run)
     data_dir = current_app.config["DATA_DIR"]
     try:
@@ -66,7 +69,8 @@ def _curator(email: str | None) -> User | None:
         return None
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or user.role not in STAFF or not user.is_active:
-        raise click.ClickException(f"{email} is not an active curator or admin account.")
+        raise click.ClickException(
+            f"{REFUSED}\ncurator: {email} is not an active curator or admin account.")
     g.actor = Actor(user.id, user.role.value)  # the audit log names them, not "system"
     return user
 
@@ -74,7 +78,7 @@ def _curator(email: str | None) -> User | None:
 def _messages(error: InvalidInput) -> str:
     lines = [f"{field}: {message}" for field, messages in error.errors.items()
              for message in (messages if isinstance(messages, list) else [messages])]
-    return "The import was refused; nothing changed.\n" + "\n".join(lines)
+    return f"{REFUSED}\n" + "\n".join(lines)
 
 
 def _echo_summary(document: dict) -> None:

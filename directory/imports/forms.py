@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from directory.imports.profiles import COLUMNS
 
@@ -31,3 +31,9 @@ class ApplyPreviewForm(FlaskForm):
 class ReviewDecisionForm(FlaskForm):
     decision = HiddenField(validators=[InputRequired(), Regexp(r"^(link|create|reject)$")])
     trainer_id = HiddenField(validators=[Optional(), Regexp(r"^[1-9][0-9]{0,9}$")])
+
+    def validate_trainer_id(self, field) -> None:
+        if self.decision.data == "link" and not field.data:
+            raise ValidationError("Choose the trainer to link to.")
+        if self.decision.data != "link" and field.data:
+            raise ValidationError("Only a link names a trainer.")

@@ -28,7 +28,9 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -63,10 +65,13 @@ POSTAL_SHARE = 1 / 20_000
 CITY_SHARE = 1 / 2_000
 MAX_NAME_BITS = 16.0
 MAX_PLACE_BITS = 14.0
-# Agreeing on a personal email or phone number; one that k trainers share is worth
-# log2(k) bits less (a gym's front desk number says little about which trainer a row is).
-EMAIL_BITS = 16.0
-PHONE_BITS = 14.0
+# An email or phone number is personal: by chance, another person has it about as often
+# as the other trainers here who share it (a gym's front desk number says little), or
+# else once in a million (a typo, a recycled number). Capped, as data errors happen.
+CONTACT_M = 0.8
+CONTACT_SHARE = 1e-6
+MAX_EMAIL_BITS = 20.0
+MAX_PHONE_BITS = 18.0  # numbers are recycled and mistyped more often than addresses
 # Disagreement: people change emails and numbers, so a different one is weak evidence
 # against; another state is stronger (lists hold current addresses, people rarely move).
 EMAIL_DIFFERS_BITS = -2.0
@@ -92,8 +97,15 @@ MAX_BLOCK = 1_000
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 US_PHONE_DIGITS = 10
 FIRST_NAME_DIFFERS = "first name differs"
+ONLY_INITIAL = "first name is given only as its initial"
+EMAIL_MATCHES = "email matches"
+# Relatives share a surname, an address and often a phone: only a first name or an email
+# tells them apart, so a candidate with a different first name never links on its own,
+# nor one whose first name is unknown or an initial unless the email agrees.
 RELATIVE_WARNING = ("first names differ: perhaps a relative sharing the surname, address "
                     "or phone")
+UNNAMED_WARNING = ("only a first initial (or none) and no email to tell this trainer from "
+                   "a relative sharing the surname, address or phone")
 
 
 class Outcome(StrEnum):
@@ -115,8 +127,7 @@ class Person:
     postal_code: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Keys:
+class Keys(NamedTuple):
     """A person's fields folded for comparison: no accents, case or punctuation."""
 
     given: str  # first word of the first name; may be a lone initial
@@ -163,6 +174,7 @@ class Nicknames:
     def __init__(self, groups: list[list[str]]):
         self.groups_of: dict[str, set[int]] = defaultdict(set)
         self.names: list[list[str]] = []
+        self._seen: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
         for number, names in enumerate(groups):
             folded = [fold(n) for n in names]
             self.names.append(folded)
@@ -180,7 +192,16 @@ class Nicknames:
         letters = {given[:1]} | {name[:1] for g in groups for name in self.names[g]}
         return frozenset(letters - {""})
 
+    def of(self, given: str) -> tuple[frozenset[int], frozenset[str]]:
+        """The nickname groups and initials of a given name, worked out once per name."""
+        if (found := self._seen.get(given)) is None:
+            groups = self.groups(given)
+            found = self._seen[given] = (groups, self.initials(given, groups))
+        return found
 
+
+# Names and places repeat a lot across a directory: fold each spelling once.
+@lru_cache(maxsize=200_000)
 def fold(text: str | None) -> str:
     """Lower-case ASCII words: 'Núñez' -> 'nunez', "O'Brien" -> 'obrien'."""
     if not text:
@@ -196,6 +217,7 @@ def digits(text: str | None) -> str | None:
     return found[-US_PHONE_DIGITS:] if len(found) >= US_PHONE_DIGITS else None
 
 
+@lru_cache(maxsize=200_000)
 def soundex(word: str) -> str:
     """American Soundex: sound-alike surnames share a code (Smith, Smyth: S530)."""
     codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
@@ -214,19 +236,30 @@ def soundex(word: str) -> str:
 
 
 def person_keys(person: Person, nicknames: Nicknames) -> Keys:
-    first_words = [w for w in fold(person.first_name).split() if w not in SUFFIXES]
-    surnames = tuple(w for w in fold(person.last_name).split() if w not in SUFFIXES)
+    first_words = _words(person.first_name)
     given = first_words[0] if first_words else ""
-    groups = nicknames.groups(given)
-    postal = re.sub(r"\D", "", person.postal_code or "")[:5] or None
+    groups, initials = nicknames.of(given)
     return Keys(
-        given=given, surnames=surnames, initials=nicknames.initials(given, groups),
+        given=given, surnames=_words(person.last_name), initials=initials,
         groups=groups, email=(person.email or "").strip().casefold() or None,
-        phone=digits(person.phone), postal_code=postal,
-        city=normalize_place_name(person.city) if person.city else None,
+        phone=digits(person.phone), postal_code=_postal_code(person.postal_code),
+        city=_place_name(person.city) if person.city else None,
         state=(person.state or "").strip().upper() or None,
         name=f"{person.first_name} {person.last_name}".strip(),
     )
+
+
+@lru_cache(maxsize=200_000)
+def _words(name: str | None) -> tuple[str, ...]:
+    return tuple(w for w in fold(name).split() if w not in SUFFIXES)
+
+
+@lru_cache(maxsize=100_000)
+def _postal_code(text: str | None) -> str | None:
+    return re.sub(r"\D", "", text or "")[:5] or None
+
+
+_place_name = lru_cache(maxsize=100_000)(normalize_place_name)
 
 
 def blocking_keys(keys: Keys) -> set[str]:
@@ -241,8 +274,8 @@ def blocking_keys(keys: Keys) -> set[str]:
         if keys.given:
             found.add(f"f:{surname}:{soundex(keys.given)}")  # a typo in the first name
             found.add(f"i:{surname}:{keys.given[0]}")  # a first name given as an initial
-    if keys.postal_code and keys.given:  # typos Soundex misses (its first letter)
-        found.add(f"z:{keys.postal_code}:{keys.given[0]}")
+    if keys.postal_code:  # typos Soundex misses (in the surname's first letter)
+        found.update(f"z:{keys.postal_code}:{given}" for given in given_keys)
     if keys.email:
         found.add(f"e:{keys.email}")
     if keys.phone:
@@ -252,20 +285,24 @@ def blocking_keys(keys: Keys) -> set[str]:
 
 def searched_keys(keys: Keys, nicknames: Nicknames) -> set[str]:
     """The blocks worth searching for a row: its own, by initial, and names swapped."""
-    found = {key for key in blocking_keys(keys) if key[0] in "nsfep"}
+    found = {key for key in blocking_keys(keys) if key[0] != "i"}
     for surname in _surnames(keys.surnames):
         if len(keys.given) == 1:
             found.add(f"i:{surname}:{keys.given}")
         if keys.given:  # a trainer the directory knows only by an initial
             found.add(f"n:{surname}:{keys.given[0]}")
-    if keys.postal_code:
-        found.update(f"z:{keys.postal_code}:{initial}" for initial in keys.initials)
     if keys.given and keys.surnames:  # first and last name in each other's columns
         swapped_given = keys.surnames[0]
         for given in _given_keys(swapped_given, nicknames.groups(swapped_given)):
             found.add(f"n:{keys.given}:{given}")
             found.add(f"s:{soundex(keys.given)}:{given}")
     return found
+
+
+def _maybe_swapped(row: Keys, trainer: Keys) -> bool:
+    """A cheap test that reading the row's names the other way round could fit."""
+    return bool(row.surnames and row.given and trainer.given and trainer.surnames) and \
+        row.surnames[0][0] == trainer.given[0] and row.given[0] == trainer.surnames[0][0]
 
 
 def _given_keys(given: str, groups: frozenset[int]) -> set[str]:
@@ -291,6 +328,11 @@ class LinkageIndex:
         self.city_counts: Counter[tuple[str, str]] = Counter()
         self.email_counts: Counter[str] = Counter()
         self.phone_counts: Counter[str] = Counter()
+        # log2 of the prior odds that a row is one particular trainer
+        self.prior_bits = -math.log2(MIN_PRIOR_POPULATION)
+        # Agreement weights worked out since the last add (a row's namesakes share them).
+        self._weights: dict[tuple[str, str], float] = {}
+        self._names: dict[tuple, tuple[float, list[str]]] = {}  # name comparisons, likewise
 
     def add(self, trainer_id: int, person: Person) -> Keys:
         keys = person_keys(person, self.nicknames)
@@ -306,6 +348,9 @@ class LinkageIndex:
         self.city_counts[(keys.city, keys.state)] += 1
         self.email_counts[keys.email] += 1
         self.phone_counts[keys.phone] += 1
+        self.prior_bits = -math.log2(max(len(self.people), MIN_PRIOR_POPULATION))
+        self._weights.clear()  # counts changed
+        self._names.clear()
         return keys
 
     def hold(self, trainer_id: int, certification: str, number: str) -> None:
@@ -313,16 +358,12 @@ class LinkageIndex:
         certification reads as a warning sign rather than a match."""
         self.held[trainer_id].setdefault(certification, number)
 
-    @property
-    def prior_bits(self) -> float:
-        """log2 of the prior odds that a row is one particular trainer."""
-        return -math.log2(max(len(self.people), MIN_PRIOR_POPULATION))
-
     def decide(self, person: Person, certification: str | None = None,
                number: str | None = None) -> Decision:
         """Link to one trainer, send to review with the likely ones, or call it new."""
         keys = person_keys(person, self.nicknames)
         prior = self.prior_bits
+        self._names.clear()  # only this row's comparisons are worth keeping
         scored = sorted((self.compare(keys, trainer_id, certification, number)
                          for trainer_id in self._candidates(keys)),
                         key=lambda c: (-c.bits, c.trainer_id))
@@ -357,7 +398,11 @@ class LinkageIndex:
         bits, reasons = self._name_bits(row, trainer)
         place_bits, place_reasons, place_corroborates = self._place_bits(row, trainer)
         contact_bits, contact_reasons, contact_corroborates = self._contact_bits(row, trainer)
-        conflicts = [RELATIVE_WARNING] if FIRST_NAME_DIFFERS in reasons else []
+        conflicts = []
+        if FIRST_NAME_DIFFERS in reasons:
+            conflicts.append(RELATIVE_WARNING)
+        elif (ONLY_INITIAL in reasons or not row.given) and EMAIL_MATCHES not in contact_reasons:
+            conflicts.append(UNNAMED_WARNING)
         held = self.held.get(trainer_id, {}).get(certification) if certification else None
         if held is not None and number is not None and held != number:
             conflicts.append(f"the trainer already holds {certification} under number {held}")
@@ -375,8 +420,15 @@ class LinkageIndex:
         return found
 
     def _name_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str]]:
+        # A row's namesakes in the directory all score the same: work it out once.
+        key = (row.given, row.surnames, trainer.given, trainer.surnames)
+        if (found := self._names.get(key)) is None:
+            found = self._names[key] = self._either_way_bits(row, trainer)
+        return found
+
+    def _either_way_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str]]:
         bits, reasons = self._names_bits(row.given, row.surnames, trainer)
-        if bits < 0 and row.surnames:  # only then can reading them swapped do better
+        if bits < 0 and _maybe_swapped(row, trainer):
             crossed, crossed_reasons = self._names_bits(row.surnames[0], (row.given,), trainer)
             if crossed - SWAPPED_COST > bits:
                 return (crossed - SWAPPED_COST,
@@ -393,47 +445,46 @@ class LinkageIndex:
         if not surnames or not trainer.surnames:
             return 0.0, ""
         theirs = " ".join(trainer.surnames)
-        full = self._agreement(self.surname_counts[theirs], SURNAME_SHARE)
         if surnames == trainer.surnames or "".join(surnames) == "".join(trainer.surnames):
-            return full, "last name matches"  # also O Brien and OBrien
-        shared = set(surnames) & set(trainer.surnames)
+            return self._name_agreement(theirs), "last name matches"  # also O Brien, OBrien
+        shared = set(surnames).intersection(trainer.surnames)
         if shared:
-            part = max(self._agreement(self.surname_counts[s], SURNAME_SHARE) for s in shared)
+            part = max(self._name_agreement(s) for s in shared)
             return part - SHARED_PART_COST, "last names share a part (hyphenated or maiden name)"
         ours = " ".join(surnames)
-        if self._another_name(ours, theirs, self.surname_counts):
-            return NAME_DIFFERS_BITS["surname"], "last name differs"
-        similarity = max(JaroWinkler.similarity(ours, theirs),
-                         *(JaroWinkler.similarity(a, b) for a in surnames
-                           for b in trainer.surnames))
-        return self._variant_bits("surname", full, similarity, "last name")
+        similarity = JaroWinkler.similarity(ours, theirs)
+        if len(surnames) > 1 or len(trainer.surnames) > 1:
+            similarity = max(similarity, *(JaroWinkler.similarity(a, b) for a in surnames
+                                           for b in trainer.surnames))
+        return self._variant_bits("surname", ours, theirs, similarity, self.surname_counts)
 
     def _given_bits(self, given: str, trainer: Keys) -> tuple[float, str]:
         if not given or not trainer.given:
             return 0.0, ""
-        full = self._agreement(self.given_counts[trainer.given], GIVEN_SHARE)
         if given == trainer.given:
-            return full, "first name matches"
-        if self.nicknames.groups(given) & trainer.groups:
-            return full - NICKNAME_COST, "first name is a nickname of the other"
+            return self._name_agreement(given), "first name matches"
+        if not self.nicknames.of(given)[0].isdisjoint(trainer.groups):
+            return self._name_agreement(trainer.given) - NICKNAME_COST, \
+                "first name is a nickname of the other"
         if len(given) == 1 or len(trainer.given) == 1:
             if given[0] == trainer.given[0]:
-                initial = self._agreement(self.initial_counts[given[0]], INITIAL_SHARE)
-                return initial, "first name is given only as its initial"
-            return NAME_DIFFERS_BITS["given"], FIRST_NAME_DIFFERS
-        if self._another_name(given, trainer.given, self.given_counts):
+                return self._agreement(self.initial_counts[given[0]], INITIAL_SHARE), ONLY_INITIAL
             return NAME_DIFFERS_BITS["given"], FIRST_NAME_DIFFERS
         similarity = JaroWinkler.similarity(given, trainer.given)
-        return self._variant_bits("given", full, similarity, "first name")
+        return self._variant_bits("given", given, trainer.given, similarity, self.given_counts)
 
-    @staticmethod
-    def _variant_bits(part: str, full: float, similarity: float,
-                      label: str) -> tuple[float, str]:
+    def _variant_bits(self, part: str, ours: str, theirs: str, similarity: float,
+                      counts: Counter[str]) -> tuple[float, str]:
+        """A spelling that differs: a typo, similar, or another name altogether."""
+        label = "first name" if part == "given" else "last name"
+        differs = NAME_DIFFERS_BITS[part], FIRST_NAME_DIFFERS if part == "given" else \
+            "last name differs"
+        if similarity < SIMILAR_SIMILARITY[part] or self._another_name(ours, theirs, counts):
+            return differs
+        full = self._name_agreement(theirs)
         if similarity >= TYPO_SIMILARITY:
             return full - TYPO_COST[part], f"{label} differs by a typo"
-        if similarity >= SIMILAR_SIMILARITY[part]:
-            return max(0.5, full - SIMILAR_COST[part]), f"{label} is similar"
-        return NAME_DIFFERS_BITS[part], f"{label} differs"
+        return max(0.5, full - SIMILAR_COST[part]), f"{label} is similar"
 
     @staticmethod
     def _another_name(ours: str, theirs: str, counts: Counter[str]) -> bool:
@@ -441,10 +492,20 @@ class LinkageIndex:
         count = counts[ours]
         return count >= OTHER_NAME_MIN_COUNT and count >= OTHER_NAME_MIN_RATIO * counts[theirs]
 
+    def _name_agreement(self, name: str) -> float:
+        """Bits for agreeing on a name, as common as it is in either column: lists swap
+        them, and a swapped row must not make "Reed Carol" look like a rare name."""
+        if (bits := self._weights.get(("name", name))) is None:
+            bits = self._weights["name", name] = min(
+                self._agreement(self.given_counts[name], GIVEN_SHARE),
+                self._agreement(self.surname_counts[name], SURNAME_SHARE))
+        return bits
+
     def _place_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str], bool]:
         if row.postal_code and row.postal_code == trainer.postal_code:
-            bits = self._agreement(self.postal_counts[row.postal_code], POSTAL_SHARE,
-                                   POSTAL_M, MAX_PLACE_BITS)
+            if (bits := self._weights.get(("postal", row.postal_code))) is None:
+                bits = self._weights["postal", row.postal_code] = self._agreement(
+                    self.postal_counts[row.postal_code], POSTAL_SHARE, POSTAL_M, MAX_PLACE_BITS)
             return bits, [f"postal code {row.postal_code} matches"], True
         if row.city and row.state and (row.city, row.state) == (trainer.city, trainer.state):
             both_known = row.postal_code and trainer.postal_code
@@ -463,21 +524,25 @@ class LinkageIndex:
         bits, reasons, corroborated = 0.0, [], False
         if row.email and trainer.email:
             if row.email == trainer.email:
-                bits += EMAIL_BITS - math.log2(self.email_counts[row.email])
+                bits += self._contact_agreement(self.email_counts[row.email], MAX_EMAIL_BITS)
                 corroborated = True
-                reasons.append("email matches")
+                reasons.append(EMAIL_MATCHES)
             else:
                 bits += EMAIL_DIFFERS_BITS
                 reasons.append("email differs")
         if row.phone and trainer.phone:
             if row.phone == trainer.phone:
-                bits += PHONE_BITS - math.log2(self.phone_counts[row.phone])
+                bits += self._contact_agreement(self.phone_counts[row.phone], MAX_PHONE_BITS)
                 corroborated = True
                 reasons.append("phone matches")
             else:
                 bits += PHONE_DIFFERS_BITS
                 reasons.append("phone differs")
         return bits, reasons, corroborated
+
+    def _contact_agreement(self, count: int, cap: float) -> float:
+        """Bits for sharing an email or phone that `count` trainers here have (this one too)."""
+        return self._agreement(count - 1, CONTACT_SHARE, CONTACT_M, cap)
 
     def _agreement(self, count: int, default_share: float, m: float = NAME_M,
                    cap: float = MAX_NAME_BITS) -> float:

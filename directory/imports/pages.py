@@ -18,7 +18,7 @@ from directory.imports import services
 from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import load_profiles
-from directory.imports.views import allows_upload, get_batch, get_review
+from directory.imports.views import allows_upload, get_batch, get_review, too_large
 from directory.trainers.models import Trainer
 from directory.urls import db_id
 
@@ -63,6 +63,11 @@ def apply_preview():
         abort(400, "The preview form was incomplete; upload the file again.")
     content = _kept_upload(form.upload.data)
     if content is None:
+        applied = db.session.scalar(select(ImportBatch).where(
+            ImportBatch.sha256 == form.upload.data).order_by(ImportBatch.id.desc()))
+        if applied is not None:
+            flash(f"This file was already applied as import {applied.id}.")
+            return redirect(url_for("import_pages.report", batch_id=applied.id))
         flash("That preview has expired; upload the file again.")
         return redirect(url_for("import_pages.imports"))
     try:
@@ -150,9 +155,7 @@ def _import_form() -> ImportForm:
 def _run(content: bytes, filename: str, issuer: str, profile: str | None, mapping: str | None,
          dry_run: bool) -> dict:
     if len(content) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise InvalidInput({"file": [
-            f"The file is larger than the {current_app.config['IMPORT_MAX_BYTES'] / 2**20:.0f}"
-            " MiB limit; split it into smaller lists."]})
+        raise too_large(current_app.config["IMPORT_MAX_BYTES"])
     pairs = tuple(line.strip() for line in (mapping or "").splitlines() if line.strip())
     options = services.ImportOptions(issuer, profile or None, pairs, dry_run)
     report = services.import_credentials(db.session, content, filename, options,
@@ -172,7 +175,8 @@ def _summary_sentence(report: dict) -> str:
 
 
 def _recent_batches() -> list[ImportBatch]:
-    return db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20))
+    return db.session.scalars(
+        select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)).all()
 
 
 def _pending_count() -> int:
@@ -206,7 +210,9 @@ def keep_upload(content: bytes) -> str:
 
 def _kept_upload(digest: str) -> bytes | None:
     path = _upload_dir() / f"{digest}.upload"
-    return path.read_bytes() if path.exists() else None
+    if not path.exists() or path.stat().st_mtime < time.time() - PREVIEW_LIFETIME_SECONDS:
+        return None
+    return path.read_bytes()
 
 
 def _forget_upload(digest: str) -> None:

@@ -18,10 +18,11 @@ from functools import cache
 from pathlib import Path
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from directory.audit.services import IMPORT_BATCH as BATCH_ID
+from directory.audit.services import record_event
 from directory.credentials.models import Certification, Credential
 from directory.credentials.services import apply_credential_changes, new_credential
 from directory.db import utcnow
@@ -279,6 +280,8 @@ class Reconciler:
                 candidates=[{"trainer_id": known.trainer_id, "confidence": None,
                              "reasons": ["holds this credential number"]}])
         changes = credential_changes(known, data)
+        if (problem := dates_problem(known, changes)) is not None:
+            return RowResult(number, RowAction.REJECTED, errors=[_error("expires_on", problem)])
         if not changes:
             return RowResult(number, RowAction.UNCHANGED, known.trainer_id,
                              reasons=["credential already recorded as listed"])
@@ -291,6 +294,16 @@ def credential_changes(known, data: dict) -> dict:
     """What the list says differently; a value the list leaves out is kept."""
     return {k: data[k] for k in UPDATABLE
             if data.get(k) is not None and data[k] != getattr(known, k)}
+
+
+def dates_problem(known, changes: dict) -> str | None:
+    """Why the changes would leave the credential expiring before it was issued, if so."""
+    issued = changes.get("issued_on", known.issued_on)
+    expires = changes.get("expires_on", known.expires_on)
+    if issued and expires and issued > expires:
+        return (f"The credential would expire ({expires}) before it was issued ({issued}); "
+                "the list and the directory disagree on its dates.")
+    return None
 
 
 def apply(session: Session, batch: ImportBatch, results: list[RowResult],
@@ -322,6 +335,8 @@ def apply(session: Session, batch: ImportBatch, results: list[RowResult],
     rows = [_import_row(batch, result) for result in results]
     for chunk in _chunks(rows):
         session.execute(insert(ImportRow), chunk)
+    # The report's rows go in by a bulk insert the audit hook does not see.
+    record_event(session, "bulk_create", "import_rows", changes={"count": len(rows)})
 
 
 def new_trainer(data: dict, place: Place) -> Trainer:
@@ -414,9 +429,11 @@ def _chunks(items: list) -> list[list]:
     return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
-def check_not_registered(session: Session, issuer: str, number: str) -> Credential | None:
+def registered_credential(session: Session, issuer: str, number: str) -> Credential | None:
+    """The credential holding this number, in any letter case (issuers' numbers have none)."""
     return session.scalar(select(Credential).where(
-        Credential.issuer == issuer, Credential.credential_number == number))
+        Credential.issuer == issuer,
+        func.upper(Credential.credential_number) == number.upper()))
 
 
 def decide_review(session: Session, review: ImportRow, decision: str,
@@ -425,13 +442,15 @@ def decide_review(session: Session, review: ImportRow, decision: str,
     if review.review_status is not ReviewStatus.PENDING:
         raise Conflict(f"Review {review.id} was already decided "
                        f"({review.review_status.value}).")
+    if (decision == "link") != (trainer is not None):
+        raise InvalidInput({"trainer_id": ["A link names its trainer; nothing else does."]})
     session.info[BATCH_ID] = review.batch_id
     data = _loaded(review.data)
     if decision == "reject":
         review.review_status = ReviewStatus.REJECTED
     else:
         source = f"{review.issuer} list, import {review.batch_id}, review {review.id}"
-        registered = check_not_registered(session, review.issuer, data["credential_number"])
+        registered = registered_credential(session, review.issuer, data["credential_number"])
         if decision == "create":
             if registered is not None:
                 raise Conflict(f"{review.issuer} number {data['credential_number']} is "
@@ -451,6 +470,8 @@ def decide_review(session: Session, review: ImportRow, decision: str,
             raise Conflict(f"{review.issuer} number {data['credential_number']} is registered "
                            f"to trainer {registered.trainer_id}, not {trainer.id}.")
         elif changes := credential_changes(registered, data):
+            if (problem := dates_problem(registered, changes)) is not None:
+                raise InvalidInput({"expires_on": [problem]})
             apply_credential_changes(registered, {**changes, "verification_source": source})
         session.flush()
         review.trainer_id = trainer.id

@@ -214,11 +214,12 @@ def build_truth_set(seed: int, directory_size: int, row_count: int,
         bases.append((person, place, f"n{index}", None, kind, None))
 
     rng.shuffle(bases)
-    rows = []
+    rows, taken = [], {f"t{t}": {held[t][0]} for t in directory}
     for number, (person, place, identity, trainer_id, kind, certification) in enumerate(bases):
-        if certification is None:
-            taken = held[trainer_id][0] if trainer_id else None
-            certification = rng.choice([c for c in CERTIFICATIONS if c != taken])
+        if certification is None:  # a credential this person does not hold yet
+            owned = taken.setdefault(identity, set())
+            certification = rng.choice([c for c in CERTIFICATIONS if c not in owned])
+            owned.add(certification)
         corrupted, applied = _corrupt(people, person, place)
         rows.append(Row(corrupted, certification, f"L{seed}-{number:07d}", trainer_id,
                         identity, kind, applied))
@@ -481,6 +482,7 @@ class Report:
     misses: list[str] = field(default_factory=list)
     false_links_by_kind: Counter = field(default_factory=Counter)
     misses_by_corruption: Counter = field(default_factory=Counter)
+    misses_by_doubt: Counter = field(default_factory=Counter)
     linkable_by_corruption: Counter = field(default_factory=Counter)
 
     @property
@@ -522,6 +524,8 @@ class Report:
         lines.append("not linked, by corruption    " + ", ".join(
             f"{k} {self.misses_by_corruption[k]}/{n}"
             for k, n in sorted(self.linkable_by_corruption.items())))
+        lines.append("not linked, by doubt         " + ", ".join(
+            f"{k} {n}" for k, n in self.misses_by_doubt.most_common()))
         for title, shown in (("False links", self.false_links), ("Misses", self.misses)):
             if shown:
                 lines += ["", f"{title} (first {min(examples, len(shown))} of {len(shown)}):"]
@@ -582,6 +586,7 @@ def _score(report: Report, row: Row, decision: Decision, known: set[int],
     if not known:
         return
     report.misses_by_corruption.update(corruptions)
+    report.misses_by_doubt.update(_doubts(decision))
     truth_id = min(known, key=abs)
     if decision.outcome is Outcome.REVIEW:
         report.reviews_linkable += 1
@@ -595,6 +600,18 @@ def _score(report: Report, row: Row, decision: Decision, known: set[int],
         f"{decision.outcome.value}: {'; '.join(decision.reasons)}"
         + (f" (best {best.trainer_id}, {best.bits:.1f} bits: {'; '.join(best.reasons)})"
            if best else ""))
+
+
+DOUBTS = {"evidence": "too little evidence", "only the name": "uncorroborated",
+          "other trainer": "ambiguous", "first names differ": "first name differs",
+          "the trainer already holds": "conflict", "only a first initial": "initial only"}
+
+
+def _doubts(decision: Decision) -> list[str]:
+    if decision.outcome is Outcome.NEW:
+        return ["called new"]
+    return [label for reason in decision.reasons for start, label in DOUBTS.items()
+            if reason.startswith(start) or start in reason[:30]]
 
 
 def _show(row: Row) -> str:

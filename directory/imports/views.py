@@ -20,6 +20,7 @@ from directory.imports.schemas import (
     ReviewQueryArgsSchema,
     ReviewSchema,
 )
+from directory.labels import size_text
 from directory.pagination import PageArgsSchema, page_of, page_schema
 from directory.trainers.models import Trainer
 from directory.urls import db_id
@@ -40,14 +41,18 @@ def allows_upload(view):
     return wrapper
 
 
+def too_large(limit: int) -> InvalidInput:
+    return InvalidInput({"file": [f"The file is larger than the {size_text(limit)} limit; "
+                                  "split it into smaller lists. Nothing was imported."]},
+                        message="The file is too large.", location="files")
+
+
 def read_upload(upload) -> bytes:
     """The uploaded file's bytes, refused whole when over the import limit."""
     limit = current_app.config["IMPORT_MAX_BYTES"]
     content = upload.read(limit + 1)
     if len(content) > limit:
-        raise InvalidInput({"file": [f"The file is larger than the {limit / 2**20:.0f} MiB "
-                                     "limit; split it into smaller lists."]},
-                           message="The file is too large.", location="files")
+        raise too_large(limit)
     return content
 
 
@@ -86,9 +91,14 @@ class Imports(MethodView):
         upload = files["file"]
         options = services.ImportOptions(form["issuer"], form["profile"], tuple(form["map"]),
                                          form["dry_run"])
-        report = services.import_credentials(
-            db.session, read_upload(upload), upload.filename or "upload", options,
-            current_app.config["DATA_DIR"], current_user.id)
+        try:
+            report = services.import_credentials(
+                db.session, read_upload(upload), upload.filename or "upload", options,
+                current_app.config["DATA_DIR"], current_user.id)
+        except InvalidInput as error:
+            # Refusals name the part of the multipart request at fault.
+            error.location = "files" if "file" in error.errors else "form"
+            raise
         db.session.commit()
         return report, 200 if options.dry_run else 201
 

@@ -294,6 +294,9 @@ class TrainerIndex:
         """Trainer id by whoosh document number; -1 for deleted documents."""
         if self._docnum_to_id is None:
             reader = self.searcher().reader()
+            if reader.doc_count_all() == 0:  # an empty index's reader has no columns
+                self._docnum_to_id = np.empty(0, dtype=np.int64)
+                return self._docnum_to_id
             ids = np.fromiter((int(i) if i else -1 for i in reader.column_reader("id")),
                               dtype=np.int64)
             if reader.has_deletions():

@@ -17,18 +17,25 @@ from directory.imports.models import ImportRow, ReviewStatus
 from directory.trainers.models import Trainer
 from tests.factories import credential_payload, make_trainer
 
-NSCA_LIST = """FirstName,LastName,Credential,Certification ID,Cert Status,Recertification Date,E-mail,Postal Code,City,State/Province
-Robert,Smith,CSCS,NS-1001,Certified,03/31/2028,,60614,Chicago,IL
-Maria,Garcia,Certified Strength and Conditioning Specialist,NS-1002,Certified,05/01/2028,,33101,Miami,FL
-Zoe,Newman,NSCA-CPT,NS-1003,Certified,06/30/2027,zoe.newman@example.com,98101,Seattle,WA
-John,Miller,CSCS,NS-1004,Certified,01/15/2029,,,,
-"""
+NSCA_LIST = "\n".join([
+    "FirstName,LastName,Credential,Certification ID,Cert Status,Recertification Date,"
+    "E-mail,Postal Code,City,State/Province",
+    "Robert,Smith,CSCS,NS-1001,Certified,03/31/2028,,60614,Chicago,IL",
+    "Maria,Garcia,Certified Strength and Conditioning Specialist,NS-1002,Certified,"
+    "05/01/2028,,33101,Miami,FL",
+    "Zoe,Newman,NSCA-CPT,NS-1003,Certified,06/30/2027,zoe.newman@example.com,98101,Seattle,WA",
+    "John,Miller,CSCS,NS-1004,Certified,01/15/2029,,,,",
+]) + "\n"
 
-ACSM_LIST = """First Name;Last Name;Certification;Certification Number;Certification Status;Expiration Date;Email Address;Zip Code;City;State
-  BOB  ;smith;ACSM Certified Personal Trainer;ac-2001;Active;12/31/2027;;60657;Chicago;Illinois
-Zoe;Newmann;ACSM Certified Exercise Physiologist;AC-2002;active;2027-09-30;zoe.newman@example.com;98101;Seattle;WA
-Priya;Raman;Clinical Exercise Physiologist;AC-2003;Active;11/30/2028;;60601;Chicago;IL
-"""
+ACSM_LIST = "\n".join([
+    "First Name;Last Name;Certification;Certification Number;Certification Status;"
+    "Expiration Date;Email Address;Zip Code;City;State",
+    "  BOB  ;smith;ACSM Certified Personal Trainer;ac-2001;Active;12/31/2027;;60657;Chicago;"
+    "Illinois",
+    "Zoe;Newmann;ACSM Certified Exercise Physiologist;AC-2002;active;2027-09-30;"
+    "zoe.newman@example.com;98101;Seattle;WA",
+    "Priya;Raman;Clinical Exercise Physiologist;AC-2003;Active;11/30/2028;;60601;Chicago;IL",
+]) + "\n"
 
 
 @pytest.fixture
