@@ -47,6 +47,8 @@ def import_command(file: Path, issuer, profile, mapping, dry_run, report_path,
     data_dir = current_app.config["DATA_DIR"]
     try:
         prepared = prepare_import(db.session, content, file.name, options, data_dir)
+        if prepared.ignored:
+            click.echo("Columns not read: " + ", ".join(prepared.ignored), err=True)
         with click.progressbar(length=len(prepared.table.rows), label="Reconciling rows",
                                show_pos=True) as bar:
             report = run_import(db.session, prepared, data_dir,

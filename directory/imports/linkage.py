@@ -74,8 +74,8 @@ MAX_EMAIL_BITS = 20.0
 MAX_PHONE_BITS = 18.0  # numbers are recycled and mistyped more often than addresses
 # Disagreement: people change emails and numbers, so a different one is weak evidence
 # against; another state is stronger (lists hold current addresses, people rarely move).
-EMAIL_DIFFERS_BITS = -2.0
-PHONE_DIFFERS_BITS = -2.0
+EMAIL_DIFFERS_BITS = -3.0
+PHONE_DIFFERS_BITS = -3.0
 SAME_STATE_OTHER_CITY_BITS = -1.0
 OTHER_STATE_BITS = -4.0
 # Variants of a name cost bits against full agreement: a nickname is often used, a typo
@@ -264,6 +264,31 @@ _place_name = lru_cache(maxsize=100_000)(normalize_place_name)
 
 def blocking_keys(keys: Keys) -> set[str]:
     """The blocks a directory trainer is filed under."""
+    found = _name_blocks(keys) | _contact_blocks(keys) | _place_blocks(keys)
+    if keys.given:  # where rows giving only an initial look
+        found.update(f"i:{surname}:{keys.given[0]}" for surname in _surnames(keys.surnames))
+        if keys.postal_code:
+            found.add(f"z:{keys.postal_code}:{keys.given[0]}")
+    return found
+
+
+def searched_keys(keys: Keys, nicknames: Nicknames) -> set[str]:
+    """The blocks worth searching for a row: by name, contact, place, and names swapped."""
+    found = _name_blocks(keys) | _contact_blocks(keys) | _place_blocks(keys)
+    surnames = _surnames(keys.surnames)
+    if len(keys.given) == 1:
+        found.update(f"i:{surname}:{keys.given}" for surname in surnames)
+    elif keys.given:  # a trainer the directory knows only by an initial
+        found.update(f"n:{surname}:{keys.given[0]}" for surname in surnames)
+    if keys.given and keys.surnames:  # first and last name in each other's columns
+        swapped = keys.surnames[0]
+        for given in _given_keys(swapped, nicknames.of(swapped)[0]):
+            found.add(f"n:{keys.given}:{given}")
+            found.add(f"s:{soundex(keys.given)}:{given}")
+    return found
+
+
+def _name_blocks(keys: Keys) -> set[str]:
     found = set()
     given_keys = _given_keys(keys.given, keys.groups)
     for surname in _surnames(keys.surnames):
@@ -273,44 +298,33 @@ def blocking_keys(keys: Keys) -> set[str]:
             found.add(f"s:{code}:{given}")  # a sound-alike surname: a typo in it
         if keys.given:
             found.add(f"f:{surname}:{soundex(keys.given)}")  # a typo in the first name
-            found.add(f"i:{surname}:{keys.given[0]}")  # a first name given as an initial
-    if keys.postal_code:  # typos Soundex misses (in the surname's first letter)
-        found.update(f"z:{keys.postal_code}:{given}" for given in given_keys)
-    if keys.email:
-        found.add(f"e:{keys.email}")
-    if keys.phone:
-        found.add(f"p:{keys.phone}")
     return found
 
 
-def searched_keys(keys: Keys, nicknames: Nicknames) -> set[str]:
-    """The blocks worth searching for a row: its own, by initial, and names swapped."""
-    found = {key for key in blocking_keys(keys) if key[0] != "i"}
-    for surname in _surnames(keys.surnames):
-        if len(keys.given) == 1:
-            found.add(f"i:{surname}:{keys.given}")
-        if keys.given:  # a trainer the directory knows only by an initial
-            found.add(f"n:{surname}:{keys.given[0]}")
-    if keys.given and keys.surnames:  # first and last name in each other's columns
-        swapped_given = keys.surnames[0]
-        for given in _given_keys(swapped_given, nicknames.groups(swapped_given)):
-            found.add(f"n:{keys.given}:{given}")
-            found.add(f"s:{soundex(keys.given)}:{given}")
-    return found
+def _place_blocks(keys: Keys) -> set[str]:
+    """The same ZIP and first name: typos Soundex misses (in a surname's first letter)."""
+    if not keys.postal_code:
+        return set()
+    return {f"z:{keys.postal_code}:{given}" for given in _given_keys(keys.given, keys.groups)}
+
+
+def _contact_blocks(keys: Keys) -> set[str]:
+    return {f"{kind}:{value}" for kind, value in (("e", keys.email), ("p", keys.phone)) if value}
+
+
+def _given_keys(given: str, groups: frozenset[int]) -> set[str]:
+    """A given name's block keys: itself and its nickname groups (Bob meets Robert)."""
+    return {given, *(f"#{g}" for g in groups)} - {""}
+
+
+def _surnames(surnames: tuple[str, ...]) -> list[str]:
+    return [s for s in surnames if len(s) >= 2]
 
 
 def _maybe_swapped(row: Keys, trainer: Keys) -> bool:
     """A cheap test that reading the row's names the other way round could fit."""
     return bool(row.surnames and row.given and trainer.given and trainer.surnames) and \
         row.surnames[0][0] == trainer.given[0] and row.given[0] == trainer.surnames[0][0]
-
-
-def _given_keys(given: str, groups: frozenset[int]) -> set[str]:
-    return {given, *(f"#{g}" for g in groups)} - {""}
-
-
-def _surnames(surnames: tuple[str, ...]) -> list[str]:
-    return [s for s in surnames if len(s) >= 2]
 
 
 class LinkageIndex:
@@ -464,8 +478,8 @@ class LinkageIndex:
         if given == trainer.given:
             return self._name_agreement(given), "first name matches"
         if not self.nicknames.of(given)[0].isdisjoint(trainer.groups):
-            return self._name_agreement(trainer.given) - NICKNAME_COST, \
-                "first name is a nickname of the other"
+            full = self._variant_agreement(given, trainer.given)
+            return full - NICKNAME_COST, "first name is a nickname of the other"
         if len(given) == 1 or len(trainer.given) == 1:
             if given[0] == trainer.given[0]:
                 return self._agreement(self.initial_counts[given[0]], INITIAL_SHARE), ONLY_INITIAL
@@ -481,7 +495,7 @@ class LinkageIndex:
             "last name differs"
         if similarity < SIMILAR_SIMILARITY[part] or self._another_name(ours, theirs, counts):
             return differs
-        full = self._name_agreement(theirs)
+        full = self._variant_agreement(ours, theirs)
         if similarity >= TYPO_SIMILARITY:
             return full - TYPO_COST[part], f"{label} differs by a typo"
         return max(0.5, full - SIMILAR_COST[part]), f"{label} is similar"
@@ -500,6 +514,11 @@ class LinkageIndex:
                 self._agreement(self.given_counts[name], GIVEN_SHARE),
                 self._agreement(self.surname_counts[name], SURNAME_SHARE))
         return bits
+
+    def _variant_agreement(self, ours: str, theirs: str) -> float:
+        """Bits for two spellings of a name: as much as the commoner one is worth, so a
+        rare misspelling or nickname (Kathryn) does not read as a rare name."""
+        return min(self._name_agreement(ours), self._name_agreement(theirs))
 
     def _place_bits(self, row: Keys, trainer: Keys) -> tuple[float, list[str], bool]:
         if row.postal_code and row.postal_code == trainer.postal_code:

@@ -93,6 +93,7 @@ class PreparedImport:
     profile: Profile
     table: Table
     mapping: dict[str, str]
+    ignored: list[str]  # headers no column is read from
 
 
 def prepare_import(session: Session, content: bytes, filename: str, options: ImportOptions,
@@ -102,8 +103,8 @@ def prepare_import(session: Session, content: bytes, filename: str, options: Imp
     profile = choose_profile(data_dir, issuer, options.profile)
     overrides = parse_mapping(list(options.mapping))
     table = read_table(content, filename)
-    mapping, _ignored = map_headers(table.headers, profile, overrides)
-    return PreparedImport(content, filename, options, issuer, profile, table, mapping)
+    mapping, ignored = map_headers(table.headers, profile, overrides)
+    return PreparedImport(content, filename, options, issuer, profile, table, mapping, ignored)
 
 
 def run_import(session: Session, prepared: PreparedImport, data_dir: str,

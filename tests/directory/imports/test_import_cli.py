@@ -284,3 +284,13 @@ def test_a_crash_midway_leaves_the_database_as_it_was(monkeypatch, app, session,
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert counts(session) == before
+
+
+def test_columns_the_import_does_not_read_are_named(app, catalogs, write):
+    text = ("first_name,last_name,certification,credential_number,postal_code,Notes\n"
+            "Zoe,Newman,NSCA-CPT,NS-1003,98101,call first\n")
+
+    result = flask_import(app, write(text))
+
+    assert result.exit_code == 0, result.output
+    assert "Columns not read: Notes" in result.stderr
