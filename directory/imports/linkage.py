@@ -1,13 +1,17 @@
 """Record linkage: is an imported credential holder a trainer the directory already has?
 
-Blocking finds the few trainers worth comparing: the same surname (or a sound-alike) with
-the same given name, nickname group, sound-alike given name or initial; the same ZIP and
-first initial; the same email or phone; and the names read the other way round. Each is
-scored field by field in bits of evidence, Fellegi-Sunter style: agreeing on a value scores
-log2(m/u), m how often the same person's records agree on it, u how often two people's do
-by chance, measured in this directory. So "John Smith" or a Manhattan ZIP counts for less
-than a rare name or a small town's ZIP, and an email shared by a gym's trainers for less
-than a personal one.
+Blocking finds the few trainers worth comparing: the same surname (or a Soundex
+sound-alike) with the same given name or nickname group (Bob meets Robert), the surname
+with a sound-alike given name (typos) or, for a row giving only an initial, with that
+initial; the same ZIP and given name (typos in a surname's first letter); the same email
+or phone; and the names read the other way round. A row meets a few dozen trainers at
+most, never the whole directory.
+
+Each candidate is scored field by field in bits of evidence, Fellegi-Sunter style:
+agreeing on a value scores log2(m/u), m how often the same person's records agree on it,
+u how often two people's do by chance, measured in this directory. So "John Smith" or a
+Manhattan ZIP counts for less than a rare name or a small town's ZIP, and an email shared
+by a gym's trainers for less than a personal one; disagreeing costs bits.
 
 The evidence plus the prior odds that a row is one particular trainer (about one in the
 directory's size) gives the odds that the row is that trainer. Only a candidate at long
@@ -32,13 +36,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from directory.geo.gazetteer import normalize_place_name
 
 # Posterior odds, in bits, that a candidate is the row's person: to link without review
-# (2**7 = 128 to 1, over 99%), and to be worth a curator's look at all (1 in 128).
-LINK_ODDS_BITS = 7.0
+# (2**9 = 512 to 1, 99.8%), and to be worth a curator's look at all (1 in 128). Tuned on
+# the truth set (directory.imports.truthset): 7 bits linked about one namesake in 150,000
+# rows at 200,000 trainers; 9 linked none on the seeds measured, for 1.5 points of recall.
+LINK_ODDS_BITS = 9.0
 REVIEW_ODDS_BITS = -7.0
 # The best candidate must be this many bits (2**6 = 64 times) likelier than the next.
 CLEAR_LEAD_BITS = 6.0
@@ -132,7 +138,6 @@ class Keys(NamedTuple):
 
     given: str  # first word of the first name; may be a lone initial
     surnames: tuple[str, ...]  # every word of the last name ("garcia", "lopez")
-    initials: frozenset[str]  # of the given name and of its nickname group's names
     groups: frozenset[int]  # nickname groups of the given name
     email: str | None
     phone: str | None
@@ -174,7 +179,7 @@ class Nicknames:
     def __init__(self, groups: list[list[str]]):
         self.groups_of: dict[str, set[int]] = defaultdict(set)
         self.names: list[list[str]] = []
-        self._seen: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
+        self._groups: dict[str, frozenset[int]] = {}  # worked out once per name
         for number, names in enumerate(groups):
             folded = [fold(n) for n in names]
             self.names.append(folded)
@@ -186,18 +191,13 @@ class Nicknames:
         return cls(tomllib.loads(path.read_text(encoding="utf-8"))["groups"])
 
     def groups(self, given: str) -> frozenset[int]:
-        return frozenset(self.groups_of.get(given, ()))
+        if (found := self._groups.get(given)) is None:
+            found = self._groups[given] = frozenset(self.groups_of.get(given, ()))
+        return found
 
     def initials(self, given: str, groups: frozenset[int]) -> frozenset[str]:
         letters = {given[:1]} | {name[:1] for g in groups for name in self.names[g]}
         return frozenset(letters - {""})
-
-    def of(self, given: str) -> tuple[frozenset[int], frozenset[str]]:
-        """The nickname groups and initials of a given name, worked out once per name."""
-        if (found := self._seen.get(given)) is None:
-            groups = self.groups(given)
-            found = self._seen[given] = (groups, self.initials(given, groups))
-        return found
 
 
 # Names and places repeat a lot across a directory: fold each spelling once.
@@ -238,10 +238,9 @@ def soundex(word: str) -> str:
 def person_keys(person: Person, nicknames: Nicknames) -> Keys:
     first_words = _words(person.first_name)
     given = first_words[0] if first_words else ""
-    groups, initials = nicknames.of(given)
     return Keys(
-        given=given, surnames=_words(person.last_name), initials=initials,
-        groups=groups, email=(person.email or "").strip().casefold() or None,
+        given=given, surnames=_words(person.last_name),
+        groups=nicknames.groups(given), email=(person.email or "").strip().casefold() or None,
         phone=digits(person.phone), postal_code=_postal_code(person.postal_code),
         city=_place_name(person.city) if person.city else None,
         state=(person.state or "").strip().upper() or None,
@@ -282,7 +281,7 @@ def searched_keys(keys: Keys, nicknames: Nicknames) -> set[str]:
         found.update(f"n:{surname}:{keys.given[0]}" for surname in surnames)
     if keys.given and keys.surnames:  # first and last name in each other's columns
         swapped = keys.surnames[0]
-        for given in _given_keys(swapped, nicknames.of(swapped)[0]):
+        for given in _given_keys(swapped, nicknames.groups(swapped)):
             found.add(f"n:{keys.given}:{given}")
             found.add(f"s:{soundex(keys.given)}:{given}")
     return found
@@ -389,7 +388,7 @@ class LinkageIndex:
         if best.bits + prior < LINK_ODDS_BITS:
             doubts.append(f"evidence {best.bits:.1f} bits is below the "
                           f"{LINK_ODDS_BITS - prior:.1f} needed to link without review "
-                          f"among {len(self.people)} trainers")
+                          "in a directory this size")
         if not best.corroborated:
             doubts.append("only the name agrees: no postal code, city, email or phone")
         if rest and best.bits - rest[0].bits < CLEAR_LEAD_BITS:
@@ -477,7 +476,7 @@ class LinkageIndex:
             return 0.0, ""
         if given == trainer.given:
             return self._name_agreement(given), "first name matches"
-        if not self.nicknames.of(given)[0].isdisjoint(trainer.groups):
+        if not self.nicknames.groups(given).isdisjoint(trainer.groups):
             full = self._variant_agreement(given, trainer.given)
             return full - NICKNAME_COST, "first name is a nickname of the other"
         if len(given) == 1 or len(trainer.given) == 1:
@@ -491,12 +490,13 @@ class LinkageIndex:
                       counts: Counter[str]) -> tuple[float, str]:
         """A spelling that differs: a typo, similar, or another name altogether."""
         label = "first name" if part == "given" else "last name"
-        differs = NAME_DIFFERS_BITS[part], FIRST_NAME_DIFFERS if part == "given" else \
-            "last name differs"
-        if similarity < SIMILAR_SIMILARITY[part] or self._another_name(ours, theirs, counts):
-            return differs
+        # One edit is a typo even where Jaro-Winkler is low (Wstson, Watson), if not short.
+        typo = OSA.distance(ours, theirs) <= 1 and min(len(ours), len(theirs)) >= 4
+        if (similarity < SIMILAR_SIMILARITY[part] and not typo) or \
+                self._another_name(ours, theirs, counts):
+            return NAME_DIFFERS_BITS[part], f"{label} differs"
         full = self._variant_agreement(ours, theirs)
-        if similarity >= TYPO_SIMILARITY:
+        if similarity >= TYPO_SIMILARITY or typo:
             return full - TYPO_COST[part], f"{label} differs by a typo"
         return max(0.5, full - SIMILAR_COST[part]), f"{label} is similar"
 
@@ -527,6 +527,8 @@ class LinkageIndex:
                     self.postal_counts[row.postal_code], POSTAL_SHARE, POSTAL_M, MAX_PLACE_BITS)
             return bits, [f"postal code {row.postal_code} matches"], True
         if row.city and row.state and (row.city, row.state) == (trainer.city, trainer.state):
+            # A move across a big city says little (never less than nothing); with a
+            # postal code missing, the city is all there is to agree on.
             both_known = row.postal_code and trainer.postal_code
             bits = self._agreement(self.city_counts[(row.city, row.state)], CITY_SHARE,
                                    MOVED_IN_CITY_M if both_known else CITY_M, MAX_PLACE_BITS)

@@ -69,6 +69,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
 from directory.config import REPO_ROOT
 from directory.demo.generator import CityPicker
 from directory.geo.gazetteer import City, gazetteer, normalize_place_name
@@ -254,9 +257,6 @@ def _new_person(people: _People, kind: str, index: int, other: Person,
 
 
 def _similar_surname(last: str, pool: list[str]) -> str:
-    from rapidfuzz import process
-    from rapidfuzz.distance import JaroWinkler
-
     choices = [n for n in pool if n != last]
     return process.extractOne(last, choices, scorer=JaroWinkler.similarity)[0]
 
