@@ -14,7 +14,8 @@ path (`flask credentials import` calls the same functions), it times:
   transaction, committing and refreshing the search index.
 
 It prints the timings, the report's summary, how many automatic links were right
-(the rows are labelled) and the process's peak memory.
+(the rows are labelled) and each import's peak memory: every timed import runs in a
+process of its own, so the truth set's generation is not counted.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -110,14 +114,13 @@ def timed_import(app, content: bytes, dry_run: bool) -> tuple[dict, dict]:
                     "row_p50_ms": quantiles[9] * 1000, "row_p95_ms": quantiles[18] * 1000}
 
 
-def accuracy(truth, report) -> str:
-    links = [(row, result) for row, result in zip(truth.rows, report["rows"], strict=True)
-             if result["action"] == "linked"]
-    right = sum(1 for row, result in links if row.trainer_id == result["trainer_id"])
-    wrong_existing = sum(1 for row, result in links
-                         if row.trainer_id and row.trainer_id != result["trainer_id"])
+def accuracy(labels: list[int | None], report) -> str:
+    links = [(label, row["trainer_id"]) for label, row in zip(labels, report["rows"], strict=True)
+             if row["action"] == "linked"]
+    right = sum(1 for label, linked in links if label == linked)
+    wrong = sum(1 for label, linked in links if label and label != linked)
     return (f"automatic links to directory trainers right: {right}, "
-            f"to the wrong directory trainer: {wrong_existing}")
+            f"to the wrong directory trainer: {wrong}")
 
 
 def main() -> None:
@@ -126,25 +129,44 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("instance/bench-import"))
+    parser.add_argument("--child", choices=["dry", "real"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    truth = build_truth_set(args.seed, args.directory, args.rows)
     base = args.workdir.resolve() / f"directory-{args.seed}-{args.directory}.sqlite3"
+    listed = args.workdir / f"list-{args.seed}-{args.rows}.csv"
+    if args.child:
+        return child(args.child, base, listed, args.workdir)
+    truth = build_truth_set(args.seed, args.directory, args.rows)
     ensure_directory(_app(base, args.workdir), truth)
-    content = list_file(truth)
-    print(f"{args.rows} rows ({len(content) / 2**20:.1f} MiB CSV) against "
+    listed.write_bytes(list_file(truth))
+    labels = [row.trainer_id for row in truth.rows]
+    del truth
+    print(f"{args.rows} rows ({listed.stat().st_size / 2**20:.1f} MiB CSV) against "
           f"{args.directory} trainers, seed {args.seed}")
+    for mode in ("dry", "real"):
+        command = [sys.executable, __file__, "--child", mode, "--directory",
+                   str(args.directory), "--rows", str(args.rows), "--seed", str(args.seed),
+                   "--workdir", str(args.workdir)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        result = json.loads(output.splitlines()[-1])
+        _print(f"{mode} run", result["report"], result["times"], result["peak_mib"])
+    print(accuracy(labels, result["report"]))
 
-    report, times = timed_import(_app(base, args.workdir), content, dry_run=True)
-    _print("dry run", report, times)
-    copy = base.with_suffix(".run.sqlite3")
-    shutil.copyfile(base, copy)
-    report, times = timed_import(_app(copy, args.workdir), content, dry_run=False)
-    _print("real run", report, times)
-    print(accuracy(truth, report))
-    copy.unlink()
+
+def child(mode: str, base: Path, listed: Path, workdir: Path) -> None:
+    """One timed import in this process; prints its report and figures as JSON."""
+    database = base
+    if mode == "real":  # on a copy, so the directory stays as built
+        database = base.with_suffix(".run.sqlite3")
+        shutil.copyfile(base, database)
+    report, times = timed_import(_app(database, workdir), listed.read_bytes(),
+                                 dry_run=mode == "dry")
+    if mode == "real":
+        database.unlink()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory {peak:.0f} MiB")
+    print(json.dumps({"report": {"summary": report["summary"], "rows": [
+        {"action": r["action"], "trainer_id": r["trainer_id"]} for r in report["rows"]]},
+        "times": times, "peak_mib": peak}))
 
 
 def _app(database: Path, workdir: Path):
@@ -152,11 +174,12 @@ def _app(database: Path, workdir: Path):
                        "SEARCH_INDEX_DIR": str(workdir / "index"), "RATELIMIT_ENABLED": False})
 
 
-def _print(label: str, report: dict, times: dict) -> None:
+def _print(label: str, report: dict, times: dict, peak_mib: float) -> None:
     summary = ", ".join(f"{k} {v}" for k, v in report["summary"].items())
     print(f"{label}: read {times['read']:.1f} s, reconcile {times['reconcile']:.1f} s, "
           f"apply and commit {times['apply']:.1f} s, total {times['total']:.1f} s; "
-          f"per row p50 {times['row_p50_ms']:.2f} ms, p95 {times['row_p95_ms']:.2f} ms")
+          f"per row p50 {times['row_p50_ms']:.2f} ms, p95 {times['row_p95_ms']:.2f} ms; "
+          f"peak memory {peak_mib:.0f} MiB")
     print(f"  {summary}")
 
 

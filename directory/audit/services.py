@@ -87,15 +87,16 @@ def _changes(obj, action: str) -> dict:
     changes = {}
     for attr in state.mapper.column_attrs:
         policy = attr.columns[0].info.get("audit")
-        history = state.attrs[attr.key].history
-        if policy == "skip" or (action == "update" and not history.has_changes()):
+        if policy == "skip":
             continue
         current = getattr(obj, attr.key)
-        before, after = {
-            "create": (None, current),
-            "update": (history.deleted[0] if history.deleted else None, current),
-            "delete": (current, None),
-        }[action]
+        if action == "update":  # only updates need the attribute's history (it is slow)
+            history = state.attrs[attr.key].history
+            if not history.has_changes():
+                continue
+            before, after = history.deleted[0] if history.deleted else None, current
+        else:
+            before, after = (None, current) if action == "create" else (current, None)
         if before is None and after is None:
             continue
         if policy == "redact":

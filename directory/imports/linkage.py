@@ -386,13 +386,15 @@ class LinkageIndex:
         best, rest = plausible[0], plausible[1:]
         doubts = []
         if best.bits + prior < LINK_ODDS_BITS:
-            doubts.append(f"evidence {best.bits:.1f} bits is below the "
-                          f"{LINK_ODDS_BITS - prior:.1f} needed to link without review "
-                          "in a directory this size")
+            doubts.append(f"the best match is not sure enough to link without a curator "
+                          f"(confidence {best.confidence:.2f})")
         if not best.corroborated:
-            doubts.append("only the name agrees: no postal code, city, email or phone")
+            doubts.append("nothing but the name agrees (no matching postal code, city, email "
+                          "or phone)")
         if rest and best.bits - rest[0].bits < CLEAR_LEAD_BITS:
-            doubts.append(f"{len(rest)} other trainer(s) match almost as well")
+            others = "another trainer matches" if len(rest) == 1 else \
+                f"{len(rest)} other trainers match"
+            doubts.append(f"{others} almost as well")
         doubts += best.conflicts
         if doubts:
             return Decision(Outcome.REVIEW, plausible[:5], doubts)

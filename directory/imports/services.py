@@ -335,7 +335,8 @@ def apply(session: Session, batch: ImportBatch, results: list[RowResult],
             result.trainer_ref = created[result.trainer_ref].id
     rows = [_import_row(batch, result) for result in results]
     for chunk in _chunks(rows):
-        session.execute(insert(ImportRow), chunk)
+        # The table, not the entity: one executemany, not a statement per mix of values.
+        session.execute(insert(ImportRow.__table__), chunk)
     # The report's rows go in by a bulk insert the audit hook does not see.
     record_event(session, "bulk_create", "import_rows", changes={"count": len(rows)})
 
