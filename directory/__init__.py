@@ -58,12 +58,14 @@ def register_blueprints(app: Flask) -> None:
     from directory.imports.views import imports_blp, reviews_blp
     from directory.matches.pages import blp as match_pages
     from directory.matches.views import blp as matches_api
+    from directory.referrals.views import blp as referrals_api
+    from directory.referrals.views import screening_blp
     from directory.search.pages import blp as search_pages
     from directory.trainers.views import blp as trainers_api
 
     for blueprint in (trainers_api, trainer_account_blp, credentials_blp, certifications_api,
                       conditions_api, geocode_api, matches_api, auth_blp, users_blp, audit_api,
-                      imports_blp, reviews_blp):
+                      imports_blp, reviews_blp, referrals_api, screening_blp):
         api.register_blueprint(blueprint)
         # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
         csrf.exempt(blueprint)

@@ -80,3 +80,22 @@ def meets_guidelines(moderate_minutes: int, vigorous_minutes: int, strength_days
     """150 moderate (or 75 vigorous; a vigorous minute counts as two) and 2 strength days."""
     aerobic = moderate_minutes + 2 * vigorous_minutes >= WEEKLY_MODERATE_MINUTES
     return aerobic and strength_days >= STRENGTH_DAYS
+
+
+# Drugs that blunt the heart-rate response to exercise (beta-blockers, non-dihydropyridine
+# calcium-channel blockers, ivabradine): with them, prescribe by RPE.
+RATE_LIMITING = ("beta blocker", "beta-blocker", "betablocker", "metoprolol", "atenolol",
+                 "carvedilol", "propranolol", "bisoprolol", "nebivolol", "labetalol",
+                 "nadolol", "sotalol", "acebutolol", "pindolol", "verapamil", "diltiazem",
+                 "ivabradine")
+
+
+def blunting_medications(medications: list[str]) -> list[str]:
+    """The medications in the list that blunt the heart-rate response."""
+    return [m for m in medications if any(drug in m.casefold() for drug in RATE_LIMITING)]
+
+
+def default_rpe(percent_low: float) -> tuple[int, int]:
+    """The Borg RPE band for the intensity class a heart-rate-reserve band starts in."""
+    name = intensity_class(percent_low)
+    return RPE.get(name, RPE["light"] if percent_low < 40 else RPE["vigorous"])

@@ -34,6 +34,11 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_AUDIT_LOG = "read_audit_log"
     USE_ACCOUNT = "use_account"  # one's own account page and API tokens
+    CREATE_REFERRAL = "create_referral"
+    LIST_REFERRALS = "list_referrals"  # each sees only their own (services.visible_referrals)
+    VIEW_REFERRAL = "view_referral"
+    MOVE_REFERRAL = "move_referral"  # which transition, by role: services.TRANSITIONS
+    REPORT_ON_REFERRAL = "report_on_referral"
 
 
 def _anyone(_user, _obj=None) -> bool:
@@ -63,6 +68,22 @@ def _may_edit_profile(user, trainer: Trainer) -> bool:
     return _role(*STAFF)(user) or _owns_trainer(user, trainer)
 
 
+def _refers(user, referral) -> bool:
+    return user.is_authenticated and user.role is Role.DOCTOR and referral.doctor_id == user.id
+
+
+def _addressed(user, referral) -> bool:
+    return (user.is_authenticated and user.role is Role.TRAINER
+            and referral.trainer_id == user.trainer_id and referral.status.value != "draft")
+
+
+def _may_read_referral(user, referral) -> bool:
+    """Only the referring doctor, the addressed trainer, the patient and admins."""
+    return (_role(Role.ADMIN)(user) or _refers(user, referral) or _addressed(user, referral)
+            or (user.is_authenticated and user.role is Role.PATIENT
+                and referral.patient_user_id == user.id))
+
+
 RULES: dict[Permission, Callable] = {
     Permission.VIEW_DIRECTORY: _anyone,
     Permission.VIEW_TRAINER: _may_view_trainer,
@@ -76,6 +97,12 @@ RULES: dict[Permission, Callable] = {
     Permission.MANAGE_USERS: _role(Role.ADMIN),
     Permission.READ_AUDIT_LOG: _role(Role.ADMIN),
     Permission.USE_ACCOUNT: _signed_in,
+    Permission.CREATE_REFERRAL: _role(Role.DOCTOR),
+    Permission.LIST_REFERRALS: _role(Role.DOCTOR, Role.TRAINER, Role.PATIENT, Role.ADMIN),
+    Permission.VIEW_REFERRAL: _may_read_referral,
+    Permission.MOVE_REFERRAL: lambda user, referral: (_refers(user, referral)
+                                                      or _addressed(user, referral)),
+    Permission.REPORT_ON_REFERRAL: _addressed,
 }
 
 

@@ -14,9 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from directory.accounts.services import issue_token
+from directory.db import today
 from directory.imports.models import ImportRow
 from directory.imports.pages import keep_upload
 from directory.imports.services import ImportOptions, import_credentials
+from directory.referrals.schemas import ReferralCreateSchema
+from directory.referrals.services import create_referral
+from directory.search.sync import search_snapshots
 from directory.trainers.services import deactivate_trainer
 from tests.conftest import DATA_DIR, PASSWORD
 from tests.factories import credential_payload, make_trainer, trainer_payload
@@ -66,10 +70,23 @@ def new_import(**form):
     return {"file": (io.BytesIO(content), "list.csv"), "issuer": "ACSM", **form}
 
 
+def new_referral(**overrides) -> dict:
+    """A referral near the {own} trainer (Maria Lopez, 10001, type 2 diabetes expert)."""
+    body = {"patient": {"name": "Pat Example", "age": 62, "place": "10001"},
+            "conditions": ["type 2 diabetes"],
+            "prescription": {"goals": ["walk daily"], "frequency_per_week": 3,
+                             "intensity": {"resting_heart_rate": 70}, "time_minutes": 30,
+                             "type": "walking", "clearance": {"given": True}}}
+    return {**body, **overrides}
+
+
 def new_registration():
     email = f"registrant{next(_unique)}@example.com"
     return {"email": email, "password": PASSWORD, "confirm": PASSWORD}
 
+
+REFERRAL_READERS = {"anonymous": 401, "patient": 200, "doctor": 200, "trainer": 200,
+                    "other_trainer": 404, "curator": 404, "admin": 200}
 
 CASES = [
     Case("search_pages.index", "GET", "/", everyone(200)),
@@ -134,6 +151,23 @@ CASES = [
     # The curator decides first, so the admin then meets a decided review.
     Case("reviews.ReviewById", "POST", "/api/v1/reviews/{review}",
          {**staff_only(200), "admin": 409}, body={"decision": "reject"}),
+    Case("screening.ScreeningCheck", "POST", "/api/v1/screening", everyone(200),
+         body={"exercises_regularly": False, "known_disease": True, "symptoms": False,
+               "desired_intensity": "moderate"}),
+    Case("referrals.Referrals", "GET", "/api/v1/referrals",
+         {**everyone(200), "anonymous": 401, "curator": 403}),
+    Case("referrals.Referrals", "POST", "/api/v1/referrals",
+         {**everyone(403), "anonymous": 401, "doctor": 201}, body=lambda: new_referral()),
+    # Only the referring doctor, the addressed trainer, the patient and admins read it;
+    # to anyone else it does not exist.
+    Case("referrals.ReferralById", "GET", "/api/v1/referrals/{referral}", REFERRAL_READERS),
+    # The addressed trainer accepts; the doctor may move it, but not to "accepted".
+    Case("referrals.Transitions", "POST", "/api/v1/referrals/{referral}/transitions",
+         {**REFERRAL_READERS, "patient": 403, "doctor": 403, "admin": 403},
+         body={"to": "accepted"}),
+    Case("referrals.Updates", "POST", "/api/v1/referrals/{referral}/updates",
+         {**REFERRAL_READERS, "patient": 403, "doctor": 403, "admin": 403, "trainer": 201},
+         body={"kind": "assessment", "notes": "Baseline."}),
     Case("import_pages.imports", "GET", "/imports", staff_only(200, anonymous=302)),
     Case("import_pages.imports", "POST", "/imports", staff_only(200, anonymous=302), form=True,
          body=lambda: {**new_import(), "dry_run": "y"}),
@@ -184,7 +218,14 @@ def callers(app, session, catalogs, user_factory):
     review, page_review = (session.scalar(select(ImportRow.id).where(ImportRow.batch_id == b))
                            for b in (batch, page_batch))
     session.commit()
-    WORLD.update(batch=batch, review=review, page_review=page_review,
+    referral = create_referral(
+        session, users["doctor"], ReferralCreateSchema().load(new_referral(
+            shortlist=[own.id], send=True,
+            patient={"name": "Pat Example", "age": 62, "place": "10001",
+                     "account_email": users["patient"].email})),
+        search_snapshots().current(session, today()), today())
+    session.commit()
+    WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,
                  preview=keep_upload(content.replace(b"M-1", b"M-3")),
                  own=own.id, other=other.id, inactive=inactive.id, spare_token=spare.id,
                  own_credential=own.credentials[0].id, trainer_email=users["trainer"].email)

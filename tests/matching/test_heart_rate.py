@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from matching.heart_rate import (
     MaxFormula,
+    blunting_medications,
+    default_rpe,
     intensity_class,
     karvonen,
     meets_guidelines,
@@ -84,3 +86,16 @@ def test_targets_lie_between_resting_and_maximum_in_order(resting, age, low, hig
 @given(age=st.integers(1, 119), formula=st.sampled_from(MaxFormula))
 def test_older_means_a_lower_predicted_maximum(age, formula):
     assert predicted_max(age + 1, formula) < predicted_max(age, formula)
+
+
+def test_rate_limiting_medications_are_recognised_in_any_form():
+    medications = ["Metoprolol succinate 50 mg", "metformin", "DILTIAZEM ER", "lisinopril"]
+    assert blunting_medications(medications) == ["Metoprolol succinate 50 mg", "DILTIAZEM ER"]
+    assert blunting_medications(["a beta-blocker"]) == ["a beta-blocker"]
+    assert blunting_medications(["atorvastatin"]) == []
+
+
+@pytest.mark.parametrize(("percent", "band"), [(30, (9, 11)), (40, (12, 13)), (60, (14, 17)),
+                                               (10, (9, 11)), (95, (14, 17))])
+def test_default_rpe_follows_the_intensity_class(percent, band):
+    assert default_rpe(percent) == band

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory.db import TimestampMixin, str_enum, utcnow
+from directory.extensions import db
+from matching.types import CredentialLevel
+
+
+class ReferralStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class UpdateKind(StrEnum):
+    ASSESSMENT = "assessment"  # the initial consultation
+    PROGRESS = "progress"
+
+
+class Referral(TimestampMixin, db.Model):
+    """A doctor's exercise referral: the patient, the prescription, the chosen trainer."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The patient's own account, when the doctor names it: it lets them read the referral.
+    patient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    patient_name: Mapped[str] = mapped_column(String(200))
+    patient_birth_date: Mapped[date | None]
+    patient_age: Mapped[int]  # at the referral, from the birth date when given
+    patient_email: Mapped[str | None] = mapped_column(String(254))
+    patient_phone: Mapped[str | None] = mapped_column(String(32))
+    patient_place: Mapped[str] = mapped_column(String(200))  # as resolved: "Chicago, IL 60601"
+    conditions: Mapped[list[str]] = mapped_column(default=list)  # catalog codes
+    medications: Mapped[list[str]] = mapped_column(default=list)
+    heart_rate_blunted: Mapped[bool] = mapped_column(default=False)
+    # FITT-VP with the computed intensity targets (see schemas.PrescriptionSchema).
+    prescription: Mapped[dict] = mapped_column(db.JSON)
+    preferences: Mapped[dict] = mapped_column(db.JSON)
+    min_level: Mapped[CredentialLevel | None] = mapped_column(str_enum(CredentialLevel))
+    report_every_weeks: Mapped[int]
+    status: Mapped[ReferralStatus] = mapped_column(
+        str_enum(ReferralStatus), default=ReferralStatus.DRAFT, index=True)
+    # The trainer it is addressed to now, and the doctor's ordered short list.
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("trainers.id"), index=True)
+    shortlist: Mapped[list[int]] = mapped_column(db.JSON, default=list)
+    # The ranking the doctor chose from, as shown, so the choice can be reviewed later.
+    ranking: Mapped[dict] = mapped_column(db.JSON)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan")
+    updates: Mapped[list[ReferralUpdate]] = relationship(
+        back_populates="referral", order_by="ReferralUpdate.id", cascade="all, delete-orphan")
+
+
+class ReferralEvent(db.Model):
+    """One transition of a referral: who moved it, from what, to what, when and why."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[ReferralStatus | None] = mapped_column(str_enum(ReferralStatus))
+    to_status: Mapped[ReferralStatus] = mapped_column(str_enum(ReferralStatus))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("trainers.id"))
+    reason: Mapped[str | None] = mapped_column(String(1000))
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+
+
+class ReferralUpdate(db.Model):
+    """The trainer's report back: the initial assessment, then progress."""
+
+    __tablename__ = "referral_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[UpdateKind] = mapped_column(str_enum(UpdateKind))
+    sessions_attended: Mapped[int | None]
+    # The physical activity vital sign: minutes a week of moderate or vigorous activity.
+    weekly_minutes: Mapped[int | None]
+    strength_days: Mapped[int | None]
+    resting_heart_rate: Mapped[int | None]
+    systolic: Mapped[int | None]
+    diastolic: Mapped[int | None]
+    weight_kg: Mapped[float | None]
+    six_minute_walk_m: Mapped[int | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    concern: Mapped[bool] = mapped_column(default=False)  # asks the doctor to review
+
+    referral: Mapped[Referral] = relationship(back_populates="updates")

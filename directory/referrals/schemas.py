@@ -1,0 +1,237 @@
+"""Referral input (patient, FITT-VP prescription, preferences), output, and screening."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from directory.db import today
+from directory.trainers.models import AccessibilityFeature
+from directory.trainers.schemas import LANGUAGE
+from directory.urls import MAX_DB_ID
+from matching.heart_rate import RPE_SCALE, MaxFormula
+from matching.screening import Clearance, Intensity, StartingIntensity
+from matching.types import CredentialLevel, DeliveryMode
+
+from . import services
+from .models import ReferralStatus, UpdateKind
+
+TEXT = validate.Length(1, 1000)
+HEART_RATE = validate.Range(30, 230, error="A heart rate must be 30-230 beats a minute.")
+RPE = validate.Range(*RPE_SCALE, error="RPE is on the Borg 6-20 scale.")
+
+
+def ordered(data: dict, low: str, high: str) -> None:
+    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+        raise ValidationError(f"The range runs down: {low} {data[low]} is above "
+                              f"{high} {data[high]}.", high)
+
+
+class PatientSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    birth_date = fields.Date(load_default=None)
+    age = fields.Integer(load_default=None, validate=validate.Range(1, 120))
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    phone = fields.String(load_default=None, validate=validate.Length(1, 32))
+    place = fields.String(required=True, validate=validate.Length(1, 200), metadata={
+        "description": "A US ZIP or 'City, ST': where the patient will exercise from."})
+    account_email = fields.Email(load_default=None, metadata={
+        "description": "The patient's ReferFit account, which may then read the referral."})
+
+    @validates_schema
+    def age_or_birth_date(self, data, **_kwargs):
+        if data.get("birth_date") is None and data.get("age") is None:
+            raise ValidationError("Give the patient's date of birth or age.", "age")
+
+
+class IntensitySchema(Schema):
+    """Heart-rate reserve (Karvonen), entered heart rates, or perceived exertion."""
+
+    method = fields.String(load_default="heart_rate_reserve", validate=validate.OneOf(
+        ["heart_rate_reserve", "heart_rate", "rpe"]))
+    resting_heart_rate = fields.Integer(load_default=None, validate=HEART_RATE)
+    max_formula = fields.Enum(MaxFormula, by_value=True, load_default=MaxFormula.TANAKA)
+    measured_max_heart_rate = fields.Integer(load_default=None, validate=HEART_RATE, metadata={
+        "description": "From an exercise test; used instead of the predicted maximum."})
+    percent_low = fields.Float(load_default=40, validate=validate.Range(0, 100))
+    percent_high = fields.Float(load_default=59, validate=validate.Range(0, 100))
+    heart_rate_low = fields.Integer(load_default=None, validate=HEART_RATE)
+    heart_rate_high = fields.Integer(load_default=None, validate=HEART_RATE)
+    rpe_low = fields.Integer(load_default=None, validate=RPE)
+    rpe_high = fields.Integer(load_default=None, validate=RPE)
+
+    @validates_schema
+    def ranges(self, data, **_kwargs):
+        for low, high in (("percent_low", "percent_high"), ("heart_rate_low", "heart_rate_high"),
+                          ("rpe_low", "rpe_high")):
+            ordered(data, low, high)
+        if data["method"] == "heart_rate_reserve" and data.get("resting_heart_rate") is None:
+            raise ValidationError("The heart-rate reserve needs the resting heart rate.",
+                                  "resting_heart_rate")
+        if data["method"] == "heart_rate" and (data.get("heart_rate_low") is None
+                                               or data.get("heart_rate_high") is None):
+            raise ValidationError("Give heart_rate_low and heart_rate_high.", "heart_rate_low")
+        if data["method"] == "rpe" and (data.get("rpe_low") is None
+                                        or data.get("rpe_high") is None):
+            raise ValidationError("Give rpe_low and rpe_high.", "rpe_low")
+
+
+class ClearanceSchema(Schema):
+    given = fields.Boolean(required=True)
+    up_to = fields.Enum(Intensity, by_value=True, load_default=None, metadata={
+        "description": "The highest intensity the clearance covers."})
+
+
+class PrescriptionSchema(Schema):
+    """The exercise prescription in FITT-VP form."""
+
+    goals = fields.List(fields.String(validate=TEXT), required=True,
+                        validate=validate.Length(1, 10))
+    frequency_per_week = fields.Integer(required=True, validate=validate.Range(1, 7))
+    intensity = fields.Nested(IntensitySchema, required=True)
+    time_minutes = fields.Integer(required=True, validate=validate.Range(5, 180), metadata={
+        "description": "Minutes a session."})
+    type = fields.String(required=True, validate=TEXT, metadata={
+        "description": "e.g. brisk walking, cycling, resistance training."})
+    volume = fields.String(load_default="", validate=validate.Length(max=1000))
+    progression = fields.String(load_default="", validate=validate.Length(max=1000))
+    avoid = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list,
+                        validate=validate.Length(max=20))
+    precautions = fields.String(load_default="", validate=validate.Length(max=2000))
+    clearance = fields.Nested(ClearanceSchema, required=True)
+    report_every_weeks = fields.Integer(load_default=4, validate=validate.Range(1, 52))
+
+
+class PreferencesSchema(Schema):
+    max_distance = fields.Float(load_default=25.0, validate=validate.Range(0.5, 500),
+                                metadata={"description": "Miles."})
+    modes = fields.List(fields.Enum(DeliveryMode, by_value=True), validate=validate.Length(1),
+                        load_default=lambda: [DeliveryMode.IN_PERSON])
+    budget = fields.Float(load_default=None, validate=validate.Range(0, 10_000))
+    languages = fields.List(fields.String(validate=LANGUAGE), load_default=list)
+    accessibility = fields.List(fields.Enum(AccessibilityFeature, by_value=True),
+                                load_default=list)
+
+
+class ReferralCreateSchema(Schema):
+    patient = fields.Nested(PatientSchema, required=True)
+    conditions = fields.List(fields.String(validate=validate.Length(1, 200)), required=True,
+                             validate=validate.Length(1, 10), metadata={
+        "description": "Codes, names, synonyms or ICD-10 codes."})
+    medications = fields.List(fields.String(validate=validate.Length(1, 200)),
+                              load_default=list, validate=validate.Length(max=30))
+    prescription = fields.Nested(PrescriptionSchema, required=True)
+    preferences = fields.Nested(PreferencesSchema,
+                                load_default=lambda: PreferencesSchema().load({}))
+    min_level = fields.Enum(CredentialLevel, by_value=True, load_default=None)
+    shortlist = fields.List(fields.Integer(validate=validate.Range(1, MAX_DB_ID)),
+                            load_default=list, validate=validate.Length(max=5), metadata={
+        "description": "Trainer ids from the ranking, in the doctor's order of preference."})
+    send = fields.Boolean(load_default=False, metadata={
+        "description": "Send to the first trainer on the short list at once."})
+
+
+class TransitionSchema(Schema):
+    to = fields.Enum(ReferralStatus, by_value=True, required=True)
+    reason = fields.String(load_default=None, validate=TEXT)
+    trainer_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_DB_ID),
+                                metadata={"description": "Whom to send it to (default: the "
+                                                         "next on the short list)."})
+
+
+class UpdateSchema(Schema):
+    kind = fields.Enum(UpdateKind, by_value=True, load_default=UpdateKind.PROGRESS)
+    sessions_attended = fields.Integer(load_default=None, validate=validate.Range(0, 500))
+    weekly_minutes = fields.Integer(load_default=None, validate=validate.Range(0, 3000))
+    strength_days = fields.Integer(load_default=None, validate=validate.Range(0, 7))
+    resting_heart_rate = fields.Integer(load_default=None, validate=HEART_RATE)
+    systolic = fields.Integer(load_default=None, validate=validate.Range(60, 260))
+    diastolic = fields.Integer(load_default=None, validate=validate.Range(30, 160))
+    weight_kg = fields.Float(load_default=None, validate=validate.Range(20, 400))
+    six_minute_walk_m = fields.Integer(load_default=None, validate=validate.Range(0, 1200))
+    notes = fields.String(load_default="", validate=validate.Length(max=4000))
+    concern = fields.Boolean(load_default=False, metadata={
+        "description": "Ask the doctor to review."})
+
+    @validates_schema
+    def pressure(self, data, **_kwargs):
+        if (data.get("systolic") is None) != (data.get("diastolic") is None):
+            raise ValidationError("Give both systolic and diastolic pressure.", "diastolic")
+        ordered(data, "diastolic", "systolic")
+
+
+class EventSchema(Schema):
+    occurred_at = fields.DateTime()
+    from_status = fields.Enum(ReferralStatus, by_value=True, allow_none=True)
+    to_status = fields.Enum(ReferralStatus, by_value=True)
+    actor_role = fields.String()
+    trainer_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class UpdateOutSchema(UpdateSchema):
+    id = fields.Integer()
+    trainer_id = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class PatientOutSchema(Schema):
+    name = fields.String(attribute="patient_name")
+    birth_date = fields.Date(attribute="patient_birth_date", allow_none=True)
+    age = fields.Integer(attribute="patient_age")
+    email = fields.String(attribute="patient_email", allow_none=True)
+    phone = fields.String(attribute="patient_phone", allow_none=True)
+    place = fields.String(attribute="patient_place")
+
+
+class ReferralSchema(Schema):
+    """A referral with its prescription, the ranking it chose from and its timeline."""
+
+    id = fields.Integer()
+    status = fields.Enum(ReferralStatus, by_value=True)
+    doctor_id = fields.Integer()
+    trainer_id = fields.Integer(allow_none=True)
+    shortlist = fields.List(fields.Integer())
+    next_on_shortlist = fields.Function(
+        lambda r: services.next_on_shortlist(r) if r.status is ReferralStatus.DECLINED
+        else None, metadata={"type": "integer", "nullable": True,
+                             "description": "Offered to the doctor after a decline."})
+    patient = fields.Function(lambda r: PatientOutSchema().dump(r))
+    conditions = fields.List(fields.String())
+    medications = fields.List(fields.String())
+    heart_rate_blunted = fields.Boolean()
+    prescription = fields.Dict()
+    preferences = fields.Dict()
+    min_level = fields.Enum(CredentialLevel, by_value=True, allow_none=True)
+    report_every_weeks = fields.Integer()
+    report_due_on = fields.Function(
+        lambda r: d.isoformat() if (d := services.report_due_on(r)) else None,
+        metadata={"type": "string", "format": "date", "nullable": True})
+    report_overdue = fields.Function(lambda r: services.report_overdue(r, today()),
+                                     metadata={"type": "boolean"})
+    concern = fields.Function(services.concern, metadata={
+        "type": "boolean", "description": "An update asks the doctor to review."})
+    ranking = fields.Dict()
+    created_at = fields.DateTime()
+    status_changed_at = fields.DateTime()
+    events = fields.List(fields.Nested(EventSchema))
+    updates = fields.List(fields.Nested(UpdateOutSchema))
+
+
+class ReferralQueryArgsSchema(Schema):
+    status = fields.Enum(ReferralStatus, by_value=True, load_default=None)
+
+
+class ScreeningSchema(Schema):
+    """ACSM pre-participation screening answers (Riebe et al., 2015)."""
+
+    exercises_regularly = fields.Boolean(required=True, metadata={
+        "description": "30+ minutes of moderate exercise on 3+ days a week for 3 months."})
+    known_disease = fields.Boolean(required=True, metadata={
+        "description": "Known cardiovascular, metabolic (diabetes) or renal disease."})
+    symptoms = fields.Boolean(required=True, metadata={
+        "description": "Signs or symptoms suggesting such disease."})
+    desired_intensity = fields.Enum(Intensity, by_value=True, required=True)
+
+
+class ScreeningResultSchema(Schema):
+    medical_clearance = fields.Enum(Clearance, by_value=True)
+    recommended_intensity = fields.Enum(StartingIntensity, by_value=True)
+    explanation = fields.String()

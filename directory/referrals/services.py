@@ -1,0 +1,293 @@
+"""Referrals: write the prescription, choose from the ranking, move through the lifecycle,
+report back. Takes the session; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden
+
+from directory.accounts.models import Role, User
+from directory.db import utcnow
+from directory.errors import Conflict, InvalidInput
+from directory.matches import services as matches
+from directory.matches.schemas import MatchResultSchema
+from directory.referrals.models import (
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    ReferralUpdate,
+    UpdateKind,
+)
+from directory.search.snapshot import Snapshot
+from matching.heart_rate import (
+    RPE,
+    blunting_medications,
+    default_rpe,
+    intensity_class,
+    percent_of_reserve,
+    predicted_max,
+    target_range,
+)
+
+S = ReferralStatus
+DOCTOR, TRAINER = frozenset({Role.DOCTOR}), frozenset({Role.TRAINER})
+# Who may move a referral from one status to another; nothing else is allowed.
+TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
+    (S.DRAFT, S.SENT): DOCTOR,
+    (S.DRAFT, S.CANCELLED): DOCTOR,
+    (S.SENT, S.ACCEPTED): TRAINER,
+    (S.SENT, S.DECLINED): TRAINER,
+    (S.SENT, S.CANCELLED): DOCTOR,
+    (S.DECLINED, S.SENT): DOCTOR,  # to the next trainer on the short list
+    (S.DECLINED, S.CANCELLED): DOCTOR,
+    (S.ACCEPTED, S.IN_PROGRESS): TRAINER,  # once the initial assessment is recorded
+    (S.ACCEPTED, S.CANCELLED): DOCTOR,
+    (S.IN_PROGRESS, S.COMPLETED): DOCTOR | TRAINER,
+    (S.IN_PROGRESS, S.CANCELLED): DOCTOR,
+}
+RANKED = 10  # trainers shown to the doctor to choose from
+
+
+def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapshot,
+                    today: date) -> Referral:
+    """Write the referral as a draft with the ranking it chose from; send it if asked."""
+    patient, prescription = data["patient"], dict(data["prescription"])
+    age = _age(patient, today)
+    blunting = blunting_medications(data["medications"])
+    ranking, conditions = _ranking(session, data, snapshot, today)
+    account = _patient_account(session, patient["account_email"])
+    shortlist = _checked_shortlist(data["shortlist"], ranking)
+    prescription["intensity"] = intensity_targets(prescription["intensity"], age, blunting)
+    preferences = {**data["preferences"],
+                   "modes": [m.value for m in data["preferences"]["modes"]],
+                   "accessibility": [a.value for a in data["preferences"]["accessibility"]]}
+    referral = Referral(
+        doctor_id=doctor.id, patient_user_id=account.id if account else None,
+        patient_name=patient["name"], patient_birth_date=patient["birth_date"],
+        patient_age=age, patient_email=patient["email"], patient_phone=patient["phone"],
+        patient_place=ranking["place"], conditions=conditions,
+        medications=data["medications"], heart_rate_blunted=bool(blunting),
+        prescription=_json(prescription), preferences=preferences,
+        min_level=data["min_level"], report_every_weeks=prescription["report_every_weeks"],
+        ranking=ranking, shortlist=shortlist, status=S.DRAFT, status_changed_at=utcnow())
+    session.add(referral)
+    _record(referral, None, S.DRAFT, doctor)
+    if data["send"]:
+        transition(session, referral, doctor, S.SENT)
+    session.flush()
+    return referral
+
+
+def intensity_targets(spec: dict, age: int, blunting: list[str]) -> dict:
+    """Heart-rate and RPE targets for the prescription; RPE alone when a medication
+    blunts the heart-rate response."""
+    maximum = spec["measured_max_heart_rate"] or predicted_max(age, spec["max_formula"])
+    resting = spec["resting_heart_rate"]
+    if resting is not None and resting >= maximum:
+        raise InvalidInput({"prescription": {"intensity": {"resting_heart_rate": [
+            f"A resting heart rate of {resting} is not below the maximum of "
+            f"{maximum:.0f}."]}}})
+    targets = {"method": spec["method"], "maximum_heart_rate": round(maximum),
+               "max_formula": None if spec["measured_max_heart_rate"] else
+               spec["max_formula"].value, "resting_heart_rate": resting,
+               "percent_low": None, "percent_high": None,
+               "heart_rate_low": None, "heart_rate_high": None, "note": None}
+    if spec["method"] == "heart_rate_reserve":
+        targets.update(percent_low=spec["percent_low"], percent_high=spec["percent_high"])
+        targets["heart_rate_low"], targets["heart_rate_high"] = target_range(
+            resting, maximum, spec["percent_low"], spec["percent_high"])
+    elif spec["method"] == "heart_rate":
+        _check_entered(spec, maximum)
+        targets["heart_rate_low"], targets["heart_rate_high"] = (spec["heart_rate_low"],
+                                                                 spec["heart_rate_high"])
+    rpe = (spec["rpe_low"], spec["rpe_high"])
+    if None in rpe:
+        rpe = default_rpe(_percent_low(spec, targets, resting, maximum))
+    targets["rpe_low"], targets["rpe_high"] = rpe
+    targets["intensity_class"] = _class_of(rpe)
+    if blunting:
+        # Heart rate no longer tracks effort: the targets would mislead, so they go.
+        targets.update(method="rpe", heart_rate_low=None, heart_rate_high=None,
+                       note=f"RPE replaces heart-rate targets: {', '.join(blunting)} "
+                            "blunts the heart-rate response.")
+    return targets
+
+
+def transition(session: Session, referral: Referral, user: User, to: ReferralStatus,
+               reason: str | None = None, trainer_id: int | None = None) -> Referral:
+    """Move the referral, if this status change is allowed and this role may make it."""
+    allowed = TRANSITIONS.get((referral.status, to))
+    if allowed is None:
+        onward = sorted(t.value for (f, t) in TRANSITIONS if f is referral.status)
+        raise Conflict(f"A {referral.status.value} referral cannot become {to.value}; "
+                       + (f"it can become {', '.join(onward)}." if onward else
+                          "it is closed."))
+    if user.role not in allowed:
+        who = " or ".join(f"the {r.value}" for r in sorted(allowed))
+        raise Forbidden(f"Only {who} may make a referral {to.value}.")
+    if to is S.DECLINED and not reason:
+        raise InvalidInput({"reason": ["Say why the referral is declined."]})
+    if to is S.SENT:
+        referral.trainer_id = _addressee(referral, trainer_id)
+    if to is S.IN_PROGRESS and not any(u.kind is UpdateKind.ASSESSMENT for u in referral.updates):
+        raise Conflict("Record the initial assessment first (an update of kind assessment).")
+    _record(referral, referral.status, to, user, reason)
+    referral.status, referral.status_changed_at = to, utcnow()
+    session.flush()
+    return referral
+
+
+def add_update(session: Session, referral: Referral, user: User, data: dict) -> ReferralUpdate:
+    """The trainer's report: the initial assessment starts the work; progress follows."""
+    kind = data["kind"]
+    if kind is UpdateKind.ASSESSMENT and referral.status not in (S.ACCEPTED, S.IN_PROGRESS):
+        raise Conflict(f"An assessment needs an accepted referral; this one is "
+                       f"{referral.status.value}.")
+    if kind is UpdateKind.PROGRESS and referral.status is not S.IN_PROGRESS:
+        raise Conflict(f"Progress is reported on a referral in progress; this one is "
+                       f"{referral.status.value}.")
+    update = ReferralUpdate(trainer_id=user.trainer_id, **data)
+    referral.updates.append(update)
+    session.flush()
+    if referral.status is S.ACCEPTED:
+        transition(session, referral, user, S.IN_PROGRESS)
+    return update
+
+
+def visible_referrals(user: User):
+    """The referrals this account may read, newest first."""
+    query = select(Referral).order_by(Referral.id.desc())
+    if user.role is Role.ADMIN:
+        return query
+    if user.role is Role.DOCTOR:
+        return query.where(Referral.doctor_id == user.id)
+    if user.role is Role.TRAINER:
+        return query.where(Referral.trainer_id == user.trainer_id,
+                           Referral.status != S.DRAFT)
+    return query.where(Referral.patient_user_id == user.id)
+
+
+def report_due_on(referral: Referral) -> date | None:
+    """When the trainer's next report is due, for a referral in progress."""
+    if referral.status is not S.IN_PROGRESS:
+        return None
+    last = max([u.created_at for u in referral.updates] or [referral.status_changed_at])
+    return last.date() + timedelta(weeks=referral.report_every_weeks)
+
+
+def next_on_shortlist(referral: Referral) -> int | None:
+    declined = {e.trainer_id for e in referral.events if e.to_status is S.DECLINED}
+    return next((t for t in referral.shortlist if t not in declined), None)
+
+
+def report_overdue(referral: Referral, today: date) -> bool:
+    due = report_due_on(referral)
+    return due is not None and due < today
+
+
+def concern(referral: Referral) -> bool:
+    """Whether an update asks the doctor to review."""
+    return any(u.concern for u in referral.updates)
+
+
+def _ranking(session: Session, data: dict, snapshot: Snapshot, today: date):
+    prefs, avoid = data["preferences"], data["prescription"]["avoid"]
+    args = {"near": data["patient"]["place"], "conditions": data["conditions"],
+            "max_distance": prefs["max_distance"], "units": "mi", "modes": prefs["modes"],
+            "min_level": data["min_level"], "budget": prefs["budget"],
+            "budget_is_hard": False, "languages": prefs["languages"],
+            "languages_are_hard": False, "accessibility": prefs["accessibility"],
+            "avoid": avoid, "limit": RANKED}
+    try:
+        request = matches.read_request(session, args)
+    except InvalidInput as error:  # name the fields as this form has them
+        renamed = {"patient": {"place": error.errors["near"]}} if "near" in error.errors else {}
+        if "conditions" in error.errors:
+            renamed["conditions"] = error.errors["conditions"]
+        raise InvalidInput(renamed, error.message) from None
+    answer = matches.match(session, snapshot, request, today)
+    return (MatchResultSchema().dump(matches.answer_body(answer)),
+            sorted(request.condition_ids))
+
+
+def _checked_shortlist(shortlist: list[int], ranking: dict) -> list[int]:
+    ranked = [m["trainer"]["id"] for m in ranking["matches"]]
+    errors = {index: [f"Trainer {trainer_id} is not among the recommended trainers."]
+              for index, trainer_id in enumerate(shortlist) if trainer_id not in ranked}
+    if len(set(shortlist)) != len(shortlist):
+        errors.setdefault(len(shortlist) - 1, []).append("A trainer is listed twice.")
+    if errors:
+        raise InvalidInput({"shortlist": errors})
+    return list(shortlist)
+
+
+def _addressee(referral: Referral, trainer_id: int | None) -> int:
+    chosen = trainer_id or next_on_shortlist(referral)
+    if chosen is None:
+        raise InvalidInput({"trainer_id": [
+            "No trainer is left on the short list: choose one from the ranking."]})
+    ranked = {m["trainer"]["id"] for m in referral.ranking["matches"]}
+    if chosen not in ranked:
+        raise InvalidInput({"trainer_id": [
+            f"Trainer {chosen} is not among the recommended trainers."]})
+    if chosen not in referral.shortlist:
+        referral.shortlist = [*referral.shortlist, chosen]
+    return chosen
+
+
+def _patient_account(session: Session, email: str | None) -> User | None:
+    if email is None:
+        return None
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.role is not Role.PATIENT:
+        raise InvalidInput({"patient": {"account_email": [
+            "No patient account has this email; leave it out, or ask the patient to "
+            "register first."]}})
+    return user
+
+
+def _record(referral: Referral, before, after: ReferralStatus, user: User,
+            reason: str | None = None) -> None:
+    referral.events.append(ReferralEvent(
+        from_status=before, to_status=after, actor_id=user.id, actor_role=user.role.value,
+        trainer_id=referral.trainer_id, reason=reason))
+
+
+def _age(patient: dict, today: date) -> int:
+    born = patient["birth_date"]
+    if born is None:
+        return patient["age"]
+    if born >= today:
+        raise InvalidInput({"patient": {"birth_date": ["The date of birth is not in the past."]}})
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _check_entered(spec: dict, maximum: float) -> None:
+    if spec["heart_rate_high"] > maximum:
+        raise InvalidInput({"prescription": {"intensity": {"heart_rate_high": [
+            f"{spec['heart_rate_high']} is above the predicted maximum of {maximum:.0f}."]}}})
+    if spec["resting_heart_rate"] is not None and \
+            spec["heart_rate_low"] <= spec["resting_heart_rate"]:
+        raise InvalidInput({"prescription": {"intensity": {"heart_rate_low": [
+            "The target must be above the resting heart rate."]}}})
+
+
+def _percent_low(spec: dict, targets: dict, resting, maximum: float) -> float:
+    if spec["method"] == "heart_rate" and resting is not None:
+        return percent_of_reserve(spec["heart_rate_low"], resting, maximum)
+    return spec["percent_low"]
+
+
+def _class_of(rpe: tuple[int, int]) -> str:
+    return next((name for name, (low, high) in RPE.items() if low <= rpe[0] <= high),
+                intensity_class(0) if rpe[0] < RPE["light"][0] else "vigorous")
+
+
+def _json(prescription: dict) -> dict:
+    clearance = prescription["clearance"]
+    return {**prescription, "clearance": {
+        "given": clearance["given"],
+        "up_to": clearance["up_to"].value if clearance["up_to"] else None}}
