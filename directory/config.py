@@ -34,7 +34,7 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
-        # Credential-list uploads only (50,000 rows of CSV is about 8 MiB).
+        # Credential-list uploads only (50,000 rows of CSV is about 5 MiB).
         "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
         # How many reverse proxies in front set X-Forwarded-For/-Proto: with 0 (direct
         # serving) those headers are ignored, since clients could forge them.

@@ -12,6 +12,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 
@@ -21,6 +22,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = ",;\t"
 SNIFF_BYTES = 64 * 1024
 FORMATS = ("csv", "json", "xlsx")
+MAX_UNPACKED_XLSX = 200 * 2**20
 
 
 @dataclass
@@ -148,8 +150,9 @@ def _json_text(value):
 
 def _read_xlsx(content: bytes) -> Table:
     try:
+        _check_unpacked_size(content)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as error:
         raise file_problem(f"The XLSX file could not be read ({error}). "
                            "Save it again from the spreadsheet, or export CSV.") from None
     try:
@@ -164,6 +167,15 @@ def _read_xlsx(content: bytes) -> Table:
     rows = [{h: _cell(v) for h, v in zip(headers, line, strict=False) if h}
             for line in lines[1:]]
     return Table([h for h in headers if h], rows, "xlsx")
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a workbook that would unpack to far more than any real list (a zip bomb)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED_XLSX:
+        raise file_problem(f"The XLSX file unpacks to {unpacked // 2**20} MiB, more than a "
+                           "credential list needs; export it as CSV instead.")
 
 
 def _cell(value):

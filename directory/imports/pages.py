@@ -6,7 +6,17 @@ import hashlib
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,6 +28,7 @@ from directory.imports import services
 from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import load_profiles
+from directory.imports.schemas import ReportSchema
 from directory.imports.views import allows_upload, get_batch, get_review, too_large
 from directory.trainers.models import Trainer
 from directory.urls import db_id
@@ -94,6 +105,13 @@ def report(batch_id):
     page = db.paginate(query, page=_page(), per_page=REPORT_PAGE_SIZE, error_out=False)
     return render_template("imports/report.html", batch=batch, page=page, action=action,
                            actions=list(RowAction))
+
+
+@blp.get(f"/imports/{db_id('batch_id')}/report.json")
+def report_json(batch_id):
+    """The report as the API gives it, for a signed-in curator's browser."""
+    authorize(Permission.IMPORT_CREDENTIALS)
+    return jsonify(ReportSchema().dump(services.stored_report(db.session, get_batch(batch_id))))
 
 
 @blp.get("/reviews")

@@ -13,7 +13,6 @@ from directory.geo.gazetteer import resolve_state
 from directory.imports.models import ReviewStatus, RowAction
 from directory.imports.profiles import Profile
 from directory.pagination import PageArgsSchema
-from matching.types import VerificationStatus
 
 ISO_DATE = "%Y-%m-%d"
 COUNTRY_NAMES = {"us": "US", "usa": "US", "united states": "US",
@@ -87,8 +86,9 @@ class ImportRowSchema(Schema):
         validate.Length(1, 64),
         validate.Regexp(r"^[A-Z0-9][A-Z0-9 ./-]*$",
                         error="Use letters, digits, spaces, dots, slashes and hyphens.")])
-    # Being on the issuer's own list is the verification.
-    status = ListStatus(load_default=VerificationStatus.VERIFIED)
+    # Missing: a new credential is verified (being on the issuer's own list is the
+    # verification), and a known one keeps its status.
+    status = ListStatus(load_default=None)
     issued_on = ListDate(load_default=None)
     expires_on = ListDate(load_default=None)
     email = fields.Email(load_default=None, validate=validate.Length(max=254))

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.audit.services import IMPORT_BATCH as BATCH_ID
@@ -33,6 +33,7 @@ from directory.imports.linkage import LinkageIndex, Nicknames, Outcome, Person, 
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import Profile, choose_profile, map_headers, parse_mapping
 from directory.imports.schemas import ImportRowSchema
+from directory.search.models import DirectoryVersion
 from directory.trainers.models import Trainer
 from directory.trainers.services import checked_place, place_fields
 from matching.types import VerificationStatus
@@ -112,6 +113,8 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
                progress: Callable[[int], None] | None = None) -> dict:
     """Reconcile every row and, unless a dry run, apply them all; return the report."""
     issuer = prepared.issuer
+    if not prepared.options.dry_run:
+        serialize_writes(session)  # before reading the directory it reconciles against
     reconciler = Reconciler(session, issuer, ImportRowSchema(
         prepared.profile, issuer, certification_names(session, issuer)), data_dir)
     results = []
@@ -141,6 +144,14 @@ def import_credentials(session: Session, content: bytes, filename: str,
     return run_import(session, prepared, data_dir, curator_id)
 
 
+def serialize_writes(session: Session) -> None:
+    """Hold the directory's write lock until commit, so two imports (or an import and a
+    review decision) run one after the other and each sees the trainers the other made.
+    PostgreSQL locks the version row; SQLite takes its one write lock."""
+    table = DirectoryVersion.__table__
+    session.execute(update(table).where(table.c.id == 1).values(version=table.c.version))
+
+
 def check_issuer(session: Session, issuer: str) -> str:
     code = issuer.strip().upper()
     known = sorted(set(session.scalars(select(Certification.issuer))))
@@ -165,6 +176,7 @@ class Reconciler:
 
     def __init__(self, session: Session, issuer: str, schema: ImportRowSchema, data_dir: str):
         self.session, self.issuer, self.schema = session, issuer, schema
+        self.exact_names = {name.casefold() for name in schema.certification_names}
         self.certifications = {c.code: c for c in session.scalars(
             select(Certification).where(Certification.issuer == issuer))}
         self.known = {
@@ -210,6 +222,9 @@ class Reconciler:
                              errors=_row_errors(error.messages, mapping))
         result = self._reconcile_valid(number, data)
         result.data, result.fingerprint = data, fingerprint(data)
+        given = " ".join(str(values["certification"]).split())
+        if given.casefold() not in self.exact_names:  # a forgiven spelling: say so
+            result.reasons.insert(0, f"certification {given!r} read as {data['certification']}")
         return result
 
     def _reconcile_valid(self, number: int, data: dict) -> RowResult:
@@ -221,6 +236,10 @@ class Reconciler:
 
     def _repeat(self, number: int, data: dict, first: RowResult) -> RowResult:
         if fingerprint(data) == first.fingerprint:
+            if first.action in (RowAction.REVIEW, RowAction.REJECTED):
+                return RowResult(number, first.action, errors=list(first.errors),
+                                 reasons=[f"duplicate of row {first.row}, "
+                                          f"{first.action.value} there"])
             return RowResult(number, RowAction.UNCHANGED, first.trainer_ref,
                              reasons=[f"duplicate of row {first.row}, applied once there"])
         return RowResult(number, RowAction.REJECTED, errors=[_error(
@@ -229,8 +248,7 @@ class Reconciler:
 
     def _decide(self, number: int, data: dict) -> RowResult:
         key, code = data["credential_number"], data["certification"]
-        if (known := self.known.get(key)) is not None:
-            return self._known(number, data, known)
+        # Rows a curator holds or refused stay so, whatever else matches them.
         if (review_id := self.pending_reviews.get(key)) is not None:
             return RowResult(number, RowAction.REVIEW,
                              reasons=[f"already waiting in the review queue (review {review_id})"])
@@ -238,6 +256,8 @@ class Reconciler:
             return RowResult(number, RowAction.REJECTED, errors=[_error(
                 "credential_number", f"A curator rejected this row in review {review_id}; "
                 "correct the row or add the credential by hand.")])
+        if (known := self.known.get(key)) is not None:
+            return self._known(number, data, known)
         person = _person(data)
         decision = self.index.decide(person, code, key)
         if decision.outcome is Outcome.LINK:
@@ -254,6 +274,15 @@ class Reconciler:
         return self._new_trainer(number, data, person)
 
     def _new_trainer(self, number: int, data: dict, person: Person) -> RowResult:
+        status = data.get("status") or VerificationStatus.VERIFIED
+        if status is not VerificationStatus.VERIFIED:
+            return RowResult(number, RowAction.REJECTED, errors=[_error(
+                "status", f"No trainer matches, and {_article(status.value)} {status.value} "
+                "credential is no reason to list a new one.")])
+        if not (data.get("postal_code") or (data.get("city") and data.get("state"))):
+            return RowResult(number, RowAction.REJECTED, errors=[_error(
+                "postal_code", "No trainer matches, and a new one needs a place: give "
+                "postal_code, or city and state.")])
         try:
             place = checked_place(data)
         except InvalidInput as error:
@@ -283,6 +312,10 @@ class Reconciler:
         changes = credential_changes(known, data)
         if (problem := dates_problem(known, changes)) is not None:
             return RowResult(number, RowAction.REJECTED, errors=[_error("expires_on", problem)])
+        if doubts := backward_changes(known, changes):
+            return RowResult(number, RowAction.REVIEW, None, None, doubts, candidates=[
+                {"trainer_id": known.trainer_id, "confidence": None,
+                 "reasons": ["holds this credential number"]}])
         if not changes:
             return RowResult(number, RowAction.UNCHANGED, known.trainer_id,
                              reasons=["credential already recorded as listed"])
@@ -295,6 +328,17 @@ def credential_changes(known, data: dict) -> dict:
     """What the list says differently; a value the list leaves out is kept."""
     return {k: data[k] for k in UPDATABLE
             if data.get(k) is not None and data[k] != getattr(known, k)}
+
+
+def backward_changes(known, changes: dict) -> list[str]:
+    """Changes an older or wrong list could make, which only a curator may accept."""
+    doubts = []
+    if known.status is VerificationStatus.REVOKED and "status" in changes:
+        doubts.append(f"the credential was revoked; the list says {changes['status'].value}")
+    if "expires_on" in changes and known.expires_on and changes["expires_on"] < known.expires_on:
+        doubts.append(f"the list's expiry {changes['expires_on']} is earlier than the "
+                      f"recorded {known.expires_on}: an older list?")
+    return doubts
 
 
 def dates_problem(known, changes: dict) -> str | None:
@@ -330,9 +374,12 @@ def apply(session: Session, batch: ImportBatch, results: list[RowResult],
                 credential.trainer_id = result.trainer_ref
                 session.add(credential)
     session.flush()
+    real = {ref: trainer.id for ref, trainer in created.items()}
     for result in results:
-        if result.trainer_ref is not None and result.trainer_ref < 0:
-            result.trainer_ref = created[result.trainer_ref].id
+        result.trainer_ref = real.get(result.trainer_ref, result.trainer_ref)
+        for candidate in result.candidates:
+            candidate["trainer_id"] = real.get(candidate["trainer_id"],
+                                               candidate["trainer_id"])
     rows = [_import_row(batch, result) for result in results]
     for chunk in _chunks(rows):
         # The table, not the entity: one executemany, not a statement per mix of values.
@@ -349,7 +396,7 @@ def new_trainer(data: dict, place: Place) -> Trainer:
 
 
 def _credential(data: dict, certifications: dict[str, Certification], source: str):
-    status = data["status"]
+    status = data.get("status") or VerificationStatus.VERIFIED
     return new_credential(certifications[data["certification"]], data["credential_number"], {
         "status": status, "issued_on": data.get("issued_on"),
         "expires_on": data.get("expires_on"),
@@ -363,7 +410,9 @@ def _import_row(batch: ImportBatch, result: RowResult) -> dict:
         "batch_id": batch.id, "row": result.row, "action": result.action,
         "trainer_id": result.trainer_ref, "confidence": result.confidence,
         "reasons": result.reasons, "errors": result.errors, "issuer": batch.issuer,
-        "credential_number": (result.data or {}).get("credential_number"),
+        # A rejected row's number may be anything the file held: keep what fits.
+        "credential_number": str((result.data or {}).get("credential_number") or "")[:64]
+        or None,
         "data": _printable(result.data) if keep_data and result.data else None,
         "candidates": result.candidates,
         # A row already in the queue from an earlier import is not queued twice.
@@ -392,7 +441,12 @@ def stored_report(session: Session, batch: ImportBatch) -> dict:
     rows = session.scalars(select(ImportRow).where(ImportRow.batch_id == batch.id)
                            .order_by(ImportRow.row))
     return {"batch_id": batch.id, "issuer": batch.issuer, "dry_run": False,
-            "summary": batch.summary, "rows": rows}
+            "summary": batch.summary, "rows": [{
+                "row": r.row, "action": r.action, "confidence": r.confidence,
+                "reasons": r.reasons, "errors": r.errors,
+                # As the import left it: a review row names no trainer, decided or not.
+                "trainer_id": None if r.action is RowAction.REVIEW else r.trainer_id,
+            } for r in rows]}
 
 
 def fingerprint(data: dict) -> str:
@@ -415,6 +469,10 @@ def _row_errors(messages: dict, mapping: dict[str, str]) -> list[dict]:
     return [{"column": header_of.get(column, column), "field": column, "message": message}
             for column, texts in messages.items()
             for message in (texts if isinstance(texts, list) else [texts])]
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _error(column: str, message: str) -> dict:
@@ -441,6 +499,8 @@ def registered_credential(session: Session, issuer: str, number: str) -> Credent
 def decide_review(session: Session, review: ImportRow, decision: str,
                   trainer: Trainer | None, curator_id: int | None) -> ImportRow:
     """Apply a curator's choice for a row in review: link, create or reject."""
+    serialize_writes(session)
+    session.refresh(review)  # as it is now that no import or decision runs beside us
     if review.review_status is not ReviewStatus.PENDING:
         raise Conflict(f"Review {review.id} was already decided "
                        f"({review.review_status.value}).")

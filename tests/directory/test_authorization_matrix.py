@@ -176,6 +176,8 @@ CASES = [
          staff_only(302, anonymous=302), form=True,
          body=lambda: {"upload": WORLD["preview"], "filename": "list.csv", "issuer": "ACSM"}),
     Case("import_pages.report", "GET", "/imports/{batch}", staff_only(200, anonymous=302)),
+    Case("import_pages.report_json", "GET", "/imports/{batch}/report.json",
+         staff_only(200, anonymous=302)),
     Case("import_pages.queue", "GET", "/reviews", staff_only(200, anonymous=302)),
     Case("import_pages.review", "GET", "/reviews/{page_review}",
          staff_only(200, anonymous=302)),

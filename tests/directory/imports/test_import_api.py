@@ -139,14 +139,30 @@ def test_each_format_creates_the_listed_trainer_with_the_credential(
 
 
 def test_issuer_profile_headers_and_words_are_understood(curator, session, catalogs):
-    content = NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Not Certified,30-Jun-2027,,98101\n"
+    content = NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Certified,30-Jun-2027,,98101\n"
+    upload(curator, content.encode())
+    lapsed = content.replace("Certified", "Not Certified")
 
-    report = upload(curator, content.encode()).json
+    report = upload(curator, lapsed.encode()).json
 
-    assert row_actions(report) == ["created"]
+    assert row_actions(report) == ["updated"]
+    assert report["rows"][0]["reasons"] == ["status verified -> expired"]
     saved = credential(session, "NS-1003")
     assert (saved.certification.code, saved.status.value, saved.expires_on) == (
         "NSCA-CSCS", "expired", date(2027, 6, 30))
+
+
+def test_a_lapsed_or_revoked_credential_never_lists_a_new_trainer(curator, session, catalogs):
+    content = (NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Not Certified,30-Jun-2027,,98101\n"
+               "Ann,Lee,CSCS,NS-1004,Revoked,30-Jun-2027,,98101\n")
+
+    report = upload(curator, content.encode()).json
+
+    assert row_actions(report) == ["rejected", "rejected"]
+    assert [r["errors"][0]["message"] for r in report["rows"]] == [
+        "No trainer matches, and an expired credential is no reason to list a new one.",
+        "No trainer matches, and a revoked credential is no reason to list a new one."]
+    assert counts(session)["trainers"] == 0
 
 
 # Dry run and the recorded batch

@@ -65,8 +65,8 @@ def test_a_minimal_row_gets_the_defaults():
     assert load("NSCA") == {
         "first_name": "Ann", "last_name": "Lee", "certification": "NSCA-CSCS",
         "credential_number": "NS-1001",
-        # Being on the issuer's own list is the verification.
-        "status": VerificationStatus.VERIFIED,
+        # No status: a new credential is verified, a known one keeps its status.
+        "status": None,
         "issued_on": None, "expires_on": None, "email": None, "phone": None,
         "address_line": None, "city": None, "state": None, "postal_code": None,
         "country": "US",
@@ -121,7 +121,7 @@ def test_an_empty_optional_cell_takes_the_default(empty):
     data = load(email=empty, status=empty, country=empty, issued_on=empty, state=empty)
 
     assert data["email"] is None and data["issued_on"] is None and data["state"] is None
-    assert data["status"] is VerificationStatus.VERIFIED
+    assert data["status"] is None
     assert data["country"] == "US"
 
 
