@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from directory.imports.views import imports_blp, reviews_blp
     from directory.matches.pages import blp as match_pages
     from directory.matches.views import blp as matches_api
+    from directory.referrals.pages import blp as referral_pages
     from directory.referrals.views import blp as referrals_api
     from directory.referrals.views import screening_blp
     from directory.search.pages import blp as search_pages
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_pages)
     app.register_blueprint(match_pages)
     app.register_blueprint(import_pages)
+    app.register_blueprint(referral_pages)
     register_labels(app)
     app.register_blueprint(account_pages)
 

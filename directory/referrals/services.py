@@ -81,6 +81,15 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
     return referral
 
 
+def preview(session: Session, data: dict, snapshot: Snapshot, today: date) -> dict:
+    """What the doctor sees before choosing: the ranking and the intensity targets."""
+    age = _age(data["patient"], today)
+    targets = intensity_targets(data["prescription"]["intensity"], age,
+                                blunting_medications(data["medications"]))
+    ranking, _conditions = _ranking(session, data, snapshot, today)
+    return {"ranking": ranking, "intensity": targets, "age": age}
+
+
 def intensity_targets(spec: dict, age: int, blunting: list[str]) -> dict:
     """Heart-rate and RPE targets for the prescription; RPE alone when a medication
     blunts the heart-rate response."""

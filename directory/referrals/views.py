@@ -30,6 +30,8 @@ screening_blp = Blueprint("screening", __name__, url_prefix="/api/v1/screening",
 def get_referral(referral_id: int, permission: Permission) -> Referral:
     """The referral, if this caller may act on it; 404 to anyone who may not even read it,
     so ids do not reveal which referrals exist."""
+    if not current_user.is_authenticated:
+        authorize(Permission.USE_ACCOUNT)  # strangers sign in first (pages) or get 401
     referral = db.session.get(Referral, referral_id)
     if referral is None or not can(Permission.VIEW_REFERRAL, referral):
         abort(404, message=f"There is no referral with id {referral_id}.")

@@ -21,9 +21,11 @@ from directory.search.sync import search_index, search_snapshots
 from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStatus
 from directory.trainers.views import get_trainer
 from directory.urls import db_id
+from matching.screening import Clearance, StartingIntensity
 from matching.types import CredentialLevel, DeliveryMode
 
 blp = Blueprint("search_pages", __name__)
+SCREENING_KEYS = ("clearance", "start")
 
 
 def form_choices() -> dict:
@@ -46,7 +48,22 @@ def index():
         "certifications": db.session.scalar(select(func.count(Certification.id))),
         "conditions": db.session.scalar(select(func.count(Condition.id))),
     }
-    return render_template("index.html", counts=counts, args=MultiDict(), **form_choices())
+    return render_template("index.html", counts=counts, args=MultiDict(),
+                           screening=screening_advice(request.args), **form_choices())
+
+
+def screening_advice(args) -> dict | None:
+    """The self-screening result a patient carries into their search (see /screening)."""
+    try:
+        return {"clearance": Clearance(args.get("clearance", "")),
+                "start": StartingIntensity(args.get("start", ""))}
+    except ValueError:
+        return None
+
+
+def without_screening(args) -> MultiDict:
+    return MultiDict([(k, v) for k, v in args.items(multi=True)
+                      if k not in SCREENING_KEYS])
 
 
 @blp.get("/search")
@@ -54,7 +71,7 @@ def search():
     authorize(Permission.VIEW_DIRECTORY)
     errors, results = {}, None
     try:
-        args = load_query(TrainerSearchArgsSchema(), request.args)
+        args = load_query(TrainerSearchArgsSchema(), without_screening(request.args))
         criteria = services.read_criteria(db.session, args)
         snapshot = search_snapshots().current(db.session, today())
         results = services.search_trainers(db.session, search_index(), snapshot, criteria,
@@ -66,12 +83,12 @@ def search():
     status = 422 if errors else 200
     return render_template("search/results.html", results=results, errors=errors,
                            args=request.args, page_url=page_url, today=today(),
-                           **form_choices()), status
+                           screening=screening_advice(request.args), **form_choices()), status
 
 
 def page_url(page: int) -> str:
     """This search again, on another page (only the search's own fields are carried)."""
-    known = TrainerSearchArgsSchema().fields
+    known = {*TrainerSearchArgsSchema().fields, *SCREENING_KEYS}
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in known}
     args["page"] = [str(page)]
     return url_for("search_pages.search", **args)

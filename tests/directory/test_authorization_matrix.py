@@ -168,6 +168,30 @@ CASES = [
     Case("referrals.Updates", "POST", "/api/v1/referrals/{referral}/updates",
          {**REFERRAL_READERS, "patient": 403, "doctor": 403, "admin": 403, "trainer": 201},
          body={"kind": "assessment", "notes": "Baseline."}),
+    Case("referral_pages.screening", "GET", "/screening", everyone(200)),
+    Case("referral_pages.screening", "POST", "/screening", everyone(200), form=True,
+         body={"exercises_regularly": "true", "known_disease": "false", "symptoms": "false",
+               "desired_intensity": "moderate"}),
+    Case("referral_pages.dashboard", "GET", "/referrals",
+         {**everyone(200), "anonymous": 302, "curator": 403}),
+    Case("referral_pages.new", "GET", "/referrals/new",
+         {**everyone(403), "anonymous": 302, "doctor": 200}),
+    Case("referral_pages.new", "POST", "/referrals/new",
+         {**everyone(403), "anonymous": 302, "doctor": 200}, form=True,
+         body={"patient_name": "Pat", "patient_age": "62", "patient_place": "10001",
+               "conditions": "type 2 diabetes", "goals": "walk", "frequency_per_week": "3",
+               "time_minutes": "30", "type": "walking", "resting_heart_rate": "70",
+               "action": "preview"}),
+    Case("referral_pages.detail", "GET", "/referrals/{page_referral}",
+         {**REFERRAL_READERS, "anonymous": 302}),
+    Case("referral_pages.letter", "GET", "/referrals/{page_referral}/letter",
+         {**REFERRAL_READERS, "anonymous": 302}),
+    Case("referral_pages.move", "POST", "/referrals/{page_referral}/transitions",
+         {**REFERRAL_READERS, "anonymous": 302, "patient": 403, "doctor": 403,
+          "admin": 403, "trainer": 302}, form=True, body={"to": "accepted"}),
+    Case("referral_pages.report", "POST", "/referrals/{page_referral}/updates",
+         {**REFERRAL_READERS, "anonymous": 302, "patient": 403, "doctor": 403,
+          "admin": 403, "trainer": 302}, form=True, body={"kind": "assessment"}),
     Case("import_pages.imports", "GET", "/imports", staff_only(200, anonymous=302)),
     Case("import_pages.imports", "POST", "/imports", staff_only(200, anonymous=302), form=True,
          body=lambda: {**new_import(), "dry_run": "y"}),
@@ -220,14 +244,15 @@ def callers(app, session, catalogs, user_factory):
     review, page_review = (session.scalar(select(ImportRow.id).where(ImportRow.batch_id == b))
                            for b in (batch, page_batch))
     session.commit()
-    referral = create_referral(
+    referral, page_referral = (create_referral(
         session, users["doctor"], ReferralCreateSchema().load(new_referral(
             shortlist=[own.id], send=True,
             patient={"name": "Pat Example", "age": 62, "place": "10001",
                      "account_email": users["patient"].email})),
-        search_snapshots().current(session, today()), today())
+        search_snapshots().current(session, today()), today()) for _ in range(2))
     session.commit()
     WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,
+                 page_referral=page_referral.id,
                  preview=keep_upload(content.replace(b"M-1", b"M-3")),
                  own=own.id, other=other.id, inactive=inactive.id, spare_token=spare.id,
                  own_credential=own.credentials[0].id, trainer_email=users["trainer"].email)

@@ -2,25 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
-
-
-@pytest.fixture
-def trainers(session, catalogs):
-    """Two clinical trainers near the patient, experienced with diabetes and hypertension."""
-    conditions = [{**experience("type-2-diabetes"), "years": 6},
-                  {**experience("hypertension"), "years": 4}]
-    return add_trainers(
-        session,
-        {"last_name": "Near", "postal_code": "60614", "conditions": conditions,
-         "credentials": [credential_payload(expires_on="2099-06-30")]},
-        {"last_name": "Next", "postal_code": "60601", "conditions": conditions,
-         "credentials": [credential_payload(expires_on="2099-06-30")]},
-    )
-
 
 def referral_body(**overrides) -> dict:
     body = {

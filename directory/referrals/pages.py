@@ -1,0 +1,195 @@
+"""Referral pages: the doctor's form and dashboard, the trainer's inbox and reports, the
+patient's view and printable letter, and self-screening. Plain forms, no JavaScript."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Forbidden
+
+from directory.accounts.permissions import Permission, authorize
+from directory.db import today
+from directory.errors import Conflict, InvalidInput
+from directory.extensions import db
+from directory.referrals import services
+from directory.referrals.models import ReferralStatus
+from directory.referrals.schemas import (
+    ReferralCreateSchema,
+    ScreeningSchema,
+    TransitionSchema,
+    UpdateSchema,
+)
+from directory.referrals.views import get_referral
+from directory.search.pages import form_choices
+from directory.search.sync import search_snapshots
+from directory.trainers.models import Trainer
+from directory.urls import db_id
+from matching.heart_rate import MaxFormula
+from matching.screening import Screening, screen
+
+blp = Blueprint("referral_pages", __name__)
+LINES = ("medications", "goals", "avoid")  # textareas: one entry per line
+
+
+@blp.get("/referrals")
+def dashboard():
+    authorize(Permission.LIST_REFERRALS)
+    referrals = db.session.scalars(services.visible_referrals(current_user)).all()
+    return render_template("referrals/dashboard.html", referrals=referrals,
+                           services=services, today=today())
+
+
+@blp.route("/referrals/new", methods=["GET", "POST"])
+def new():
+    authorize(Permission.CREATE_REFERRAL)
+    form, errors, shown = request.form, [], None
+    if request.method == "POST":
+        try:
+            data = ReferralCreateSchema().load(form_body(form))
+            snapshot = search_snapshots().current(db.session, today())
+            if request.form.get("action") == "create":
+                data["send"] = bool(data["shortlist"])
+                referral = services.create_referral(db.session, current_user, data, snapshot,
+                                                    today())
+                db.session.commit()
+                sent = referral.status is ReferralStatus.SENT
+                flash(f"Referral {referral.id} {'sent' if sent else 'saved as a draft'}.")
+                return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+            shown = services.preview(db.session, data, snapshot, today())
+        except ValidationError as error:
+            errors = flatten(error.messages)
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = flatten(error.errors)
+    return render_template("referrals/new.html", form=form, errors=errors, shown=shown,
+                           formulas=list(MaxFormula), **form_choices()), 422 if errors else 200
+
+
+@blp.get(f"/referrals/{db_id('referral_id')}")
+def detail(referral_id):
+    referral = get_referral(referral_id, Permission.VIEW_REFERRAL)
+    return _detail_page(referral)
+
+
+@blp.get(f"/referrals/{db_id('referral_id')}/letter")
+def letter(referral_id):
+    referral = get_referral(referral_id, Permission.VIEW_REFERRAL)
+    return render_template("referrals/letter.html", referral=referral,
+                           trainer=_trainer(referral), doctor=_doctor(referral))
+
+
+@blp.post(f"/referrals/{db_id('referral_id')}/transitions")
+def move(referral_id):
+    referral = get_referral(referral_id, Permission.MOVE_REFERRAL)
+    try:
+        data = TransitionSchema().load(_present(request.form))
+        services.transition(db.session, referral, current_user, data["to"], data["reason"],
+                            data["trainer_id"])
+    except (ValidationError, InvalidInput, Conflict, Forbidden) as error:
+        db.session.rollback()
+        status = {Conflict: 409, Forbidden: 403}.get(type(error), 422)
+        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
+                            _problems(error), status)
+    db.session.commit()
+    flash(f"Referral {referral.id} is now {referral.status.value.replace('_', ' ')}.")
+    return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+
+
+@blp.post(f"/referrals/{db_id('referral_id')}/updates")
+def report(referral_id):
+    referral = get_referral(referral_id, Permission.REPORT_ON_REFERRAL)
+    try:
+        data = UpdateSchema().load(_present(request.form))
+        services.add_update(db.session, referral, current_user, data)
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
+                            _problems(error), 409 if isinstance(error, Conflict) else 422)
+    db.session.commit()
+    flash("Your report was sent to the doctor.")
+    return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+
+
+@blp.route("/screening", methods=["GET", "POST"])
+def screening():
+    authorize(Permission.VIEW_DIRECTORY)
+    result, errors = None, []
+    if request.method == "POST":
+        try:
+            result = screen(Screening(**ScreeningSchema().load(_present(request.form))))
+        except ValidationError as error:
+            errors = flatten(error.messages)
+    return render_template("referrals/screening.html", result=result, errors=errors,
+                           form=request.form), 422 if errors else 200
+
+
+def form_body(form: MultiDict) -> dict:
+    """The referral form's flat fields as the API's nested body."""
+    get = _present(form)
+    lines = {name: [line.strip() for line in form.get(name, "").splitlines() if line.strip()]
+             for name in LINES}
+    intensity = {k: get[k] for k in (
+        "resting_heart_rate", "max_formula", "measured_max_heart_rate", "percent_low",
+        "percent_high", "heart_rate_low", "heart_rate_high", "rpe_low", "rpe_high") if k in get}
+    intensity["method"] = get.get("intensity_method", "heart_rate_reserve")
+    patient = {k.removeprefix("patient_"): v for k, v in get.items()
+               if k.startswith("patient_")}
+    prescription = {k: get[k] for k in ("frequency_per_week", "time_minutes", "type",
+                                        "volume", "progression", "precautions",
+                                        "report_every_weeks") if k in get}
+    prescription.update(goals=lines["goals"], avoid=lines["avoid"], intensity=intensity,
+                        clearance={"given": "clearance_given" in form,
+                                   **({"up_to": get["clearance_up_to"]}
+                                      if "clearance_up_to" in get else {})})
+    preferences = {k: get[k] for k in ("max_distance", "budget") if k in get}
+    for name in ("modes", "languages", "accessibility"):
+        if chosen := [v for v in form.getlist(name) if v]:
+            preferences[name] = chosen
+    body = {"patient": patient, "conditions": [c for c in form.getlist("conditions") if c.strip()],
+            "medications": lines["medications"], "prescription": prescription,
+            "preferences": preferences, "shortlist": form.getlist("shortlist")}
+    if "min_level" in get:
+        body["min_level"] = get["min_level"]
+    return body
+
+
+def flatten(messages, path: str = "") -> list[str]:
+    """Nested marshmallow messages as 'patient.place: ...' lines a person can read."""
+    if isinstance(messages, dict):
+        return [line for key, value in messages.items()
+                for line in flatten(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{path.replace('_', ' ')}: {m}" if path else m for m in messages]
+    return [line for m in messages for line in flatten(m, path)]
+
+
+def _present(form: MultiDict) -> dict:
+    """Single-valued fields that were filled in (a blank field is left out)."""
+    return {k: v.strip() for k, v in form.items() if v.strip() and k != "csrf_token"}
+
+
+def _problems(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return flatten(error.messages)
+    if isinstance(error, InvalidInput):
+        return flatten(error.errors)
+    return [error.description if isinstance(error, Forbidden) else str(error)]
+
+
+def _detail_page(referral, errors: list[str] | None = None, status: int = 200):
+    timeline = sorted([(e.occurred_at, e) for e in referral.events]
+                      + [(u.created_at, u) for u in referral.updates], key=lambda t: t[0])
+    return render_template("referrals/detail.html", referral=referral, errors=errors or [],
+                           trainer=_trainer(referral), timeline=timeline,
+                           services=services, today=today()), status
+
+
+def _trainer(referral) -> Trainer | None:
+    return db.session.get(Trainer, referral.trainer_id) if referral.trainer_id else None
+
+
+def _doctor(referral):
+    from directory.accounts.models import User
+    return db.session.get(User, referral.doctor_id)

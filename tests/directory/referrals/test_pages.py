@@ -1,0 +1,124 @@
+"""The referral pages: the doctor's form and ranking, the trainer's inbox and reports,
+the patient's letter, self-screening; with CSRF, as a browser sends them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from directory.referrals.models import Referral
+from directory.trainers.models import Trainer
+from tests.directory.accounts.helpers import csrf_token, sign_in
+
+FORM = {
+    "patient_name": "Pat Example", "patient_age": "62", "patient_place": "60614",
+    "conditions": ["type 2 diabetes", "high blood pressure"],
+    "medications": "metoprolol 50 mg\nmetformin",
+    "goals": "HbA1c below 7%\nwalk 30 minutes", "frequency_per_week": "3",
+    "time_minutes": "30", "type": "brisk walking", "intensity_method": "heart_rate_reserve",
+    "resting_heart_rate": "72", "max_formula": "tanaka", "percent_low": "40",
+    "percent_high": "59", "clearance_given": "true", "clearance_up_to": "moderate",
+    "report_every_weeks": "4", "max_distance": "10", "modes": "in_person",
+    "avoid": "heavy overhead lifting",
+}
+
+
+@pytest.fixture
+def doctor(client, user_factory):
+    user = user_factory("doctor")
+    sign_in(client, user.email)
+    return client
+
+
+def post(client, path: str, data: dict, page: str | None = None, **kwargs):
+    return client.post(path, data={"csrf_token": csrf_token(client, page or path), **data},
+                       **kwargs)
+
+
+def test_the_doctor_sees_rpe_replace_heart_rate_then_creates_and_sends(doctor, trainers,
+                                                                       session):
+    preview = post(doctor, "/referrals/new", {**FORM, "action": "preview"})
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page
+    assert "RPE replaces heart-rate targets: metoprolol 50 mg blunts" in page
+    assert "Recommended trainers near" in page
+    ids = re.findall(r'name="shortlist" value="(\d+)"', page)
+    assert sorted(map(int, ids)) == sorted(t.id for t in trainers)
+
+    created = post(doctor, "/referrals/new", {**FORM, "action": "create",
+                                              "shortlist": ids[0]})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    referral = session.scalar(select(Referral))
+    assert (referral.status.value, referral.trainer_id) == ("sent", int(ids[0]))
+    detail = doctor.get(created.location).get_data(as_text=True)
+    assert "Referral 1 sent." in detail or f"Referral {referral.id} sent." in detail
+    assert "perceived exertion (Borg RPE) 12-13" in detail
+
+
+def test_form_errors_are_listed_and_nothing_is_saved(doctor, trainers, session):
+    response = post(doctor, "/referrals/new", {**FORM, "patient_age": "",
+                                               "percent_low": "70", "action": "preview"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Give the patient&#39;s date of birth or age." in page
+    assert "The range runs down" in page
+    assert session.scalar(select(Referral)) is None
+
+
+def test_the_trainer_accepts_and_reports_through_the_page(doctor, client, trainers, session,
+                                                          user_factory):
+    ids = re.findall(r'name="shortlist" value="(\d+)"',
+                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
+                     .get_data(as_text=True))
+    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
+                                               "shortlist": ids[0]}).location
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    trainer_user = user_factory("trainer", trainer=session.get(Trainer, int(ids[0])))
+    sign_in(client, trainer_user.email)
+    referral_id = int(location.rsplit("/", 1)[1])
+    path = f"/referrals/{referral_id}"
+
+    inbox = client.get("/referrals").get_data(as_text=True)
+    assert f"Referral {referral_id}" in inbox
+    assert post(client, f"{path}/transitions", {"to": "accepted"}, page=path).status_code == 302
+    assert post(client, f"{path}/updates", {"kind": "assessment", "resting_heart_rate": "70",
+                                            "notes": "Baseline"}, page=path).status_code == 302
+    assert post(client, f"{path}/updates", {"kind": "progress", "sessions_attended": "8",
+                                            "concern": "true", "notes": "Dizzy"},
+                page=path).status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert "in progress" in page and "Concern: the trainer asks the doctor to review." in page
+
+
+def test_the_letter_prints_the_prescription_and_both_parties(doctor, trainers, session):
+    ids = re.findall(r'name="shortlist" value="(\d+)"',
+                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
+                     .get_data(as_text=True))
+    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
+                                               "shortlist": ids[0]}).location
+    letter = doctor.get(f"{location}/letter").get_data(as_text=True)
+    assert 'href="/static/print.css" media="print"' in letter
+    assert "Pat Example" in letter and "heavy overhead lifting" in letter
+    assert session.get(Trainer, int(ids[0])).full_name in letter
+
+
+def test_self_screening_advises_and_carries_the_result_to_search(client):
+    response = post(client, "/screening", {"exercises_regularly": "false",
+                                            "known_disease": "true", "symptoms": "false",
+                                            "desired_intensity": "vigorous"})
+    page = response.get_data(as_text=True)
+    assert "See a doctor first" in page
+    assert "clearance=recommended" in page and "start=light_to_moderate" in page
+
+
+def test_the_screening_result_is_shown_before_search_results_and_kept(client, trainers):
+    page = client.get("/search?near=60614&clearance=recommended&start=light_to_moderate")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert text.index("Your screening: see a doctor for medical clearance first") < (
+        text.index("Maria Near"))
+    assert '<input type="hidden" name="clearance" value="recommended">' in text
+    start = client.get("/?clearance=recommended_before_vigorous&start=moderate")
+    assert "see a doctor before vigorous exercise" in start.get_data(as_text=True)
