@@ -74,7 +74,8 @@ def _refers(user, referral) -> bool:
 
 def _addressed(user, referral) -> bool:
     return (user.is_authenticated and user.role is Role.TRAINER
-            and referral.trainer_id == user.trainer_id and referral.status.value != "draft")
+            and user.trainer_id is not None and referral.trainer_id == user.trainer_id
+            and referral.status.value != "draft")
 
 
 def _may_read_referral(user, referral) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
@@ -174,6 +174,8 @@ def visible_referrals(user: User):
     if user.role is Role.DOCTOR:
         return query.where(Referral.doctor_id == user.id)
     if user.role is Role.TRAINER:
+        if user.trainer_id is None:  # an account not yet linked to a profile
+            return query.where(false())
         return query.where(Referral.trainer_id == user.trainer_id,
                            Referral.status != S.DRAFT)
     return query.where(Referral.patient_user_id == user.id)
@@ -271,13 +273,18 @@ def _age(patient: dict, today: date) -> int:
         return patient["age"]
     if born >= today:
         raise InvalidInput({"patient": {"birth_date": ["The date of birth is not in the past."]}})
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not 1 <= age <= 120:
+        raise InvalidInput({"patient": {"birth_date": [
+            f"That date of birth makes the patient {age}; ReferFit refers people aged 1-120."]}})
+    return age
 
 
 def _check_entered(spec: dict, maximum: float) -> None:
-    if spec["heart_rate_high"] > maximum:
+    shown = round(maximum)  # compared as shown, so 165 is never "above the maximum of 165"
+    if spec["heart_rate_high"] > shown:
         raise InvalidInput({"prescription": {"intensity": {"heart_rate_high": [
-            f"{spec['heart_rate_high']} is above the predicted maximum of {maximum:.0f}."]}}})
+            f"{spec['heart_rate_high']} is above the predicted maximum of {shown}."]}}})
     if spec["resting_heart_rate"] is not None and \
             spec["heart_rate_low"] <= spec["resting_heart_rate"]:
         raise InvalidInput({"prescription": {"intensity": {"heart_rate_low": [

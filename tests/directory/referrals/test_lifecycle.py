@@ -8,6 +8,7 @@ may make, and what each account's list holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import product
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from directory.db import utcnow
 from directory.referrals.models import ReferralStatus
 from directory.referrals.services import TRANSITIONS
+from directory.trainers.models import Trainer
 from tests.directory.referrals.test_journey_api import referral_body
 from tests.directory.search.test_search_api import add_trainers, experience
 from tests.factories import credential_payload
@@ -57,10 +59,18 @@ class Desk:
     """A doctor and the trainers' accounts, and the moves that take a referral anywhere."""
 
     doctor: FlaskClient
-    trainers: dict[int, FlaskClient]  # trainer id -> that trainer's signed-in client
+    profiles: dict[int, Trainer]
+    api_as: Callable
     ranked: list[int]  # the two ranked trainers, in short-list order
     far: int  # a trainer outside the ranking
-    referrals: list[int] = field(default_factory=list)
+    accounts: dict[int, FlaskClient] = field(default_factory=dict)
+
+    def trainer(self, trainer_id: int) -> FlaskClient:
+        """That trainer's signed-in client (accounts are made when first needed: hashing
+        their passwords is most of a test's setup)."""
+        if trainer_id not in self.accounts:
+            self.accounts[trainer_id] = self.api_as("trainer", trainer=self.profiles[trainer_id])
+        return self.accounts[trainer_id]
 
     def create(self, client: FlaskClient | None = None, **overrides) -> dict:
         body = referral_body(**{"medications": ["metformin"], "shortlist": self.ranked,
@@ -70,7 +80,7 @@ class Desk:
         return response.json
 
     def addressee(self, referral: dict) -> FlaskClient:
-        return self.trainers[referral["trainer_id"]]
+        return self.trainer(referral["trainer_id"])
 
     def client(self, role: str, referral: dict) -> FlaskClient:
         return self.doctor if role == "doctor" else self.addressee(referral)
@@ -117,8 +127,8 @@ class Desk:
 @pytest.fixture
 def desk(api_as, trainers) -> Desk:
     near, nearby, far = trainers
-    return Desk(api_as("doctor"), {t.id: api_as("trainer", trainer=t) for t in trainers},
-                [near.id, nearby.id], far.id)
+    return Desk(api_as("doctor"), {t.id: t for t in trainers}, api_as, [near.id, nearby.id],
+                far.id)
 
 
 def when(text: str) -> datetime:
@@ -213,7 +223,7 @@ def test_the_wrong_role_is_forbidden(desk, before, after, role):
 def test_the_trainer_may_not_send_the_doctors_draft(desk):
     """The draft is the doctor's alone: no trainer can even see it."""
     referral = desk.create()
-    for client in desk.trainers.values():
+    for client in map(desk.trainer, desk.profiles):
         assert desk.move(client, referral, "sent").status_code == 404
     assert desk.get(referral)["status"] == "draft"
 
@@ -237,7 +247,7 @@ def test_after_a_decline_the_doctor_resends_to_the_next_on_the_short_list(desk):
     first, second = desk.ranked
     referral = desk.reach(S.SENT)
     assert (referral["trainer_id"], referral["next_on_shortlist"]) == (first, None)
-    declined = desk.moved(desk.trainers[first], referral, "declined", reason="No free slots.")
+    declined = desk.moved(desk.trainer(first), referral, "declined", reason="No free slots.")
     assert declined["next_on_shortlist"] == second
     assert desk.get(referral)["next_on_shortlist"] == second
     event = declined["events"][-1]
@@ -248,20 +258,20 @@ def test_after_a_decline_the_doctor_resends_to_the_next_on_the_short_list(desk):
     assert resent["events"][-1]["trainer_id"] == second
 
     # The declining trainer has let it go; the next one has it.
-    assert desk.trainers[first].get(f"{URL}/{referral['id']}").status_code == 404
-    assert referral["id"] not in [r["id"] for r in desk.trainers[first].get(URL).json]
-    assert desk.move(desk.trainers[first], referral, "accepted").status_code == 404
-    assert [r["id"] for r in desk.trainers[second].get(URL).json] == [referral["id"]]
-    assert desk.get(referral, desk.trainers[second])["status"] == "sent"
-    assert desk.moved(desk.trainers[second], referral, "accepted")["trainer_id"] == second
+    assert desk.trainer(first).get(f"{URL}/{referral['id']}").status_code == 404
+    assert referral["id"] not in [r["id"] for r in desk.trainer(first).get(URL).json]
+    assert desk.move(desk.trainer(first), referral, "accepted").status_code == 404
+    assert [r["id"] for r in desk.trainer(second).get(URL).json] == [referral["id"]]
+    assert desk.get(referral, desk.trainer(second))["status"] == "sent"
+    assert desk.moved(desk.trainer(second), referral, "accepted")["trainer_id"] == second
 
 
 def test_when_nobody_is_left_on_the_short_list_the_doctor_must_choose(desk):
     first, second = desk.ranked
     referral = desk.reach(S.SENT)
-    desk.moved(desk.trainers[first], referral, "declined", reason="No free slots.")
+    desk.moved(desk.trainer(first), referral, "declined", reason="No free slots.")
     desk.moved(desk.doctor, referral, "sent")
-    declined = desk.moved(desk.trainers[second], referral, "declined", reason="Moving away.")
+    declined = desk.moved(desk.trainer(second), referral, "declined", reason="Moving away.")
     assert declined["next_on_shortlist"] is None
 
     response = desk.move(desk.doctor, referral, "sent")
@@ -370,7 +380,7 @@ def several(desk, api_as):
     draft = desk.create()
     to_first = desk.moved(desk.doctor, desk.create(), "sent", trainer_id=first)
     to_second = desk.moved(desk.doctor, desk.create(), "sent", trainer_id=second)
-    accepted = desk.moved(desk.trainers[first], to_first, "accepted")
+    accepted = desk.moved(desk.trainer(first), to_first, "accepted")
     dropped = desk.moved(desk.doctor, desk.create(), "cancelled")
     other_doctor = api_as("doctor")
     named = desk.create(other_doctor, patient={
@@ -387,9 +397,9 @@ def test_each_role_lists_only_its_own_referrals_newest_first(desk, several, api_
     r = several
     assert listed(desk.doctor) == [r["dropped"], r["to_second"], r["accepted"], r["draft"]]
     assert listed(r["other_doctor"]) == [r["named"]]
-    assert listed(desk.trainers[first]) == [r["named"], r["accepted"]]
-    assert listed(desk.trainers[second]) == [r["to_second"]]
-    assert listed(desk.trainers[desk.far]) == []
+    assert listed(desk.trainer(first)) == [r["named"], r["accepted"]]
+    assert listed(desk.trainer(second)) == [r["to_second"]]
+    assert listed(desk.trainer(desk.far)) == []
     assert listed(r["patient"]) == [r["named"]]
     assert listed(r["other_patient"]) == []
     assert listed(api_as("admin")) == sorted(
@@ -410,9 +420,9 @@ def test_the_status_query_filters_each_list(desk, several, api_as):
     assert listed(desk.doctor, status="draft") == [r["draft"]]
     assert listed(desk.doctor, status="cancelled") == [r["dropped"]]
     assert listed(desk.doctor, status="completed") == []
-    assert listed(desk.trainers[first], status="accepted") == [r["accepted"]]
-    assert listed(desk.trainers[first], status="sent") == [r["named"]]
-    assert listed(desk.trainers[first], status="draft") == []
+    assert listed(desk.trainer(first), status="accepted") == [r["accepted"]]
+    assert listed(desk.trainer(first), status="sent") == [r["named"]]
+    assert listed(desk.trainer(first), status="draft") == []
     assert listed(api_as("admin"), status="sent") == [r["named"], r["to_second"]]
     assert listed(r["patient"], status="accepted") == []
 

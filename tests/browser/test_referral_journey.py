@@ -1,0 +1,256 @@
+"""The referral journey of issue 7 in headless Chromium: a doctor prescribes and picks a
+ranked trainer, the trainer accepts and reports (once with a concern), the doctor sees the
+flag and the timeline, the patient prints the letter, and nobody else can read any of it.
+
+Referrals and accounts are written here, so this runs on its own live server and
+database rather than the shared one, whose directory other browser tests count on.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from directory import create_app
+from directory.accounts.models import Role
+from directory.accounts.services import create_user
+from directory.catalogs.services import load_catalogs
+from directory.extensions import db
+from tests.conftest import DATA_DIR, PASSWORD, migrate
+from tests.factories import credential_payload, make_trainer
+
+pytestmark = pytest.mark.browser
+DOCTOR = "dr.house@example.com"
+OTHER_DOCTOR = "dr.other@example.com"
+TRAINER = "coach.near@example.com"  # the account of the first (nearest) trainer
+OTHER_TRAINER = "coach.next@example.com"  # the second trainer's account: not addressed
+PATIENT = "pat.example@example.com"
+NEAR = {"first_name": "Maria", "last_name": "Near", "email": "maria.near@example.com",
+        "phone": "312-555-0101", "postal_code": "60614"}
+NEXT = {"first_name": "Nora", "last_name": "Next", "email": "nora.next@example.com",
+        "phone": "312-555-0102", "postal_code": "60601"}
+
+
+@pytest.fixture(scope="module")
+def referral_server(tmp_path_factory):
+    """A live server with two clinical trainers near 60614 and every party's account."""
+    folder = tmp_path_factory.mktemp("browser-referrals")
+    url = f"sqlite:///{folder / 'live.sqlite3'}"
+    migrate(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR),
+                      "SEARCH_INDEX_DIR": str(folder / "search-index"),
+                      # Five parties sign in within a minute, all from 127.0.0.1.
+                      "LOGIN_RATE_LIMIT": "100 per minute",
+                      "RATELIMIT_KEY_PREFIX": "browser-referrals"})
+    app.instance_path = str(folder / "instance")
+    with app.app_context():
+        load_catalogs(db.session, DATA_DIR)
+        db.session.commit()
+        conditions = [{"condition": "type-2-diabetes", "years": 6, "level": "expert"},
+                      {"condition": "hypertension", "years": 4, "level": "expert"}]
+        near, following = (
+            make_trainer(db.session, **person, conditions=conditions,
+                         credentials=[credential_payload(expires_on="2099-06-30")])
+            for person in (NEAR, NEXT))
+        create_user(db.session, DOCTOR, PASSWORD, Role.DOCTOR)
+        create_user(db.session, OTHER_DOCTOR, PASSWORD, Role.DOCTOR)
+        create_user(db.session, TRAINER, PASSWORD, Role.TRAINER, near)
+        create_user(db.session, OTHER_TRAINER, PASSWORD, Role.TRAINER, following)
+        create_user(db.session, PATIENT, PASSWORD, Role.PATIENT)
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def sign_in(page, server: str, email: str) -> None:
+    page.goto(server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#account-email")).to_have_text(email)
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def open_referrals(page):
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
+
+
+def write_referral(page, server: str) -> int:
+    """As the signed-in doctor: prescribe, rank, tick the first trainer, create; the id."""
+    page.goto(server + "/referrals/new")
+    form = page.get_by_role("form", name="Referral")
+    form.get_by_label("Name", exact=True).fill("Pat Example")
+    form.get_by_label("or age").fill("62")
+    form.get_by_label("ZIP or City, ST").fill("60614")
+    form.get_by_label("Phone", exact=True).fill("773-555-0199")
+    form.get_by_label("Patient's ReferFit account").fill(PATIENT)
+    form.get_by_label("Condition 1").fill("type 2 diabetes")
+    form.get_by_label("Condition 2").fill("high blood pressure")
+    form.get_by_label("Medications, one a line").fill("metoprolol 50 mg\nmetformin")
+    form.get_by_label("Goals, one a line").fill("HbA1c below 7%\nwalk 30 minutes")
+    form.get_by_label("Days a week").fill("3")
+    form.get_by_label("Minutes a session").fill("30")
+    form.get_by_label("Type of exercise").fill("brisk walking")
+    form.get_by_label("Intensity by").select_option("heart_rate_reserve")
+    form.get_by_label("Resting heart rate", exact=True).fill("72")
+    form.get_by_label("% of reserve, from").fill("40")
+    form.get_by_label("% of reserve, to").fill("59")
+    form.get_by_label("Exercises or movements to avoid").fill("heavy overhead lifting")
+    form.get_by_label("Precautions", exact=True).fill("Check blood glucose before each session")
+    form.get_by_label("Medical clearance given").check()
+    form.get_by_label("up to", exact=True).select_option("moderate")
+    form.get_by_label("Report back every (weeks)").fill("4")
+    form.get_by_label("Travel at most (miles)").fill("10")
+    page.get_by_role("button", name="Show recommended trainers").click()
+
+    ranked = page.get_by_role("region", name=re.compile("^Recommended trainers near"))
+    expect(ranked).to_be_visible()
+    # The beta-blocker blunts the heart-rate response, so RPE stands in for it.
+    assert "RPE replaces heart-rate targets" in ranked.locator(".warning").inner_text()
+    choices = ranked.get_by_role("checkbox")
+    assert choices.count() == 2
+    assert "Maria Near" in ranked.locator("li.result").first.inner_text()
+    choices.first.check()
+    page.get_by_role("button", name="Create the referral (send to the first ticked trainer)"
+                     ).click()
+
+    expect(page).to_have_url(re.compile(r"/referrals/\d+$"))
+    referral_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator(".flash")).to_have_text(f"Referral {referral_id} sent.")
+    return referral_id
+
+
+def report(page, numbers: dict[str, str], notes: str, concern: bool = False) -> None:
+    """As the signed-in trainer: fill the report form on the referral page and send it."""
+    form = page.get_by_role("form", name="Report to the doctor")
+    for label, value in numbers.items():
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_label("Notes").fill(notes)
+    if concern:
+        form.get_by_label("Ask the doctor to review (a concern)").check()
+    form.get_by_role("button", name="Send to the doctor").click()
+    expect(page.locator(".flash")).to_have_text("Your report was sent to the doctor.")
+
+
+def test_doctor_trainer_doctor_patient_journey(page, referral_server):
+    server = referral_server
+    sign_in(page, server, DOCTOR)
+    referral_id = write_referral(page, server)
+    path = f"/referrals/{referral_id}"
+    rx = page.get_by_role("region", name="Exercise prescription")
+    assert "perceived exertion (Borg RPE) 12-13" in rx.inner_text()
+    assert "RPE replaces heart-rate targets" in rx.inner_text()
+    sign_out(page)
+
+    # The trainer finds it in the inbox, accepts, assesses and reports twice.
+    sign_in(page, server, TRAINER)
+    open_referrals(page)
+    assert page.locator("h1").inner_text() == "Referral inbox"
+    row = page.locator("tbody tr", has_text=f"Referral {referral_id}")
+    assert "sent" in row.inner_text()
+    row.get_by_role("link", name=f"Referral {referral_id}").click()
+    expect(page).to_have_url(server + path)
+    assert "metoprolol 50 mg" in page.get_by_role("region", name="Patient and trainer"
+                                                  ).inner_text()
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator(".flash")).to_have_text(f"Referral {referral_id} is now accepted.")
+
+    expect(page.get_by_role("heading", name="Initial assessment")).to_be_visible()
+    report(page, {"Resting heart rate": "70", "Blood pressure, systolic": "138",
+                  "Blood pressure, diastolic": "86", "Weight (kg)": "92",
+                  "Six-minute walk (m)": "410"}, "Baseline: walks 15 minutes comfortably.")
+    expect(page.get_by_role("heading", name="Progress update")).to_be_visible()
+    report(page, {"Sessions attended": "6", "Minutes of activity a week": "90",
+                  "Strength days a week": "1"}, "Good progress, brisk walks.")
+    report(page, {"Sessions attended": "11"}, "Dizzy after intervals on two occasions.",
+           concern=True)
+    assert "in progress" in page.locator("p.muted", has_text="Status:").inner_text()
+    sign_out(page)
+
+    # The doctor sees the flag on the dashboard and the reports on the timeline.
+    sign_in(page, server, DOCTOR)
+    open_referrals(page)
+    row = page.locator("tbody tr", has_text=f"Referral {referral_id}")
+    assert "in progress" in row.inner_text()
+    expect(row.locator(".badge", has_text="Concern raised")).to_be_visible()
+    row.get_by_role("link", name=f"Referral {referral_id}").click()
+    expect(page.get_by_role("status").filter(
+        has_text="The trainer raised a concern")).to_be_visible()
+    timeline = page.get_by_role("region", name="Timeline").locator("li")
+    texts = timeline.all_inner_texts()
+    assert any("-> sent" in t for t in texts) and any("sent -> accepted" in t for t in texts)
+    updates = page.locator("ol.timeline li.update")
+    assert updates.count() == 3
+    assert "Initial assessment" in updates.nth(0).inner_text()
+    assert "BP 138/86" in updates.nth(0).inner_text()
+    assert "90 min/week active" in updates.nth(1).inner_text()
+    concern = page.locator("ol.timeline li.update.concern")
+    assert concern.count() == 1
+    assert "Dizzy after intervals" in concern.inner_text()
+    assert "Concern: the trainer asks the doctor to review." in concern.inner_text()
+    sign_out(page)
+
+    # The patient reads the referral, the trainer's contacts, and prints the letter.
+    sign_in(page, server, PATIENT)
+    open_referrals(page)
+    assert page.locator("h1").inner_text() == "Your referrals"
+    page.get_by_role("link", name=f"Referral {referral_id}").click()
+    people = page.get_by_role("region", name="Patient and trainer").inner_text()
+    assert "Maria Near" in people and NEAR["email"] in people and NEAR["phone"] in people
+    assert f"mention referral {referral_id}" in people
+    page.get_by_role("link", name="Printable referral letter").click()
+    expect(page).to_have_url(f"{server}{path}/letter")
+    assert page.locator('link[rel="stylesheet"][href$="/print.css"]').get_attribute(
+        "media") == "print"
+    letter = page.locator("main").inner_text()
+    for expected in ("Pat Example, age 62", "Type 2 Diabetes", "metoprolol 50 mg",
+                     "Maria Near", NEAR["email"], NEAR["phone"], DOCTOR,
+                     "perceived exertion (Borg RPE) 12-13", "RPE replaces heart-rate targets",
+                     "heavy overhead lifting", "Check blood glucose before each session",
+                     "Given, up to moderate intensity", "Every 4 weeks"):
+        assert expected.lower() in letter.lower(), (expected, letter)
+    expect(page.locator(".no-print")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".no-print")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Exercise referral")).to_be_visible()
+
+
+def test_nobody_else_can_read_the_referral(browser, page, referral_server):
+    server = referral_server
+    sign_in(page, server, DOCTOR)
+    referral_id = write_referral(page, server)
+    path = f"/referrals/{referral_id}"
+    sign_out(page)
+
+    for email in (OTHER_DOCTOR, OTHER_TRAINER):
+        sign_in(page, server, email)
+        for url in (path, f"{path}/letter"):
+            response = page.goto(server + url)
+            assert response.status == 404, (email, url)
+            assert "Pat Example" not in page.content()
+        open_referrals(page)
+        assert page.locator("tbody tr", has_text=f"Referral {referral_id}").count() == 0
+        sign_out(page)
+
+    # A stranger is asked to sign in, and learns nothing of the referral.
+    stranger = browser.new_context().new_page()
+    try:
+        stranger.goto(server + path)
+        expect(stranger).to_have_url(re.compile(r"/login\?next="))
+        assert "Pat Example" not in stranger.content()
+    finally:
+        stranger.context.close()
