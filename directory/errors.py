@@ -52,6 +52,18 @@ class InvalidInput(Exception):
         return results
 
 
+def message_lines(messages, path: str = "") -> list[str]:
+    """Nested field errors as lines a person reads: 'patient.place: Could not find ...'."""
+    if isinstance(messages, dict):
+        return [line for key, value in messages.items()
+                for line in message_lines(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{path.replace('_', ' ')}: {m}" if path else m for m in messages]
+    if isinstance(messages, str):
+        return message_lines([messages], path)
+    return [line for m in messages for line in message_lines(m, path)]
+
+
 class Conflict(Exception):
     """A write that would break a uniqueness rule; answered with a 409."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from directory.accounts.models import User
 from directory.accounts.permissions import STAFF
 from directory.audit.services import Actor
-from directory.errors import InvalidInput
+from directory.errors import InvalidInput, message_lines
 from directory.extensions import db
 from directory.imports.schemas import ReportSchema
 from directory.imports.services import ImportOptions, prepare_import, run_import
@@ -56,7 +56,8 @@ def import_command(file: Path, issuer, profile, mapping, dry_run, report_path,
         db.session.commit()
     except InvalidInput as error:
         db.session.rollback()
-        raise click.ClickException(_messages(error)) from None
+        raise click.ClickException(
+            "\n".join([REFUSED, *message_lines(error.errors)])) from None
     except BaseException:
         db.session.rollback()  # a crash midway leaves the directory as it was
         raise
@@ -75,12 +76,6 @@ def _curator(email: str | None) -> User | None:
             f"{REFUSED}\ncurator: {email} is not an active curator or admin account.")
     g.actor = Actor(user.id, user.role.value)  # the audit log names them, not "system"
     return user
-
-
-def _messages(error: InvalidInput) -> str:
-    lines = [f"{field}: {message}" for field, messages in error.errors.items()
-             for message in (messages if isinstance(messages, list) else [messages])]
-    return f"{REFUSED}\n" + "\n".join(lines)
 
 
 def _echo_summary(document: dict) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import Certification
-from directory.errors import Conflict, InvalidInput
+from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
 from directory.imports import services
 from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
@@ -52,7 +52,7 @@ def imports():
             report = _run(content, filename, form.issuer.data, form.profile.data,
                           form.mapping.data, form.dry_run.data)
         except InvalidInput as error:
-            errors = _messages(error)
+            errors = message_lines(list(error.errors.values()))
         else:
             if report["batch_id"] is not None:
                 flash(_summary_sentence(report))
@@ -85,7 +85,7 @@ def apply_preview():
         report = _run(content, form.filename.data, form.issuer.data, form.profile.data,
                       form.mapping.data, dry_run=False)
     except InvalidInput as error:
-        flash("The import was refused; nothing changed: " + " ".join(_messages(error)))
+        flash("The import was refused; nothing changed: " + " ".join(message_lines(list(error.errors.values()))))
         return redirect(url_for("import_pages.imports"))
     _forget_upload(form.upload.data)
     flash(_summary_sentence(report))
@@ -133,7 +133,7 @@ def review(review_id):
             _decide(item, form)
         except InvalidInput as error:
             db.session.rollback()
-            errors, status = _messages(error), 422
+            errors, status = message_lines(list(error.errors.values())), 422
         except Conflict as error:
             db.session.rollback()
             errors, status = [str(error)], 409
@@ -180,11 +180,6 @@ def _run(content: bytes, filename: str, issuer: str, profile: str | None, mappin
                                          current_app.config["DATA_DIR"], current_user.id)
     db.session.commit()
     return report
-
-
-def _messages(error: InvalidInput) -> list[str]:
-    return [message for messages in error.errors.values()
-            for message in (messages if isinstance(messages, list) else [messages])]
 
 
 def _summary_sentence(report: dict) -> str:

@@ -21,8 +21,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from directory.audit.services import IMPORT_BATCH as BATCH_ID
-from directory.audit.services import record_event
+from directory.audit.services import IMPORT_BATCH, record_event
 from directory.credentials.models import Certification, Credential
 from directory.credentials.services import apply_credential_changes, new_credential
 from directory.db import utcnow
@@ -131,7 +130,7 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
                         curator_id=curator_id, summary=summarize(results))
     session.add(batch)
     session.flush()
-    session.info[BATCH_ID] = batch.id
+    session.info[IMPORT_BATCH] = batch.id
     apply(session, batch, results, reconciler.certifications)
     return report(batch, issuer, results)
 
@@ -506,7 +505,7 @@ def decide_review(session: Session, review: ImportRow, decision: str,
                        f"({review.review_status.value}).")
     if (decision == "link") != (trainer is not None):
         raise InvalidInput({"trainer_id": ["A link names its trainer; nothing else does."]})
-    session.info[BATCH_ID] = review.batch_id
+    session.info[IMPORT_BATCH] = review.batch_id
     data = _loaded(review.data)
     if decision == "reject":
         review.review_status = ReviewStatus.REJECTED

@@ -11,7 +11,7 @@ from werkzeug.exceptions import Forbidden
 
 from directory.accounts.permissions import Permission, authorize
 from directory.db import today
-from directory.errors import Conflict, InvalidInput
+from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
 from directory.referrals import services
 from directory.referrals.models import ReferralStatus
@@ -59,10 +59,10 @@ def new():
                 return redirect(url_for("referral_pages.detail", referral_id=referral.id))
             shown = services.preview(db.session, data, snapshot, today())
         except ValidationError as error:
-            errors = flatten(error.messages)
+            errors = message_lines(error.messages)
         except InvalidInput as error:
             db.session.rollback()
-            errors = flatten(error.errors)
+            errors = message_lines(error.errors)
     return render_template("referrals/new.html", form=form, errors=errors, shown=shown,
                            formulas=list(MaxFormula), **form_choices()), 422 if errors else 200
 
@@ -120,7 +120,7 @@ def screening():
         try:
             result = screen(Screening(**ScreeningSchema().load(_present(request.form))))
         except ValidationError as error:
-            errors = flatten(error.messages)
+            errors = message_lines(error.messages)
     return render_template("referrals/screening.html", result=result, errors=errors,
                            form=request.form), 422 if errors else 200
 
@@ -155,16 +155,6 @@ def form_body(form: MultiDict) -> dict:
     return body
 
 
-def flatten(messages, path: str = "") -> list[str]:
-    """Nested marshmallow messages as 'patient.place: ...' lines a person can read."""
-    if isinstance(messages, dict):
-        return [line for key, value in messages.items()
-                for line in flatten(value, f"{path}.{key}" if path else str(key))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{path.replace('_', ' ')}: {m}" if path else m for m in messages]
-    return [line for m in messages for line in flatten(m, path)]
-
-
 def _present(form: MultiDict) -> dict:
     """Single-valued fields that were filled in (a blank field is left out)."""
     return {k: v.strip() for k, v in form.items() if v.strip() and k != "csrf_token"}
@@ -172,9 +162,9 @@ def _present(form: MultiDict) -> dict:
 
 def _problems(error) -> list[str]:
     if isinstance(error, ValidationError):
-        return flatten(error.messages)
+        return message_lines(error.messages)
     if isinstance(error, InvalidInput):
-        return flatten(error.errors)
+        return message_lines(error.errors)
     return [error.description if isinstance(error, Forbidden) else str(error)]
 
 

@@ -212,6 +212,9 @@ def test_doctor_trainer_doctor_patient_journey(page, referral_server):
     people = page.get_by_role("region", name="Patient and trainer").inner_text()
     assert "Maria Near" in people and NEAR["email"] in people and NEAR["phone"] in people
     assert f"mention referral {referral_id}" in people
+    # Reading is all a patient may do here: no actions, and not the ranking of others.
+    expect(page.get_by_role("button", name=re.compile("Accept|Cancel|Send"))).to_have_count(0)
+    expect(page.get_by_role("region", name="The ranking it chose from")).to_have_count(0)
     page.get_by_role("link", name="Printable referral letter").click()
     expect(page).to_have_url(f"{server}{path}/letter")
     assert page.locator('link[rel="stylesheet"][href$="/print.css"]').get_attribute(
@@ -227,6 +230,8 @@ def test_doctor_trainer_doctor_patient_journey(page, referral_server):
     page.emulate_media(media="print")
     expect(page.locator(".no-print")).to_be_hidden()
     expect(page.get_by_role("heading", name="Exercise referral")).to_be_visible()
+    pdf = page.pdf(format="Letter")  # "one clean page"
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
 
 
 def test_nobody_else_can_read_the_referral(browser, page, referral_server):
