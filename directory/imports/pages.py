@@ -85,7 +85,8 @@ def apply_preview():
         report = _run(content, form.filename.data, form.issuer.data, form.profile.data,
                       form.mapping.data, dry_run=False)
     except InvalidInput as error:
-        flash("The import was refused; nothing changed: " + " ".join(message_lines(list(error.errors.values()))))
+        flash("The import was refused; nothing changed: "
+              + " ".join(message_lines(list(error.errors.values()))))
         return redirect(url_for("import_pages.imports"))
     _forget_upload(form.upload.data)
     flash(_summary_sentence(report))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
@@ -14,7 +15,6 @@ from directory.db import today
 from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
 from directory.referrals import services
-from directory.referrals.models import ReferralStatus
 from directory.referrals.schemas import (
     ReferralCreateSchema,
     ScreeningSchema,
@@ -37,7 +37,10 @@ LINES = ("medications", "goals", "avoid")  # textareas: one entry per line
 def dashboard():
     authorize(Permission.LIST_REFERRALS)
     referrals = db.session.scalars(services.visible_referrals(current_user)).all()
-    return render_template("referrals/dashboard.html", referrals=referrals,
+    ids = {r.trainer_id for r in referrals if r.trainer_id}
+    names = {t.id: t.full_name for t in db.session.scalars(
+        select(Trainer).where(Trainer.id.in_(ids)))} if ids else {}
+    return render_template("referrals/dashboard.html", referrals=referrals, names=names,
                            services=services, today=today())
 
 
@@ -49,20 +52,21 @@ def new():
         try:
             data = ReferralCreateSchema().load(form_body(form))
             snapshot = search_snapshots().current(db.session, today())
-            if request.form.get("action") == "create":
-                data["send"] = bool(data["shortlist"])
-                referral = services.create_referral(db.session, current_user, data, snapshot,
-                                                    today())
-                db.session.commit()
-                sent = referral.status is ReferralStatus.SENT
-                flash(f"Referral {referral.id} {'sent' if sent else 'saved as a draft'}.")
-                return redirect(url_for("referral_pages.detail", referral_id=referral.id))
             shown = services.preview(db.session, data, snapshot, today())
+            if request.form.get("action") == "create":
+                if not data["shortlist"]:
+                    raise InvalidInput({"shortlist": [
+                        "Tick at least one trainer: the first ticked gets the referral."]})
+                referral = services.create_referral(db.session, current_user,
+                                                    {**data, "send": True}, snapshot, today())
+                db.session.commit()
+                flash(f"Referral {referral.id} sent.")
+                return redirect(url_for("referral_pages.detail", referral_id=referral.id))
         except ValidationError as error:
-            errors = message_lines(error.messages)
+            errors = readable(message_lines(error.messages))
         except InvalidInput as error:
             db.session.rollback()
-            errors = message_lines(error.errors)
+            errors = readable(message_lines(error.errors))
     return render_template("referrals/new.html", form=form, errors=errors, shown=shown,
                            formulas=list(MaxFormula), **form_choices()), 422 if errors else 200
 
@@ -123,6 +127,12 @@ def screening():
             errors = message_lines(error.messages)
     return render_template("referrals/screening.html", result=result, errors=errors,
                            form=request.form), 422 if errors else 200
+
+
+def readable(lines: list[str]) -> list[str]:
+    """'prescription.intensity.resting heart rate: ...' as the form labels it."""
+    return [f"{path.rsplit('.', 1)[-1].capitalize()}: {message}" if message else path
+            for path, _, message in (line.partition(": ") for line in lines)]
 
 
 def form_body(form: MultiDict) -> dict:

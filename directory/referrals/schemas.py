@@ -62,9 +62,6 @@ class IntensitySchema(Schema):
         for low, high in (("percent_low", "percent_high"), ("heart_rate_low", "heart_rate_high"),
                           ("rpe_low", "rpe_high")):
             ordered(data, low, high)
-        if data["method"] == "heart_rate_reserve" and data.get("resting_heart_rate") is None:
-            raise ValidationError("The heart-rate reserve needs the resting heart rate.",
-                                  "resting_heart_rate")
         if data["method"] == "heart_rate" and (data.get("heart_rate_low") is None
                                                or data.get("heart_rate_high") is None):
             raise ValidationError("Give heart_rate_low and heart_rate_high.", "heart_rate_low")
@@ -149,6 +146,13 @@ class UpdateSchema(Schema):
     notes = fields.String(load_default="", validate=validate.Length(max=4000))
     concern = fields.Boolean(load_default=False, metadata={
         "description": "Ask the doctor to review."})
+
+    @validates_schema
+    def something_reported(self, data, **_kwargs):
+        measures = [k for k in self.fields if k not in ("kind", "notes", "concern")]
+        if not any(data.get(k) is not None for k in measures) and not data.get("notes") \
+                and not data.get("concern"):
+            raise ValidationError("Report at least one measure or a note.", "notes")
 
     @validates_schema
     def pressure(self, data, **_kwargs):

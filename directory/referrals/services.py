@@ -83,6 +83,7 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
 
 def preview(session: Session, data: dict, snapshot: Snapshot, today: date) -> dict:
     """What the doctor sees before choosing: the ranking and the intensity targets."""
+    _patient_account(session, data["patient"]["account_email"])  # refused now, not later
     age = _age(data["patient"], today)
     targets = intensity_targets(data["prescription"]["intensity"], age,
                                 blunting_medications(data["medications"]))
@@ -104,8 +105,12 @@ def intensity_targets(spec: dict, age: int, blunting: list[str]) -> dict:
                spec["max_formula"].value, "resting_heart_rate": resting,
                "percent_low": None, "percent_high": None,
                "heart_rate_low": None, "heart_rate_high": None, "note": None}
+    if spec["method"] == "heart_rate_reserve" and resting is None and not blunting:
+        raise InvalidInput({"prescription": {"intensity": {"resting_heart_rate": [
+            "The heart-rate reserve needs the resting heart rate."]}}})
     if spec["method"] == "heart_rate_reserve":
         targets.update(percent_low=spec["percent_low"], percent_high=spec["percent_high"])
+    if spec["method"] == "heart_rate_reserve" and resting is not None:
         targets["heart_rate_low"], targets["heart_rate_high"] = target_range(
             resting, maximum, spec["percent_low"], spec["percent_high"])
     elif spec["method"] == "heart_rate":

@@ -95,7 +95,9 @@ class Desk:
         return response.json
 
     def report(self, referral: dict, **update):
-        return self.addressee(referral).post(f"{URL}/{referral['id']}/updates", json=update)
+        """Post an update; a note stands in when the test is not about its measures."""
+        body = update if len(update) > 1 else {**update, "notes": "Seen today."}
+        return self.addressee(referral).post(f"{URL}/{referral['id']}/updates", json=body)
 
     def get(self, referral: dict, client: FlaskClient | None = None) -> dict:
         response = (client or self.doctor).get(f"{URL}/{referral['id']}")
@@ -442,3 +444,15 @@ def test_a_trainer_account_without_a_profile_sees_no_referral(desk, api_as):
     assert unlinked.user.trainer_id is None
     leaked = unlinked.get(f"{URL}/{dropped['id']}")
     assert (listed(unlinked), leaked.status_code) == ([], 404)
+
+
+def test_an_empty_report_is_refused(desk):
+    referral = desk.reach(ReferralStatus.ACCEPTED)
+
+    response = desk.addressee(referral).post(f"{URL}/{referral['id']}/updates",
+                                             json={"kind": "assessment"})
+
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["notes"] == [
+        "Report at least one measure or a note."]
+    assert desk.get(referral)["status"] == "accepted"

@@ -399,7 +399,8 @@ def in_progress(doctor, api_as, trainers):
     trainer = api_as("trainer", trainer=trainers[0])
     rid = referral["id"]
     assert trainer.post(f"{URL}/{rid}/transitions", json={"to": "accepted"}).status_code == 200
-    assert trainer.post(f"{URL}/{rid}/updates", json={"kind": "assessment"}).status_code == 201
+    assessment = {"kind": "assessment", "notes": "Baseline."}
+    assert trainer.post(f"{URL}/{rid}/updates", json=assessment).status_code == 201
     return rid, trainer
 
 
