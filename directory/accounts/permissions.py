@@ -35,6 +35,7 @@ class Permission(StrEnum):
     READ_AUDIT_LOG = "read_audit_log"
     USE_ACCOUNT = "use_account"  # one's own account page and API tokens
     CREATE_REFERRAL = "create_referral"
+    REFER_ONESELF = "refer_oneself"
     LIST_REFERRALS = "list_referrals"  # each sees only their own (services.visible_referrals)
     VIEW_REFERRAL = "view_referral"
     MOVE_REFERRAL = "move_referral"  # which transition, by role: services.TRANSITIONS
@@ -69,7 +70,12 @@ def _may_edit_profile(user, trainer: Trainer) -> bool:
 
 
 def _refers(user, referral) -> bool:
-    return user.is_authenticated and user.role is Role.DOCTOR and referral.doctor_id == user.id
+    """The referring doctor, or the patient who referred themselves."""
+    if not user.is_authenticated:
+        return False
+    if referral.doctor_id is None:
+        return user.role is Role.PATIENT and referral.patient_user_id == user.id
+    return user.role is Role.DOCTOR and referral.doctor_id == user.id
 
 
 def _addressed(user, referral) -> bool:
@@ -99,6 +105,7 @@ RULES: dict[Permission, Callable] = {
     Permission.READ_AUDIT_LOG: _role(Role.ADMIN),
     Permission.USE_ACCOUNT: _signed_in,
     Permission.CREATE_REFERRAL: _role(Role.DOCTOR),
+    Permission.REFER_ONESELF: _role(Role.PATIENT),
     Permission.LIST_REFERRALS: _role(Role.DOCTOR, Role.TRAINER, Role.PATIENT, Role.ADMIN),
     Permission.VIEW_REFERRAL: _may_read_referral,
     Permission.MOVE_REFERRAL: lambda user, referral: (_refers(user, referral)

@@ -32,7 +32,8 @@ class Referral(TimestampMixin, db.Model):
     __tablename__ = "referrals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    doctor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None for a patient's self-referral: the patient then stands where the doctor would.
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # The patient's own account, when the doctor names it: it lets them read the referral.
     patient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     patient_name: Mapped[str] = mapped_column(String(200))
@@ -44,6 +45,8 @@ class Referral(TimestampMixin, db.Model):
     conditions: Mapped[list[str]] = mapped_column(default=list)  # catalog codes
     medications: Mapped[list[str]] = mapped_column(default=list)
     heart_rate_blunted: Mapped[bool] = mapped_column(default=False)
+    # A self-referral's ACSM pre-participation screening: answers and advice.
+    screening: Mapped[dict | None] = mapped_column(db.JSON)
     # FITT-VP with the computed intensity targets (see schemas.PrescriptionSchema).
     prescription: Mapped[dict] = mapped_column(db.JSON)
     preferences: Mapped[dict] = mapped_column(db.JSON)
@@ -57,6 +60,10 @@ class Referral(TimestampMixin, db.Model):
     # The ranking the doctor chose from, as shown, so the choice can be reviewed later.
     ranking: Mapped[dict] = mapped_column(db.JSON)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def self_referral(self) -> bool:
+        return self.doctor_id is None
 
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan")

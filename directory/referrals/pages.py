@@ -3,13 +3,14 @@ patient's view and printable letter, and self-screening. Plain forms, no JavaScr
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
+from directory.accounts.models import User
 from directory.accounts.permissions import Permission, authorize
 from directory.db import today
 from directory.errors import Conflict, InvalidInput, message_lines
@@ -18,6 +19,7 @@ from directory.referrals import services
 from directory.referrals.schemas import (
     ReferralCreateSchema,
     ScreeningSchema,
+    SelfReferralSchema,
     TransitionSchema,
     UpdateSchema,
 )
@@ -69,6 +71,41 @@ def new():
             errors = readable(message_lines(error.errors))
     return render_template("referrals/new.html", form=form, errors=errors, shown=shown,
                            formulas=list(MaxFormula), **form_choices()), 422 if errors else 200
+
+
+@blp.route("/referrals/self", methods=["GET", "POST"])
+def refer_myself():
+    """A patient asks a trainer from their search directly, answering the screening."""
+    authorize(Permission.REFER_ONESELF)
+    form, errors = request.form if request.method == "POST" else request.args, []
+    trainer = db.session.get(Trainer, int(form["trainer_id"])) \
+        if form.get("trainer_id", "").isdigit() else None
+    if trainer is None:
+        abort(404, "Choose the trainer from your search results.")
+    if request.method == "POST":
+        get = _present(form)
+        body = {"trainer_id": trainer.id,
+                "patient": {k.removeprefix("patient_"): v for k, v in get.items()
+                            if k.startswith("patient_")},
+                "conditions": [c for c in form.getlist("conditions") if c.strip()],
+                "goals": [g.strip() for g in form.get("goals", "").splitlines() if g.strip()],
+                "screening": {k: get[k] for k in ("exercises_regularly", "known_disease",
+                                                  "symptoms", "desired_intensity") if k in get}}
+        try:
+            referral = services.create_self_referral(
+                db.session, current_user, SelfReferralSchema().load(body),
+                search_snapshots().current(db.session, today()), today())
+            db.session.commit()
+        except ValidationError as error:
+            errors = readable(message_lines(error.messages))
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = readable(message_lines(error.errors))
+        else:
+            flash(f"Your request was sent to {trainer.full_name}.")
+            return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+    return render_template("referrals/self.html", trainer=trainer, form=form, errors=errors,
+                           **form_choices()), 422 if errors else 200
 
 
 @blp.get(f"/referrals/{db_id('referral_id')}")
@@ -190,6 +227,5 @@ def _trainer(referral) -> Trainer | None:
     return db.session.get(Trainer, referral.trainer_id) if referral.trainer_id else None
 
 
-def _doctor(referral):
-    from directory.accounts.models import User
-    return db.session.get(User, referral.doctor_id)
+def _doctor(referral) -> User | None:
+    return db.session.get(User, referral.doctor_id) if referral.doctor_id else None

@@ -125,6 +125,25 @@ class ReferralCreateSchema(Schema):
         "description": "Send to the first trainer on the short list at once."})
 
 
+class SelfPatientSchema(PatientSchema):
+    """The patient speaking for themselves: their account is the one asking."""
+
+    class Meta:
+        exclude = ("account_email",)
+
+
+class SelfReferralSchema(Schema):
+    """A patient asking a trainer directly, with their pre-participation screening."""
+
+    trainer_id = fields.Integer(required=True, validate=validate.Range(1, MAX_DB_ID))
+    patient = fields.Nested(SelfPatientSchema, required=True)
+    conditions = fields.List(fields.String(validate=validate.Length(1, 200)),
+                             load_default=list, validate=validate.Length(max=10))
+    goals = fields.List(fields.String(validate=TEXT), required=True,
+                        validate=validate.Length(1, 10))
+    screening = fields.Nested(lambda: ScreeningSchema(), required=True)
+
+
 class TransitionSchema(Schema):
     to = fields.Enum(ReferralStatus, by_value=True, required=True)
     reason = fields.String(load_default=None, validate=TEXT)
@@ -190,7 +209,7 @@ class ReferralSchema(Schema):
 
     id = fields.Integer()
     status = fields.Enum(ReferralStatus, by_value=True)
-    doctor_id = fields.Integer()
+    doctor_id = fields.Integer(allow_none=True)
     trainer_id = fields.Integer(allow_none=True)
     shortlist = fields.List(fields.Integer())
     next_on_shortlist = fields.Function(
@@ -201,6 +220,8 @@ class ReferralSchema(Schema):
     conditions = fields.List(fields.String())
     medications = fields.List(fields.String())
     heart_rate_blunted = fields.Boolean()
+    self_referral = fields.Boolean(metadata={"description": "A patient's own, no doctor."})
+    screening = fields.Dict(allow_none=True)
     prescription = fields.Dict()
     preferences = fields.Dict()
     min_level = fields.Enum(CredentialLevel, by_value=True, allow_none=True)

@@ -31,6 +31,8 @@ from matching.heart_rate import (
     predicted_max,
     target_range,
 )
+from matching.screening import Clearance, Screening, StartingIntensity, screen
+from matching.types import DeliveryMode
 
 S = ReferralStatus
 DOCTOR, TRAINER = frozenset({Role.DOCTOR}), frozenset({Role.TRAINER})
@@ -49,6 +51,12 @@ TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
     (S.IN_PROGRESS, S.CANCELLED): DOCTOR,
 }
 RANKED = 10  # trainers shown to the doctor to choose from
+SELF_RANKED = 100  # a patient may ask any suitable trainer their search showed
+PREFERENCES_FOR_SELF = {"max_distance": 50.0, "modes": list(DeliveryMode), "budget": None,
+                        "languages": [], "accessibility": []}
+# Borg RPE to start at, by the screening's starting intensity.
+STARTING_RPE = {StartingIntensity.LIGHT: (9, 11), StartingIntensity.LIGHT_TO_MODERATE: (9, 13),
+                StartingIntensity.MODERATE: (12, 13), StartingIntensity.VIGOROUS: (14, 17)}
 
 
 def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapshot,
@@ -78,6 +86,47 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
     if data["send"]:
         transition(session, referral, doctor, S.SENT)
     session.flush()
+    return referral
+
+
+def create_self_referral(session: Session, patient: User, data: dict, snapshot: Snapshot,
+                         today: date) -> Referral:
+    """A patient asks a suitable trainer directly, carrying their screening's advice."""
+    answers = Screening(**data["screening"])
+    advice = screen(answers)
+    if advice.medical_clearance is Clearance.DISCONTINUE_AND_SEEK:
+        raise InvalidInput({"screening": [advice.explanation]})
+    ask = {"patient": {**data["patient"], "account_email": None},
+           "conditions": data["conditions"], "prescription": {"avoid": []},
+           "preferences": PREFERENCES_FOR_SELF, "min_level": None}
+    ranking, conditions = _ranking(session, ask, snapshot, today, limit=SELF_RANKED)
+    if data["trainer_id"] not in {m["trainer"]["id"] for m in ranking["matches"]}:
+        raise InvalidInput({"trainer_id": [
+            "This trainer is not among those suited to you nearby: choose one from your "
+            "search results."]})
+    low, high = STARTING_RPE[advice.recommended_intensity]
+    referral = Referral(
+        doctor_id=None, patient_user_id=patient.id, patient_name=data["patient"]["name"],
+        patient_birth_date=data["patient"]["birth_date"],
+        patient_age=_age(data["patient"], today), patient_email=patient.email,
+        patient_phone=data["patient"]["phone"], patient_place=ranking["place"],
+        conditions=conditions, medications=[], ranking=ranking, shortlist=[data["trainer_id"]],
+        screening={**{k: getattr(answers, k) for k in ("exercises_regularly", "known_disease",
+                                                      "symptoms")},
+                   "desired_intensity": answers.desired_intensity.value,
+                   "medical_clearance": advice.medical_clearance.value,
+                   "recommended_intensity": advice.recommended_intensity.value,
+                   "explanation": advice.explanation},
+        prescription={"goals": data["goals"], "avoid": [], "report_every_weeks": 4,
+                      "clearance": {"given": False, "up_to": None},
+                      "intensity": {"method": "rpe", "rpe_low": low, "rpe_high": high,
+                                    "heart_rate_low": None, "intensity_class": advice
+                                    .recommended_intensity.value,
+                                    "note": "Self-referral: start as the screening advises."}},
+        preferences={}, report_every_weeks=4, status=S.DRAFT, status_changed_at=utcnow())
+    session.add(referral)
+    _record(referral, None, S.DRAFT, patient)
+    transition(session, referral, patient, S.SENT)
     return referral
 
 
@@ -139,7 +188,10 @@ def transition(session: Session, referral: Referral, user: User, to: ReferralSta
         raise Conflict(f"A {referral.status.value} referral cannot become {to.value}; "
                        + (f"it can become {', '.join(onward)}." if onward else
                           "it is closed."))
-    if user.role not in allowed:
+    # On a self-referral the patient stands where the doctor would.
+    role = Role.DOCTOR if referral.self_referral and referral.patient_user_id == user.id \
+        else user.role
+    if role not in allowed:
         who = " or ".join(f"the {r.value}" for r in sorted(allowed))
         raise Forbidden(f"Only {who} may make a referral {to.value}.")
     if to is S.DECLINED and not reason:
@@ -209,14 +261,15 @@ def concern(referral: Referral) -> bool:
     return any(u.concern for u in referral.updates)
 
 
-def _ranking(session: Session, data: dict, snapshot: Snapshot, today: date):
+def _ranking(session: Session, data: dict, snapshot: Snapshot, today: date,
+             limit: int = RANKED):
     prefs, avoid = data["preferences"], data["prescription"]["avoid"]
     args = {"near": data["patient"]["place"], "conditions": data["conditions"],
             "max_distance": prefs["max_distance"], "units": "mi", "modes": prefs["modes"],
             "min_level": data["min_level"], "budget": prefs["budget"],
             "budget_is_hard": False, "languages": prefs["languages"],
             "languages_are_hard": False, "accessibility": prefs["accessibility"],
-            "avoid": avoid, "limit": RANKED}
+            "avoid": avoid, "limit": limit}
     try:
         request = matches.read_request(session, args)
     except InvalidInput as error:  # name the fields as this form has them

@@ -13,6 +13,7 @@ from directory.referrals.schemas import (
     ReferralSchema,
     ScreeningResultSchema,
     ScreeningSchema,
+    SelfReferralSchema,
     TransitionSchema,
     UpdateOutSchema,
     UpdateSchema,
@@ -58,6 +59,20 @@ class Referrals(MethodView):
         """Write a referral with its prescription; the ranking shown is stored with it."""
         snapshot = search_snapshots().current(db.session, today())
         referral = services.create_referral(db.session, current_user, data, snapshot, today())
+        db.session.commit()
+        return referral
+
+
+@blp.route("/self")
+class SelfReferrals(MethodView):
+    @requires(Permission.REFER_ONESELF)
+    @blp.arguments(SelfReferralSchema)
+    @blp.response(201, ReferralSchema)
+    def post(self, data):
+        """Refer yourself to a trainer your search showed, with your screening answers."""
+        snapshot = search_snapshots().current(db.session, today())
+        referral = services.create_self_referral(db.session, current_user, data, snapshot,
+                                                 today())
         db.session.commit()
         return referral
 

@@ -85,6 +85,8 @@ def new_registration():
     return {"email": email, "password": PASSWORD, "confirm": PASSWORD}
 
 
+SELF_SCREENING = {"exercises_regularly": False, "known_disease": False, "symptoms": False,
+                  "desired_intensity": "moderate"}
 REFERRAL_READERS = {"anonymous": 401, "patient": 200, "doctor": 200, "trainer": 200,
                     "other_trainer": 404, "curator": 404, "admin": 200}
 
@@ -172,6 +174,18 @@ CASES = [
     Case("referral_pages.screening", "POST", "/screening", everyone(200), form=True,
          body={"exercises_regularly": "true", "known_disease": "false", "symptoms": "false",
                "desired_intensity": "moderate"}),
+    Case("referrals.SelfReferrals", "POST", "/api/v1/referrals/self",
+         {**everyone(403), "anonymous": 401, "patient": 201},
+         body=lambda: {"trainer_id": WORLD["own"], "goals": ["walk"],
+                       "patient": {"name": "Sam", "age": 58, "place": "10001"},
+                       "screening": SELF_SCREENING}),
+    Case("referral_pages.refer_myself", "GET", "/referrals/self?trainer_id={own}",
+         {**everyone(403), "anonymous": 302, "patient": 200}),
+    Case("referral_pages.refer_myself", "POST", "/referrals/self",
+         {**everyone(403), "anonymous": 302, "patient": 302}, form=True,
+         body=lambda: {"trainer_id": WORLD["own"], "goals": "walk", "patient_name": "Sam",
+                       "patient_age": "58", "patient_place": "10001",
+                       **{k: str(v).lower() for k, v in SELF_SCREENING.items()}}),
     Case("referral_pages.dashboard", "GET", "/referrals",
          {**everyone(200), "anonymous": 302, "curator": 403}),
     Case("referral_pages.new", "GET", "/referrals/new",
