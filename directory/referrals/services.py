@@ -51,6 +51,8 @@ TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
     (S.IN_PROGRESS, S.CANCELLED): DOCTOR,
 }
 RANKED = 10  # trainers shown to the doctor to choose from
+# % of maximum heart rate where each intensity class starts, and where it starts in %HRR.
+HRMAX_TO_RESERVE = ((96, 90), (77, 60), (64, 40), (57, 30))
 SELF_RANKED = 100  # a patient may ask any suitable trainer their search showed
 PREFERENCES_FOR_SELF = {"max_distance": 50.0, "modes": list(DeliveryMode), "budget": None,
                         "languages": [], "accessibility": []}
@@ -81,6 +83,8 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
         prescription=_json(prescription), preferences=preferences,
         min_level=data["min_level"], report_every_weeks=prescription["report_every_weeks"],
         ranking=ranking, shortlist=shortlist, status=S.DRAFT, status_changed_at=utcnow())
+    if data["send"] and not shortlist:
+        raise InvalidInput({"shortlist": ["Choose at least one trainer to send it to."]})
     session.add(referral)
     _record(referral, None, S.DRAFT, doctor)
     if data["send"]:
@@ -294,6 +298,8 @@ def _checked_shortlist(shortlist: list[int], ranking: dict) -> list[int]:
 
 
 def _addressee(referral: Referral, trainer_id: int | None) -> int:
+    # Named, a trainer who declined may be asked again (after a call, say); by default
+    # the next on the short list who has not declined is.
     chosen = trainer_id or next_on_shortlist(referral)
     if chosen is None:
         raise InvalidInput({"trainer_id": [
@@ -350,9 +356,15 @@ def _check_entered(spec: dict, maximum: float) -> None:
 
 
 def _percent_low(spec: dict, targets: dict, resting, maximum: float) -> float:
-    if spec["method"] == "heart_rate" and resting is not None:
+    """Where the prescribed band starts, as % of heart-rate reserve, for its RPE band."""
+    if spec["method"] != "heart_rate":
+        return spec["percent_low"]
+    if resting is not None:
         return percent_of_reserve(spec["heart_rate_low"], resting, maximum)
-    return spec["percent_low"]
+    # No resting rate: read the class from % of maximum (ACSM: moderate 64-76% HRmax
+    # is 40-59% HRR), at the bottom of the reserve band that class covers.
+    share = 100 * spec["heart_rate_low"] / maximum
+    return next((reserve for bottom, reserve in HRMAX_TO_RESERVE if share >= bottom), 0)
 
 
 def _class_of(rpe: tuple[int, int]) -> str:

@@ -465,3 +465,20 @@ def test_any_update_with_a_concern_flags_the_referral(doctor, in_progress):
     seen = doctor.get(f"{URL}/{rid}").json
     assert seen["concern"] is True
     assert [u["concern"] for u in seen["updates"]] == [False, False, True, False]
+
+
+def test_entered_heart_rates_without_a_resting_rate_get_the_rpe_of_their_class(
+        api_as, trainers):
+    # Age 30, Tanaka maximum 187: 150-160 is 80-86% of maximum, vigorous (RPE 14-17).
+    intensity = {"method": "heart_rate", "heart_rate_low": 150, "heart_rate_high": 160}
+    body = referral_body()
+    body["patient"]["age"] = 30
+    body["medications"] = []
+    body["prescription"]["intensity"] = intensity
+
+    response = api_as("doctor").post("/api/v1/referrals", json=body)
+
+    assert response.status_code == 201, response.json
+    targets = response.json["prescription"]["intensity"]
+    assert (targets["rpe_low"], targets["rpe_high"], targets["intensity_class"]) == (
+        14, 17, "vigorous")
