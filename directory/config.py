@@ -66,4 +66,6 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
             }
         },
         "MAX_PAGE_SIZE": 100,
+        # Not read from the environment: only tests, through create_app(), lower it.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -98,6 +98,8 @@ def app(database_url, tmp_path):
         "DATA_DIR": str(DATA_DIR),
         # Rate limits are tested on their own; elsewhere they would only add noise.
         "RATELIMIT_ENABLED": False,
+        # Thousands of test accounts: a cheap hash (tests/directory/accounts checks scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     app.test_client_class = IsolatedClient
     app.instance_path = str(tmp_path / "instance")  # previews and the like stay per test
