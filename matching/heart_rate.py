@@ -9,6 +9,7 @@ rating of perceived exertion (RPE, 6-20) instead.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -82,20 +83,35 @@ def meets_guidelines(moderate_minutes: int, vigorous_minutes: int, strength_days
     return aerobic and strength_days >= STRENGTH_DAYS
 
 
-# Drugs that blunt the heart-rate response to exercise (beta-blockers, non-dihydropyridine
-# calcium-channel blockers, ivabradine): with them, prescribe by RPE.
-RATE_LIMITING = ("beta blocker", "beta-blocker", "betablocker", "metoprolol", "atenolol",
-                 "carvedilol", "propranolol", "bisoprolol", "nebivolol", "labetalol",
-                 "nadolol", "sotalol", "acebutolol", "pindolol", "verapamil", "diltiazem",
-                 "ivabradine")
+# Drugs that blunt the heart-rate response to exercise: beta-blockers (generic names end
+# in -olol or -alol; common brands listed), non-dihydropyridine calcium-channel blockers
+# and ivabradine. With them, prescribe by RPE. The doctor can also say so outright.
+RATE_LIMITING = ("beta blocker", "beta-blocker", "betablocker", "β-blocker", "β blocker",
+                 "toprol", "lopressor", "tenormin", "coreg", "bystolic", "inderal",
+                 "zebeta", "trandate", "corgard", "betapace", "sectral", "verapamil",
+                 "calan", "isoptin", "diltiazem", "cardizem", "tiazac", "ivabradine",
+                 "corlanor")
+BETA_BLOCKER_NAME = re.compile(r"[a-z]+(?:olol|alol)\b")
 
 
 def blunting_medications(medications: list[str]) -> list[str]:
     """The medications in the list that blunt the heart-rate response."""
-    return [m for m in medications if any(drug in m.casefold() for drug in RATE_LIMITING)]
+    return [m for m in medications
+            if any(drug in m.casefold() for drug in RATE_LIMITING)
+            or BETA_BLOCKER_NAME.search(m.casefold())]
 
 
-def default_rpe(percent_low: float) -> tuple[int, int]:
-    """The Borg RPE band for the intensity class a heart-rate-reserve band starts in."""
-    name = intensity_class(percent_low)
-    return RPE.get(name, RPE["light"] if percent_low < 40 else RPE["vigorous"])
+def rpe_band(percent_low: float, percent_high: float) -> tuple[int, int]:
+    """The Borg RPE band covering a heart-rate-reserve band, from each end's class."""
+    return _rpe_of(percent_low)[0], _rpe_of(percent_high)[1]
+
+
+def _rpe_of(percent: float) -> tuple[int, int]:
+    name = intensity_class(percent)
+    return RPE.get(name, RPE["light"] if percent < 40 else RPE["vigorous"])
+
+
+def rpe_class(rpe_low: int) -> str:
+    """The intensity class an RPE band starts in (below light reads as light)."""
+    return next((name for name, (low, high) in RPE.items() if low <= rpe_low <= high),
+                "light" if rpe_low < RPE["light"][0] else "vigorous")

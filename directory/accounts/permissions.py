@@ -40,6 +40,7 @@ class Permission(StrEnum):
     VIEW_REFERRAL = "view_referral"
     MOVE_REFERRAL = "move_referral"  # which transition, by role: services.TRANSITIONS
     REPORT_ON_REFERRAL = "report_on_referral"
+    SEE_REFERRAL_RANKING = "see_referral_ranking"  # other trainers' scores: referrer, admin
 
 
 def _anyone(_user, _obj=None) -> bool:
@@ -79,9 +80,12 @@ def _refers(user, referral) -> bool:
 
 
 def _addressed(user, referral) -> bool:
+    """The trainer it is addressed to, while it is theirs: not a draft, not once they
+    declined, and not once withdrawn before they ever accepted it."""
+    from directory.referrals.services import trainer_may_read
     return (user.is_authenticated and user.role is Role.TRAINER
             and user.trainer_id is not None and referral.trainer_id == user.trainer_id
-            and referral.status.value != "draft")
+            and trainer_may_read(referral))
 
 
 def _may_read_referral(user, referral) -> bool:
@@ -111,6 +115,8 @@ RULES: dict[Permission, Callable] = {
     Permission.MOVE_REFERRAL: lambda user, referral: (_refers(user, referral)
                                                       or _addressed(user, referral)),
     Permission.REPORT_ON_REFERRAL: _addressed,
+    Permission.SEE_REFERRAL_RANKING: lambda user, referral: (
+        _role(Role.ADMIN)(user) or (_refers(user, referral) and not referral.self_referral)),
 }
 
 

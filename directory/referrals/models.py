@@ -10,6 +10,10 @@ from directory.db import TimestampMixin, str_enum, utcnow
 from directory.extensions import db
 from matching.types import CredentialLevel
 
+# Patient details and clinical data: the audit log records that they changed, never what
+# they are (it is kept for good, and read by admins who need not see patients' health).
+PRIVATE = {"audit": "redact"}
+
 
 class ReferralStatus(StrEnum):
     DRAFT = "draft"
@@ -36,19 +40,19 @@ class Referral(TimestampMixin, db.Model):
     doctor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # The patient's own account, when the doctor names it: it lets them read the referral.
     patient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    patient_name: Mapped[str] = mapped_column(String(200))
-    patient_birth_date: Mapped[date | None]
-    patient_age: Mapped[int]  # at the referral, from the birth date when given
-    patient_email: Mapped[str | None] = mapped_column(String(254))
-    patient_phone: Mapped[str | None] = mapped_column(String(32))
-    patient_place: Mapped[str] = mapped_column(String(200))  # as resolved: "Chicago, IL 60601"
-    conditions: Mapped[list[str]] = mapped_column(default=list)  # catalog codes
-    medications: Mapped[list[str]] = mapped_column(default=list)
+    patient_name: Mapped[str] = mapped_column(String(200), info=PRIVATE)
+    patient_birth_date: Mapped[date | None] = mapped_column(info=PRIVATE)
+    patient_age: Mapped[int] = mapped_column(info=PRIVATE)  # from the birth date if given
+    patient_email: Mapped[str | None] = mapped_column(String(254), info=PRIVATE)
+    patient_phone: Mapped[str | None] = mapped_column(String(32), info=PRIVATE)
+    patient_place: Mapped[str] = mapped_column(String(200), info=PRIVATE)  # "Chicago, IL 60601"
+    conditions: Mapped[list[str]] = mapped_column(default=list, info=PRIVATE)  # catalog codes
+    medications: Mapped[list[str]] = mapped_column(default=list, info=PRIVATE)
     heart_rate_blunted: Mapped[bool] = mapped_column(default=False)
     # A self-referral's ACSM pre-participation screening: answers and advice.
-    screening: Mapped[dict | None] = mapped_column(db.JSON)
+    screening: Mapped[dict | None] = mapped_column(db.JSON, info=PRIVATE)
     # FITT-VP with the computed intensity targets (see schemas.PrescriptionSchema).
-    prescription: Mapped[dict] = mapped_column(db.JSON)
+    prescription: Mapped[dict] = mapped_column(db.JSON, info=PRIVATE)
     preferences: Mapped[dict] = mapped_column(db.JSON)
     min_level: Mapped[CredentialLevel | None] = mapped_column(str_enum(CredentialLevel))
     report_every_weeks: Mapped[int]
@@ -58,7 +62,7 @@ class Referral(TimestampMixin, db.Model):
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("trainers.id"), index=True)
     shortlist: Mapped[list[int]] = mapped_column(db.JSON, default=list)
     # The ranking the doctor chose from, as shown, so the choice can be reviewed later.
-    ranking: Mapped[dict] = mapped_column(db.JSON)
+    ranking: Mapped[dict] = mapped_column(db.JSON, info={"audit": "skip"})
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -84,7 +88,7 @@ class ReferralEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(16))
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("trainers.id"))
-    reason: Mapped[str | None] = mapped_column(String(1000))
+    reason: Mapped[str | None] = mapped_column(String(1000), info=PRIVATE)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
 
@@ -99,16 +103,16 @@ class ReferralUpdate(db.Model):
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[UpdateKind] = mapped_column(str_enum(UpdateKind))
-    sessions_attended: Mapped[int | None]
+    sessions_attended: Mapped[int | None] = mapped_column(info=PRIVATE)
     # The physical activity vital sign: minutes a week of moderate or vigorous activity.
-    weekly_minutes: Mapped[int | None]
-    strength_days: Mapped[int | None]
-    resting_heart_rate: Mapped[int | None]
-    systolic: Mapped[int | None]
-    diastolic: Mapped[int | None]
-    weight_kg: Mapped[float | None]
-    six_minute_walk_m: Mapped[int | None]
-    notes: Mapped[str] = mapped_column(Text, default="")
+    weekly_minutes: Mapped[int | None] = mapped_column(info=PRIVATE)
+    strength_days: Mapped[int | None] = mapped_column(info=PRIVATE)
+    resting_heart_rate: Mapped[int | None] = mapped_column(info=PRIVATE)
+    systolic: Mapped[int | None] = mapped_column(info=PRIVATE)
+    diastolic: Mapped[int | None] = mapped_column(info=PRIVATE)
+    weight_kg: Mapped[float | None] = mapped_column(info=PRIVATE)
+    six_minute_walk_m: Mapped[int | None] = mapped_column(info=PRIVATE)
+    notes: Mapped[str] = mapped_column(Text, default="", info=PRIVATE)
     concern: Mapped[bool] = mapped_column(default=False)  # asks the doctor to review
 
     referral: Mapped[Referral] = relationship(back_populates="updates")

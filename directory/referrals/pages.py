@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
 from directory.accounts.models import User
-from directory.accounts.permissions import Permission, authorize
+from directory.accounts.permissions import Permission, authorize, can
 from directory.db import today
 from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
@@ -27,7 +27,7 @@ from directory.referrals.views import get_referral
 from directory.search.pages import form_choices
 from directory.search.sync import search_snapshots
 from directory.trainers.models import Trainer
-from directory.urls import db_id
+from directory.urls import MAX_DB_ID, db_id
 from matching.heart_rate import MaxFormula
 from matching.screening import Screening, screen
 
@@ -78,9 +78,10 @@ def refer_myself():
     """A patient asks a trainer from their search directly, answering the screening."""
     authorize(Permission.REFER_ONESELF)
     form, errors = request.form if request.method == "POST" else request.args, []
-    trainer = db.session.get(Trainer, int(form["trainer_id"])) \
-        if form.get("trainer_id", "").isdigit() else None
-    if trainer is None:
+    given = form.get("trainer_id", "")
+    trainer = db.session.get(Trainer, int(given)) \
+        if given.isascii() and given.isdigit() and 0 < int(given) <= MAX_DB_ID else None
+    if trainer is None or not can(Permission.VIEW_TRAINER, trainer):
         abort(404, "Choose the trainer from your search results.")
     if request.method == "POST":
         get = _present(form)
@@ -218,7 +219,9 @@ def _problems(error) -> list[str]:
 def _detail_page(referral, errors: list[str] | None = None, status: int = 200):
     timeline = sorted([(e.occurred_at, e) for e in referral.events]
                       + [(u.created_at, u) for u in referral.updates], key=lambda t: t[0])
+    refers = can(Permission.MOVE_REFERRAL, referral) and current_user.role.value != "trainer"
     return render_template("referrals/detail.html", referral=referral, errors=errors or [],
+                           refers=refers,
                            trainer=_trainer(referral), timeline=timeline,
                            services=services, today=today()), status
 

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from directory.accounts.permissions import Permission, can
 from directory.db import today
 from directory.trainers.models import AccessibilityFeature
 from directory.trainers.schemas import LANGUAGE
@@ -114,6 +115,9 @@ class ReferralCreateSchema(Schema):
         "description": "Codes, names, synonyms or ICD-10 codes."})
     medications = fields.List(fields.String(validate=validate.Length(1, 200)),
                               load_default=list, validate=validate.Length(max=30))
+    heart_rate_blunted = fields.Boolean(load_default=False, metadata={
+        "description": "A medication blunts the heart rate (set it when the drug is not "
+                       "recognised from its name): intensity by RPE alone."})
     prescription = fields.Nested(PrescriptionSchema, required=True)
     preferences = fields.Nested(PreferencesSchema,
                                 load_default=lambda: PreferencesSchema().load({}))
@@ -146,7 +150,8 @@ class SelfReferralSchema(Schema):
 
 class TransitionSchema(Schema):
     to = fields.Enum(ReferralStatus, by_value=True, required=True)
-    reason = fields.String(load_default=None, validate=TEXT)
+    reason = fields.String(load_default=None, validate=[TEXT, validate.Regexp(
+        r"\S", error="Say why in words.")])
     trainer_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_DB_ID),
                                 metadata={"description": "Whom to send it to (default: the "
                                                          "next on the short list)."})
@@ -233,7 +238,10 @@ class ReferralSchema(Schema):
                                      metadata={"type": "boolean"})
     concern = fields.Function(services.concern, metadata={
         "type": "boolean", "description": "An update asks the doctor to review."})
-    ranking = fields.Dict()
+    ranking = fields.Function(
+        lambda r: r.ranking if can(Permission.SEE_REFERRAL_RANKING, r) else None,
+        metadata={"type": "object", "nullable": True, "description":
+                  "The ranking the doctor chose from; for the referring doctor and admins."})
     created_at = fields.DateTime()
     status_changed_at = fields.DateTime()
     events = fields.List(fields.Nested(EventSchema))

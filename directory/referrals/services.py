@@ -23,12 +23,11 @@ from directory.referrals.models import (
 )
 from directory.search.snapshot import Snapshot
 from matching.heart_rate import (
-    RPE,
     blunting_medications,
-    default_rpe,
-    intensity_class,
     percent_of_reserve,
     predicted_max,
+    rpe_band,
+    rpe_class,
     target_range,
 )
 from matching.screening import Clearance, Screening, StartingIntensity, screen
@@ -51,6 +50,9 @@ TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
     (S.IN_PROGRESS, S.CANCELLED): DOCTOR,
 }
 RANKED = 10  # trainers shown to the doctor to choose from
+# What the addressed trainer reads: theirs once sent, not after declining; a cancelled
+# one only if they had taken it on.
+TRAINER_READS = (S.SENT, S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED)
 # % of maximum heart rate where each intensity class starts, and where it starts in %HRR.
 HRMAX_TO_RESERVE = ((96, 90), (77, 60), (64, 40), (57, 30))
 SELF_RANKED = 100  # a patient may ask any suitable trainer their search showed
@@ -66,7 +68,7 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
     """Write the referral as a draft with the ranking it chose from; send it if asked."""
     patient, prescription = data["patient"], dict(data["prescription"])
     age = _age(patient, today)
-    blunting = blunting_medications(data["medications"])
+    blunting = _blunting(data)
     ranking, conditions = _ranking(session, data, snapshot, today)
     account = _patient_account(session, patient["account_email"])
     shortlist = _checked_shortlist(data["shortlist"], ranking)
@@ -138,8 +140,7 @@ def preview(session: Session, data: dict, snapshot: Snapshot, today: date) -> di
     """What the doctor sees before choosing: the ranking and the intensity targets."""
     _patient_account(session, data["patient"]["account_email"])  # refused now, not later
     age = _age(data["patient"], today)
-    targets = intensity_targets(data["prescription"]["intensity"], age,
-                                blunting_medications(data["medications"]))
+    targets = intensity_targets(data["prescription"]["intensity"], age, _blunting(data))
     ranking, _conditions = _ranking(session, data, snapshot, today)
     return {"ranking": ranking, "intensity": targets, "age": age}
 
@@ -172,9 +173,9 @@ def intensity_targets(spec: dict, age: int, blunting: list[str]) -> dict:
                                                                  spec["heart_rate_high"])
     rpe = (spec["rpe_low"], spec["rpe_high"])
     if None in rpe:
-        rpe = default_rpe(_percent_low(spec, targets, resting, maximum))
+        rpe = rpe_band(*_percent_band(spec, resting, maximum))
     targets["rpe_low"], targets["rpe_high"] = rpe
-    targets["intensity_class"] = _class_of(rpe)
+    targets["intensity_class"] = rpe_class(rpe[0])
     if blunting:
         # Heart rate no longer tracks effort: the targets would mislead, so they go.
         targets.update(method="rpe", heart_rate_low=None, heart_rate_high=None,
@@ -237,9 +238,21 @@ def visible_referrals(user: User):
     if user.role is Role.TRAINER:
         if user.trainer_id is None:  # an account not yet linked to a profile
             return query.where(false())
+        accepted = select(ReferralEvent.id).where(
+            ReferralEvent.referral_id == Referral.id,
+            ReferralEvent.to_status == S.ACCEPTED).exists()
         return query.where(Referral.trainer_id == user.trainer_id,
-                           Referral.status != S.DRAFT)
+                           Referral.status.in_(TRAINER_READS)
+                           | ((Referral.status == S.CANCELLED) & accepted))
     return query.where(Referral.patient_user_id == user.id)
+
+
+def trainer_may_read(referral: Referral) -> bool:
+    """Whether the addressed trainer may read it (same rule as visible_referrals)."""
+    if referral.status in TRAINER_READS:
+        return True
+    return referral.status is S.CANCELLED and any(
+        e.to_status is S.ACCEPTED for e in referral.events)
 
 
 def report_due_on(referral: Referral) -> date | None:
@@ -284,6 +297,15 @@ def _ranking(session: Session, data: dict, snapshot: Snapshot, today: date,
     answer = matches.match(session, snapshot, request, today)
     return (MatchResultSchema().dump(matches.answer_body(answer)),
             sorted(request.condition_ids))
+
+
+def _blunting(data: dict) -> list[str]:
+    """What blunts this patient's heart-rate response: recognised drugs, or the doctor's
+    word for one the list does not know."""
+    found = blunting_medications(data["medications"])
+    if data.get("heart_rate_blunted") and not found:
+        found = ["a medication the doctor named"]
+    return found
 
 
 def _checked_shortlist(shortlist: list[int], ranking: dict) -> list[int]:
@@ -355,21 +377,17 @@ def _check_entered(spec: dict, maximum: float) -> None:
             "The target must be above the resting heart rate."]}}})
 
 
-def _percent_low(spec: dict, targets: dict, resting, maximum: float) -> float:
-    """Where the prescribed band starts, as % of heart-rate reserve, for its RPE band."""
+def _percent_band(spec: dict, resting, maximum: float) -> tuple[float, float]:
+    """The prescribed band as % of heart-rate reserve, for its RPE band."""
     if spec["method"] != "heart_rate":
-        return spec["percent_low"]
+        return spec["percent_low"], spec["percent_high"]
+    rates = (spec["heart_rate_low"], spec["heart_rate_high"])
     if resting is not None:
-        return percent_of_reserve(spec["heart_rate_low"], resting, maximum)
+        return tuple(percent_of_reserve(rate, resting, maximum) for rate in rates)
     # No resting rate: read the class from % of maximum (ACSM: moderate 64-76% HRmax
     # is 40-59% HRR), at the bottom of the reserve band that class covers.
-    share = 100 * spec["heart_rate_low"] / maximum
-    return next((reserve for bottom, reserve in HRMAX_TO_RESERVE if share >= bottom), 0)
-
-
-def _class_of(rpe: tuple[int, int]) -> str:
-    return next((name for name, (low, high) in RPE.items() if low <= rpe[0] <= high),
-                intensity_class(0) if rpe[0] < RPE["light"][0] else "vigorous")
+    return tuple(next((reserve for bottom, reserve in HRMAX_TO_RESERVE
+                       if 100 * rate / maximum >= bottom), 0) for rate in rates)
 
 
 def _json(prescription: dict) -> dict:

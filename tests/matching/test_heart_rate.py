@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from matching.heart_rate import (
     MaxFormula,
     blunting_medications,
-    default_rpe,
     intensity_class,
     karvonen,
     meets_guidelines,
     percent_of_reserve,
     predicted_max,
+    rpe_band,
     target_range,
     weekly_minutes,
 )
@@ -95,7 +95,15 @@ def test_rate_limiting_medications_are_recognised_in_any_form():
     assert blunting_medications(["atorvastatin"]) == []
 
 
-@pytest.mark.parametrize(("percent", "band"), [(30, (9, 11)), (40, (12, 13)), (60, (14, 17)),
-                                               (10, (9, 11)), (95, (14, 17))])
-def test_default_rpe_follows_the_intensity_class(percent, band):
-    assert default_rpe(percent) == band
+@pytest.mark.parametrize(("low", "high", "band"), [
+    (30, 39, (9, 11)), (40, 59, (12, 13)), (60, 80, (14, 17)), (30, 59, (9, 13)),
+    (40, 89, (12, 17)), (10, 20, (9, 11)), (95, 100, (14, 17))])
+def test_the_rpe_band_covers_both_ends_of_the_reserve_band(low, high, band):
+    assert rpe_band(low, high) == band
+
+
+def test_beta_blockers_are_recognised_by_brand_and_by_their_endings():
+    found = blunting_medications(["Toprol XL 50", "Coreg", "timolol drops", "nebivolol",
+                                  "labetalol", "Cardizem CD", "amlodipine", "Bystolic"])
+    assert found == ["Toprol XL 50", "Coreg", "timolol drops", "nebivolol", "labetalol",
+                     "Cardizem CD", "Bystolic"]

@@ -31,10 +31,11 @@ ROLES = ("doctor", "trainer")
 REFUSED = [pair for pair in product(STATUSES, STATUSES) if pair not in TRANSITIONS]
 ALLOWED = [(before, after, role) for (before, after), roles in TRANSITIONS.items()
            for role in sorted(r.value for r in roles)]
-# A trainer cannot even read a draft (none is addressed to them), so the wrong role is only
-# tried once a referral has left the doctor's desk.
+# A trainer cannot even read a draft (none is addressed to them) or one they declined, so
+# the wrong role is only tried where the caller can read the referral.
 WRONG_ROLE = [(before, after, role) for (before, after), roles in TRANSITIONS.items()
-              for role in ROLES if role not in {r.value for r in roles} and before is not S.DRAFT]
+              for role in ROLES if role not in {r.value for r in roles} and before is not S.DRAFT
+              and not (role == "trainer" and before is S.DECLINED)]
 
 
 def ids(pairs) -> list[str]:
@@ -329,7 +330,8 @@ def test_an_assessment_on_an_accepted_referral_starts_it(desk):
     assert [u["kind"] for u in seen["updates"]] == ["assessment"]
 
 
-@pytest.mark.parametrize("status", [S.SENT, S.DECLINED, S.COMPLETED])
+# A declined referral is no longer the trainer's to read, let alone report on (404).
+@pytest.mark.parametrize("status", [S.SENT, S.COMPLETED])
 def test_an_assessment_needs_an_accepted_referral(desk, status):
     referral = desk.reach(status)
     response = desk.report(referral, kind="assessment")
@@ -339,7 +341,7 @@ def test_an_assessment_needs_an_accepted_referral(desk, status):
     assert desk.get(referral)["updates"] == referral["updates"]
 
 
-@pytest.mark.parametrize("status", [S.SENT, S.ACCEPTED, S.DECLINED, S.COMPLETED])
+@pytest.mark.parametrize("status", [S.SENT, S.ACCEPTED, S.COMPLETED])
 def test_progress_is_reported_only_in_progress(desk, status):
     referral = desk.reach(status)
     updates = referral["updates"]
@@ -453,3 +455,19 @@ def test_an_empty_report_is_refused(desk):
     assert response.json["errors"]["json"]["notes"] == [
         "Report at least one measure or a note."]
     assert desk.get(referral)["status"] == "accepted"
+
+
+def test_a_trainer_no_longer_reads_what_they_declined_or_what_was_withdrawn(desk):
+    declined = desk.reach(S.DECLINED)
+    trainer = desk.trainer(declined["trainer_id"])
+    assert trainer.get(f"{URL}/{declined['id']}").status_code == 404
+    withdrawn = desk.reach(S.SENT)
+    desk.moved(desk.doctor, withdrawn, "cancelled")
+    assert desk.trainer(withdrawn["trainer_id"]).get(f"{URL}/{withdrawn['id']}").status_code == 404
+    assert {r["id"] for r in trainer.get(URL).json} & {declined["id"], withdrawn["id"]} == set()
+
+
+def test_only_the_referring_doctor_sees_the_ranking(desk):
+    referral = desk.reach(S.ACCEPTED)
+    assert desk.get(referral)["ranking"]["matches"]
+    assert desk.get(referral, desk.addressee(referral))["ranking"] is None

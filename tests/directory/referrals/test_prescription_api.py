@@ -287,13 +287,13 @@ def test_a_measured_maximum_overrides_the_formula(doctor):
 
 
 def test_entered_heart_rates_are_kept(doctor):
-    # Reserve 164.6 - 72 = 92.6; 115 is 46% of it: moderate.
+    # Reserve 164.6 - 72 = 92.6; 115 is 46% of it (moderate), 130 is 63% (vigorous).
     found = targets(doctor, method="heart_rate", heart_rate_low=115, heart_rate_high=130)
     assert (found["method"], found["heart_rate_low"], found["heart_rate_high"]) == (
         "heart_rate", 115, 130)
     assert (found["percent_low"], found["percent_high"]) == (None, None)
     assert (found["rpe_low"], found["rpe_high"], found["intensity_class"]) == (
-        12, 13, "moderate")
+        12, 17, "moderate")
 
 
 @pytest.mark.parametrize(("low", "high", "rpe", "name"), [
