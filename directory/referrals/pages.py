@@ -200,6 +200,8 @@ def form_body(form: MultiDict) -> dict:
             "preferences": preferences, "shortlist": form.getlist("shortlist")}
     if "min_level" in get:
         body["min_level"] = get["min_level"]
+    if "heart_rate_blunted" in form:
+        body["heart_rate_blunted"] = True
     return body
 
 
