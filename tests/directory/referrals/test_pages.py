@@ -122,3 +122,12 @@ def test_the_screening_result_is_shown_before_search_results_and_kept(client, tr
     assert '<input type="hidden" name="clearance" value="recommended">' in text
     start = client.get("/?clearance=recommended_before_vigorous&start=moderate")
     assert "see a doctor before vigorous exercise" in start.get_data(as_text=True)
+
+
+def test_the_doctor_can_mark_blunting_for_a_drug_not_recognised(doctor, trainers):
+    form = {**FORM, "medications": "investigational drug X", "heart_rate_blunted": "true",
+            "action": "preview"}
+
+    page = post(doctor, "/referrals/new", form).get_data(as_text=True)
+
+    assert "RPE replaces heart-rate targets: a medication the doctor named blunts" in page
