@@ -72,11 +72,6 @@ def intensity_class(percent: float) -> str:
     return "near_maximal"
 
 
-def weekly_minutes(days: int, minutes_per_session: int) -> int:
-    """The physical activity vital sign: days a week x minutes a session."""
-    return days * minutes_per_session
-
-
 def meets_guidelines(moderate_minutes: int, vigorous_minutes: int, strength_days: int) -> bool:
     """150 moderate (or 75 vigorous; a vigorous minute counts as two) and 2 strength days."""
     aerobic = moderate_minutes + 2 * vigorous_minutes >= WEEKLY_MODERATE_MINUTES

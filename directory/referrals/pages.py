@@ -28,7 +28,7 @@ from directory.search.pages import form_choices
 from directory.search.sync import search_snapshots
 from directory.trainers.models import Trainer
 from directory.urls import MAX_DB_ID, db_id
-from matching.heart_rate import MaxFormula
+from matching.heart_rate import MaxFormula, meets_guidelines
 from matching.screening import Screening, screen
 
 blp = Blueprint("referral_pages", __name__)
@@ -223,7 +223,7 @@ def _detail_page(referral, errors: list[str] | None = None, status: int = 200):
                       + [(u.created_at, u) for u in referral.updates], key=lambda t: t[0])
     refers = can(Permission.MOVE_REFERRAL, referral) and current_user.role.value != "trainer"
     return render_template("referrals/detail.html", referral=referral, errors=errors or [],
-                           refers=refers,
+                           refers=refers, meets_guidelines=meets_guidelines,
                            trainer=_trainer(referral), timeline=timeline,
                            services=services, today=today()), status
 

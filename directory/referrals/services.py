@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import false, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from werkzeug.exceptions import Forbidden
 
 from directory.accounts.models import Role, User
@@ -22,6 +22,7 @@ from directory.referrals.models import (
     UpdateKind,
 )
 from directory.search.snapshot import Snapshot
+from directory.trainers.models import Trainer, TrainerStatus
 from matching.heart_rate import (
     blunting_medications,
     percent_of_reserve,
@@ -330,6 +331,11 @@ def _addressee(referral: Referral, trainer_id: int | None) -> int:
     if chosen not in ranked:
         raise InvalidInput({"trainer_id": [
             f"Trainer {chosen} is not among the recommended trainers."]})
+    trainer = object_session(referral).get(Trainer, chosen)
+    if trainer is None or trainer.status is not TrainerStatus.ACTIVE \
+            or not trainer.accepting_new_clients:
+        raise InvalidInput({"trainer_id": [
+            f"Trainer {chosen} is no longer taking new clients: choose another."]})
     if chosen not in referral.shortlist:
         referral.shortlist = [*referral.shortlist, chosen]
     return chosen

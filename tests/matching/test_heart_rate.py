@@ -16,7 +16,6 @@ from matching.heart_rate import (
     predicted_max,
     rpe_band,
     target_range,
-    weekly_minutes,
 )
 
 
@@ -61,7 +60,6 @@ def test_impossible_inputs_are_refused():
 
 
 def test_physical_activity_vital_sign():
-    assert weekly_minutes(5, 30) == 150
     assert meets_guidelines(150, 0, 2)
     assert meets_guidelines(0, 75, 2)
     assert not meets_guidelines(140, 0, 3)

@@ -471,3 +471,17 @@ def test_only_the_referring_doctor_sees_the_ranking(desk):
     referral = desk.reach(S.ACCEPTED)
     assert desk.get(referral)["ranking"]["matches"]
     assert desk.get(referral, desk.addressee(referral))["ranking"] is None
+
+
+def test_a_trainer_who_stopped_taking_clients_cannot_be_sent_it(desk, session):
+    first, second = desk.ranked
+    referral = desk.reach(S.SENT)
+    desk.moved(desk.trainer(first), referral, "declined", reason="No free slots.")
+    desk.profiles[second].accepting_new_clients = False
+    session.commit()
+
+    response = desk.move(desk.doctor, referral, "sent")
+
+    assert response.status_code == 422, response.json
+    assert response.json["errors"]["json"]["trainer_id"] == [
+        f"Trainer {second} is no longer taking new clients: choose another."]
