@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import false, select
+from sqlalchemy import false, select, update
 from sqlalchemy.orm import Session, object_session
 from werkzeug.exceptions import Forbidden
 
@@ -206,10 +206,23 @@ def transition(session: Session, referral: Referral, user: User, to: ReferralSta
         referral.trainer_id = _addressee(referral, trainer_id)
     if to is S.IN_PROGRESS and not any(u.kind is UpdateKind.ASSESSMENT for u in referral.updates):
         raise Conflict("Record the initial assessment first (an update of kind assessment).")
+    _claim(session, referral, to)
     _record(referral, referral.status, to, user, reason)
     referral.status, referral.status_changed_at = to, utcnow()
     session.flush()
     return referral
+
+
+def _claim(session: Session, referral: Referral, to: ReferralStatus) -> None:
+    """Move the stored status only if nobody moved it since we read it: a doctor's cancel
+    and a trainer's accept at the same moment cannot both succeed."""
+    if referral.id is None:
+        return  # not stored yet: nobody else can see it
+    table = Referral.__table__
+    moved = session.execute(update(table).where(
+        table.c.id == referral.id, table.c.status == referral.status).values(status=to))
+    if moved.rowcount == 0:
+        raise Conflict("The referral changed meanwhile; reload it and try again.")
 
 
 def add_update(session: Session, referral: Referral, user: User, data: dict) -> ReferralUpdate:

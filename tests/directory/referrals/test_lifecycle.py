@@ -15,9 +15,12 @@ from itertools import product
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from directory.db import utcnow
-from directory.referrals.models import ReferralStatus
+from directory.errors import Conflict
+from directory.referrals import services
+from directory.referrals.models import Referral, ReferralStatus
 from directory.referrals.services import TRANSITIONS
 from directory.trainers.models import Trainer
 from tests.directory.referrals.test_journey_api import referral_body
@@ -485,3 +488,14 @@ def test_a_trainer_who_stopped_taking_clients_cannot_be_sent_it(desk, session):
     assert response.status_code == 422, response.json
     assert response.json["errors"]["json"]["trainer_id"] == [
         f"Trainer {second} is no longer taking new clients: choose another."]
+
+
+def test_a_move_made_meanwhile_wins_and_the_late_one_is_told(desk, session, user_factory):
+    referral = desk.reach(S.SENT)
+    trainer = user_factory("trainer", trainer=desk.profiles[referral["trainer_id"]])
+    stale = session.get(Referral, referral["id"])  # as the trainer's request read it
+    session.execute(update(Referral.__table__).where(Referral.__table__.c.id == stale.id)
+                    .values(status=S.CANCELLED))  # the doctor cancelled meanwhile
+
+    with pytest.raises(Conflict, match="changed meanwhile"):
+        services.transition(session, stale, trainer, S.ACCEPTED)
