@@ -114,5 +114,7 @@ class ReferralUpdate(db.Model):
     six_minute_walk_m: Mapped[int | None] = mapped_column(info=PRIVATE)
     notes: Mapped[str] = mapped_column(Text, default="", info=PRIVATE)
     concern: Mapped[bool] = mapped_column(default=False)  # asks the doctor to review
+    # The patient showed medical clearance (a self-referral whose screening asked for it).
+    clearance_confirmed: Mapped[bool] = mapped_column(default=False)
 
     referral: Mapped[Referral] = relationship(back_populates="updates")

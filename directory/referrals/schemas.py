@@ -170,10 +170,14 @@ class UpdateSchema(Schema):
     notes = fields.String(load_default="", validate=validate.Length(max=4000))
     concern = fields.Boolean(load_default=False, metadata={
         "description": "Ask the doctor to review."})
+    clearance_confirmed = fields.Boolean(load_default=False, metadata={
+        "description": "The patient has medical clearance (needed before a self-referral's "
+                       "assessment when their screening recommends it)."})
 
     @validates_schema
     def something_reported(self, data, **_kwargs):
-        measures = [k for k in self.fields if k not in ("kind", "notes", "concern")]
+        measures = [k for k in self.fields
+                    if k not in ("kind", "notes", "concern", "clearance_confirmed")]
         if not any(data.get(k) is not None for k in measures) and not data.get("notes") \
                 and not data.get("concern"):
             raise ValidationError("Report at least one measure or a note.", "notes")

@@ -234,6 +234,11 @@ def add_update(session: Session, referral: Referral, user: User, data: dict) -> 
     if kind is UpdateKind.PROGRESS and referral.status is not S.IN_PROGRESS:
         raise Conflict(f"Progress is reported on a referral in progress; this one is "
                        f"{referral.status.value}.")
+    if kind is UpdateKind.ASSESSMENT and needs_clearance(referral) \
+            and not data["clearance_confirmed"]:
+        raise InvalidInput({"clearance_confirmed": [
+            "The patient's screening recommends medical clearance before exercise: see it "
+            "and confirm before the first assessment."]})
     update = ReferralUpdate(trainer_id=user.trainer_id, **data)
     referral.updates.append(update)
     session.flush()
@@ -259,6 +264,12 @@ def visible_referrals(user: User):
                            Referral.status.in_(TRAINER_READS)
                            | ((Referral.status == S.CANCELLED) & accepted))
     return query.where(Referral.patient_user_id == user.id)
+
+
+def needs_clearance(referral: Referral) -> bool:
+    """A self-referral whose screening says to see a doctor before starting."""
+    return bool(referral.screening) and \
+        referral.screening["medical_clearance"] == Clearance.RECOMMENDED.value
 
 
 def trainer_may_read(referral: Referral) -> bool:

@@ -86,3 +86,21 @@ def test_the_page_sends_the_request_from_the_trainers_profile(client, user_facto
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.location).get_data(as_text=True)
     assert "Self-referral. ACSM screening:" in page and "medical clearance is recommended" in page
+
+
+def test_clearance_must_be_confirmed_before_the_assessment_when_screening_asks(
+        api_as, trainers):
+    referral = api_as("patient").post(URL, json=body(trainers[0].id)).json
+    trainer = api_as("trainer", trainer=trainers[0])
+    path = f"/api/v1/referrals/{referral['id']}"
+    trainer.post(f"{path}/transitions", json={"to": "accepted"})
+
+    refused = trainer.post(f"{path}/updates", json={"kind": "assessment", "notes": "Hi"})
+    confirmed = trainer.post(f"{path}/updates", json={"kind": "assessment", "notes": "Hi",
+                                                      "clearance_confirmed": True})
+
+    assert refused.status_code == 422
+    assert "recommends medical clearance" in refused.json["errors"]["json"][
+        "clearance_confirmed"][0]
+    assert confirmed.status_code == 201, confirmed.json
+    assert confirmed.json["clearance_confirmed"] is True
