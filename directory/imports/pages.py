@@ -29,7 +29,7 @@ from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecision
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import load_profiles
 from directory.imports.schemas import ReportSchema
-from directory.imports.views import allows_upload, get_batch, get_review, too_large
+from directory.imports.views import allows_upload, get_batch, get_review, read_upload
 from directory.trainers.models import Trainer
 from directory.urls import db_id
 
@@ -46,9 +46,9 @@ def imports():
     form = _import_form()
     errors, preview = [], None
     if form.validate_on_submit():
-        content = form.file.data.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
         filename = form.file.data.filename or "upload"
         try:
+            content = read_upload(form.file.data)
             report = _run(content, filename, form.issuer.data, form.profile.data,
                           form.mapping.data, form.dry_run.data)
         except InvalidInput as error:
@@ -173,8 +173,6 @@ def _import_form() -> ImportForm:
 
 def _run(content: bytes, filename: str, issuer: str, profile: str | None, mapping: str | None,
          dry_run: bool) -> dict:
-    if len(content) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise too_large(current_app.config["IMPORT_MAX_BYTES"])
     pairs = tuple(line.strip() for line in (mapping or "").splitlines() if line.strip())
     options = services.ImportOptions(issuer, profile or None, pairs, dry_run)
     report = services.import_credentials(db.session, content, filename, options,

@@ -630,3 +630,15 @@ def test_nav_shows_imports_and_reviews_to_curators_and_admins_only(
 
     assert ('<a href="/imports">Imports</a>' in nav) is shown
     assert ('<a href="/reviews">Reviews</a>' in nav) is shown
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "apply"])
+def test_a_file_over_the_limit_is_refused_on_the_page(app, curator, session, preview):
+    app.config["IMPORT_MAX_BYTES"] = 64
+    before = counts(session)
+
+    response = upload(curator, LIST, preview=preview)
+
+    assert response.status_code == 422
+    assert "The file is larger than the 64 bytes limit" in text(response)
+    assert counts(session) == before
