@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -29,24 +31,38 @@ def chromium_path() -> str | None:
         "chromium-browser")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.sqlite3'}"
+@contextmanager
+def serve(folder: Path, seed, **config):
+    """Serve the app on a new migrated SQLite database in `folder`, with the catalogs and
+    whatever `seed(session)` adds; yield its base URL, and stop it afterwards."""
+    url = f"sqlite:///{folder / 'live.sqlite3'}"
     migrate(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR)})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR),
+                      "SEARCH_INDEX_DIR": str(folder / "search-index"), **config})
+    app.instance_path = str(folder / "instance")  # previews and the like stay in `folder`
     with app.app_context():
         load_catalogs(db.session, DATA_DIR)
+        seed(db.session)
         db.session.commit()
-        for last_name in ("Adams", "Baker", "<script>alert(1)</script>"):
-            make_trainer(db.session, last_name=last_name)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The shared server: three trainers, one with a name that must never run as script."""
+    def seed(session):
+        for last_name in ("Adams", "Baker", "<script>alert(1)</script>"):
+            make_trainer(session, last_name=last_name)
+    with serve(tmp_path_factory.mktemp("browser"), seed) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

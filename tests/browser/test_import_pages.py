@@ -7,17 +7,13 @@ the shared one, whose directory the search tests count on.
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from directory import create_app
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from directory.catalogs.services import load_catalogs
-from directory.extensions import db
-from tests.conftest import DATA_DIR, PASSWORD, migrate
+from tests.browser.conftest import serve
+from tests.conftest import PASSWORD
 from tests.factories import make_trainer
 
 pytestmark = pytest.mark.browser
@@ -34,30 +30,16 @@ John,Miller,NSCA-CSCS,NS-1007,verified,2029-01-15,,Dallas,TX,75201
 @pytest.fixture(scope="module")
 def import_server(tmp_path_factory):
     """A live server whose directory holds Smith and two John Millers, and a curator."""
-    folder = tmp_path_factory.mktemp("browser-imports")
-    url = f"sqlite:///{folder / 'live.sqlite3'}"
-    migrate(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR)})
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        load_catalogs(db.session, DATA_DIR)
-        db.session.commit()
+    def seed(session):
         base = {"credentials": [], "conditions": []}
-        make_trainer(db.session, **base, first_name="Robert", last_name="Smith",
+        make_trainer(session, **base, first_name="Robert", last_name="Smith",
                      email="rsmith@example.com", postal_code="60614")
         for email, postal_code in (("jm1@example.com", "60601"), ("jm2@example.com", "78701")):
-            make_trainer(db.session, **base, first_name="John", last_name="Miller",
+            make_trainer(session, **base, first_name="John", last_name="Miller",
                          email=email, postal_code=postal_code)
-        create_user(db.session, CURATOR, PASSWORD, Role.CURATOR)
-        db.session.commit()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+        create_user(session, CURATOR, PASSWORD, Role.CURATOR)
+    with serve(tmp_path_factory.mktemp("browser-imports"), seed) as url:
+        yield url
 
 
 def count(page, key: str) -> str:

@@ -9,18 +9,14 @@ database rather than the shared one, whose directory other browser tests count o
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from directory import create_app
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from directory.catalogs.services import load_catalogs
-from directory.extensions import db
-from tests.conftest import DATA_DIR, PASSWORD, migrate
+from tests.browser.conftest import serve
+from tests.conftest import PASSWORD
 from tests.factories import credential_payload, make_trainer
 
 pytestmark = pytest.mark.browser
@@ -38,38 +34,23 @@ NEXT = {"first_name": "Nora", "last_name": "Next", "email": "nora.next@example.c
 @pytest.fixture(scope="module")
 def referral_server(tmp_path_factory):
     """A live server with two clinical trainers near 60614 and every party's account."""
-    folder = tmp_path_factory.mktemp("browser-referrals")
-    url = f"sqlite:///{folder / 'live.sqlite3'}"
-    migrate(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR),
-                      "SEARCH_INDEX_DIR": str(folder / "search-index"),
-                      # Five parties sign in within a minute, all from 127.0.0.1.
-                      "LOGIN_RATE_LIMIT": "100 per minute",
-                      "RATELIMIT_KEY_PREFIX": "browser-referrals"})
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        load_catalogs(db.session, DATA_DIR)
-        db.session.commit()
+    def seed(session):
         conditions = [{"condition": "type-2-diabetes", "years": 6, "level": "expert"},
                       {"condition": "hypertension", "years": 4, "level": "expert"}]
         near, following = (
-            make_trainer(db.session, **person, conditions=conditions,
+            make_trainer(session, **person, conditions=conditions,
                          credentials=[credential_payload(expires_on="2099-06-30")])
             for person in (NEAR, NEXT))
-        create_user(db.session, DOCTOR, PASSWORD, Role.DOCTOR)
-        create_user(db.session, OTHER_DOCTOR, PASSWORD, Role.DOCTOR)
-        create_user(db.session, TRAINER, PASSWORD, Role.TRAINER, near)
-        create_user(db.session, OTHER_TRAINER, PASSWORD, Role.TRAINER, following)
-        create_user(db.session, PATIENT, PASSWORD, Role.PATIENT)
-        db.session.commit()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+        create_user(session, DOCTOR, PASSWORD, Role.DOCTOR)
+        create_user(session, OTHER_DOCTOR, PASSWORD, Role.DOCTOR)
+        create_user(session, TRAINER, PASSWORD, Role.TRAINER, near)
+        create_user(session, OTHER_TRAINER, PASSWORD, Role.TRAINER, following)
+        create_user(session, PATIENT, PASSWORD, Role.PATIENT)
+    # Five parties sign in within a minute, all from 127.0.0.1.
+    with serve(tmp_path_factory.mktemp("browser-referrals"), seed,
+               LOGIN_RATE_LIMIT="100 per minute",
+               RATELIMIT_KEY_PREFIX="browser-referrals") as url:
+        yield url
 
 
 def sign_in(page, server: str, email: str) -> None:
