@@ -82,10 +82,9 @@ def _refers(user, referral) -> bool:
 def _addressed(user, referral) -> bool:
     """The trainer it is addressed to, while it is theirs: not a draft, not once they
     declined, and not once withdrawn before they ever accepted it."""
-    from directory.referrals.services import trainer_may_read
     return (user.is_authenticated and user.role is Role.TRAINER
             and user.trainer_id is not None and referral.trainer_id == user.trainer_id
-            and trainer_may_read(referral))
+            and referral.readable_by_addressee())
 
 
 def _may_read_referral(user, referral) -> bool:

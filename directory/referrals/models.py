@@ -25,6 +25,12 @@ class ReferralStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# What the addressed trainer reads: theirs once sent, not after declining; a cancelled
+# one only if they had taken it on (Referral.readable_by_addressee).
+TRAINER_READS = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS,
+                 ReferralStatus.COMPLETED)
+
+
 class UpdateKind(StrEnum):
     ASSESSMENT = "assessment"  # the initial consultation
     PROGRESS = "progress"
@@ -68,6 +74,13 @@ class Referral(TimestampMixin, db.Model):
     @property
     def self_referral(self) -> bool:
         return self.doctor_id is None
+
+    def readable_by_addressee(self) -> bool:
+        """Whether the trainer it is addressed to may read it (see TRAINER_READS)."""
+        if self.status in TRAINER_READS:
+            return True
+        return self.status is ReferralStatus.CANCELLED and any(
+            e.to_status is ReferralStatus.ACCEPTED for e in self.events)
 
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan")

@@ -54,23 +54,36 @@ def new():
         try:
             data = ReferralCreateSchema().load(form_body(form))
             snapshot = search_snapshots().current(db.session, today())
-            shown = services.preview(db.session, data, snapshot, today())
             if request.form.get("action") == "create":
-                if not data["shortlist"]:
-                    raise InvalidInput({"shortlist": [
-                        "Tick at least one trainer: the first ticked gets the referral."]})
-                referral = services.create_referral(db.session, current_user,
-                                                    {**data, "send": True}, snapshot, today())
-                db.session.commit()
-                flash(f"Referral {referral.id} sent.")
-                return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+                return _create(data, snapshot)
+            shown = services.preview(db.session, data, snapshot, today())
         except ValidationError as error:
             errors = readable(message_lines(error.messages))
         except InvalidInput as error:
             db.session.rollback()
             errors = readable(message_lines(error.errors))
+            # Keep the ranking and the ticks on the page, where they can still be shown.
+            shown = _preview_or_none(data, snapshot)
     return render_template("referrals/new.html", form=form, errors=errors, shown=shown,
                            formulas=list(MaxFormula), **form_choices()), 422 if errors else 200
+
+
+def _create(data: dict, snapshot):
+    if not data["shortlist"]:
+        raise InvalidInput({"shortlist": [
+            "Tick at least one trainer: the first ticked gets the referral."]})
+    referral = services.create_referral(db.session, current_user, {**data, "send": True},
+                                        snapshot, today())
+    db.session.commit()
+    flash(f"Referral {referral.id} sent.")
+    return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+
+
+def _preview_or_none(data: dict, snapshot) -> dict | None:
+    try:
+        return services.preview(db.session, data, snapshot, today())
+    except InvalidInput:
+        return None
 
 
 @blp.route("/referrals/self", methods=["GET", "POST"])

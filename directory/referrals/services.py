@@ -15,6 +15,7 @@ from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
 from directory.matches.schemas import MatchResultSchema
 from directory.referrals.models import (
+    TRAINER_READS,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -51,9 +52,6 @@ TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
     (S.IN_PROGRESS, S.CANCELLED): DOCTOR,
 }
 RANKED = 10  # trainers shown to the doctor to choose from
-# What the addressed trainer reads: theirs once sent, not after declining; a cancelled
-# one only if they had taken it on.
-TRAINER_READS = (S.SENT, S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED)
 # % of maximum heart rate where each intensity class starts, and where it starts in %HRR.
 HRMAX_TO_RESERVE = ((96, 90), (77, 60), (64, 40), (57, 30))
 SELF_RANKED = 100  # a patient may ask any suitable trainer their search showed
@@ -124,7 +122,7 @@ def create_self_referral(session: Session, patient: User, data: dict, snapshot: 
                    "medical_clearance": advice.medical_clearance.value,
                    "recommended_intensity": advice.recommended_intensity.value,
                    "explanation": advice.explanation},
-        prescription={"goals": data["goals"], "avoid": [], "report_every_weeks": 4,
+        prescription={"goals": data["goals"], "avoid": [],
                       "clearance": {"given": False, "up_to": None},
                       "intensity": {"method": "rpe", "rpe_low": low, "rpe_high": high,
                                     "heart_rate_low": None, "intensity_class": advice
@@ -261,7 +259,7 @@ def visible_referrals(user: User):
             ReferralEvent.referral_id == Referral.id,
             ReferralEvent.to_status == S.ACCEPTED).exists()
         return query.where(Referral.trainer_id == user.trainer_id,
-                           Referral.status.in_(TRAINER_READS)
+                           Referral.status.in_(TRAINER_READS)  # as readable_by_addressee
                            | ((Referral.status == S.CANCELLED) & accepted))
     return query.where(Referral.patient_user_id == user.id)
 
@@ -270,14 +268,6 @@ def needs_clearance(referral: Referral) -> bool:
     """A self-referral whose screening says to see a doctor before starting."""
     return bool(referral.screening) and \
         referral.screening["medical_clearance"] == Clearance.RECOMMENDED.value
-
-
-def trainer_may_read(referral: Referral) -> bool:
-    """Whether the addressed trainer may read it (same rule as visible_referrals)."""
-    if referral.status in TRAINER_READS:
-        return True
-    return referral.status is S.CANCELLED and any(
-        e.to_status is S.ACCEPTED for e in referral.events)
 
 
 def report_due_on(referral: Referral) -> date | None:
@@ -421,7 +411,9 @@ def _percent_band(spec: dict, resting, maximum: float) -> tuple[float, float]:
 
 
 def _json(prescription: dict) -> dict:
+    """The prescription as stored; its reporting interval is the referral's own column."""
     clearance = prescription["clearance"]
-    return {**prescription, "clearance": {
+    kept = {k: v for k, v in prescription.items() if k != "report_every_weeks"}
+    return {**kept, "clearance": {
         "given": clearance["given"],
         "up_to": clearance["up_to"].value if clearance["up_to"] else None}}

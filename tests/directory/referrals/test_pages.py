@@ -131,3 +131,14 @@ def test_the_doctor_can_mark_blunting_for_a_drug_not_recognised(doctor, trainers
     page = post(doctor, "/referrals/new", form).get_data(as_text=True)
 
     assert "RPE replaces heart-rate targets: a medication the doctor named blunts" in page
+
+
+def test_creating_without_a_ticked_trainer_keeps_the_ranking_to_tick(doctor, trainers,
+                                                                      session):
+    response = post(doctor, "/referrals/new", {**FORM, "action": "create"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Tick at least one trainer: the first ticked gets the referral." in page
+    assert "Recommended trainers near" in page and 'name="shortlist"' in page
+    assert session.scalar(select(Referral)) is None

@@ -104,3 +104,19 @@ def test_clearance_must_be_confirmed_before_the_assessment_when_screening_asks(
         "clearance_confirmed"][0]
     assert confirmed.status_code == 201, confirmed.json
     assert confirmed.json["clearance_confirmed"] is True
+
+
+def test_a_self_referrals_letter_names_no_doctor(api_as, trainers, client, user_factory):
+    patient = user_factory("patient")
+    sign_in(client, patient.email)
+    path = f"/referrals/self?trainer_id={trainers[0].id}"
+    form = {"csrf_token": csrf_token(client, path), "trainer_id": trainers[0].id,
+            "patient_name": "Sam Self", "patient_age": "58", "patient_place": "60614",
+            "goals": "walk", "exercises_regularly": "true", "known_disease": "false",
+            "symptoms": "false", "desired_intensity": "moderate"}
+    location = client.post("/referrals/self", data=form).location
+
+    letter = client.get(f"{location}/letter").get_data(as_text=True)
+
+    assert "The patient (self-referral)" in letter
+    assert "reports progress to you every 4 weeks" in letter
