@@ -195,10 +195,6 @@ class Nicknames:
             found = self._groups[given] = frozenset(self.groups_of.get(given, ()))
         return found
 
-    def initials(self, given: str, groups: frozenset[int]) -> frozenset[str]:
-        letters = {given[:1]} | {name[:1] for g in groups for name in self.names[g]}
-        return frozenset(letters - {""})
-
 
 # Names and places repeat a lot across a directory: fold each spelling once.
 @lru_cache(maxsize=200_000)
