@@ -66,6 +66,18 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
             }
         },
         "MAX_PAGE_SIZE": 100,
+        # Email: "outbox" (the default) only records messages, for admins to read at
+        # /admin/outbox; "smtp" also sends them through the MAIL_* server below.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "outbox"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "false").lower() == "true",
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "false").lower() == "true",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ReferFit <no-reply@referfit.test>"),
+        # Where links in emails point: the address people reach this site at.
+        "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000"),
         # Not read from the environment: only tests, through create_app(), lower it.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -20,6 +20,8 @@ def exclusion_reasons(referral: Referral, candidate: Candidate,
     reasons = []
     if not candidate.accepting:
         reasons.append("Not taking new clients")
+    if candidate.at_capacity:
+        reasons.append("At capacity: takes no more new referrals this month")
     if travel is None:
         reasons.append(f"Out of reach: {distance_text} away and no accepted way to train "
                        "within the patient's range")

@@ -129,6 +129,8 @@ class Candidate:
     languages: frozenset[str] = frozenset({"en"})
     accessibility: frozenset[str] = frozenset()
     accepting: bool = True
+    # Has taken as many new referrals this month as they said they can.
+    at_capacity: bool = False
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,32 @@ class ApiToken(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now and self.user.is_active
+
+
+class PasswordReset(db.Model):
+    """A one-time link an admin made for a user to choose a new password; only its hash
+    is stored, and it works once, before it expires."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"audit": "redact"})
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @classmethod
+    def issue(cls, user: User, created_by: User | None,
+              lifetime: timedelta) -> tuple[PasswordReset, str]:
+        """Make a reset for the user; the secret is returned once and never stored."""
+        secret = secrets.token_urlsafe(32)
+        reset = cls(user=user, created_by_id=created_by.id if created_by else None,
+                    token_hash=hash_token(secret), expires_at=utcnow() + lifetime)
+        return reset, secret
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.expires_at > now and self.user.is_active

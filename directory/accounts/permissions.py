@@ -28,11 +28,14 @@ class Permission(StrEnum):
     EDIT_TRAINER_PROFILE = "edit_trainer_profile"  # descriptive fields
     EDIT_TRAINER_RECORD = "edit_trainer_record"  # names and status: curators only
     DEACTIVATE_TRAINER = "deactivate_trainer"
-    MANAGE_CREDENTIALS = "manage_credentials"
+    MANAGE_CREDENTIALS = "manage_credentials"  # and the expiry and correction queues
+    MANAGE_CATALOGS = "manage_catalogs"  # certifications and conditions
+    REQUEST_CORRECTION = "request_correction"  # a trainer, of their own credentials
     IMPORT_CREDENTIALS = "import_credentials"  # credential lists and their review queue
     LINK_TRAINER_ACCOUNT = "link_trainer_account"
     MANAGE_USERS = "manage_users"
     READ_AUDIT_LOG = "read_audit_log"
+    READ_OUTBOX = "read_outbox"  # every email the app sent or queued
     USE_ACCOUNT = "use_account"  # one's own account page and API tokens
     CREATE_REFERRAL = "create_referral"
     REFER_ONESELF = "refer_oneself"
@@ -102,10 +105,13 @@ RULES: dict[Permission, Callable] = {
     Permission.EDIT_TRAINER_RECORD: _role(*STAFF),
     Permission.DEACTIVATE_TRAINER: _role(*STAFF),
     Permission.MANAGE_CREDENTIALS: _role(*STAFF),
+    Permission.MANAGE_CATALOGS: _role(*STAFF),
+    Permission.REQUEST_CORRECTION: _owns_trainer,
     Permission.IMPORT_CREDENTIALS: _role(*STAFF),
     Permission.LINK_TRAINER_ACCOUNT: _role(*STAFF),
     Permission.MANAGE_USERS: _role(Role.ADMIN),
     Permission.READ_AUDIT_LOG: _role(Role.ADMIN),
+    Permission.READ_OUTBOX: _role(Role.ADMIN),
     Permission.USE_ACCOUNT: _signed_in,
     Permission.CREATE_REFERRAL: _role(Role.DOCTOR),
     Permission.REFER_ONESELF: _role(Role.PATIENT),

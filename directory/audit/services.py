@@ -68,7 +68,7 @@ def _audit_flush(session: Session, _flush_context) -> None:
     for action, objects in (("create", session.new), ("update", session.dirty),
                             ("delete", session.deleted)):
         for obj in objects:
-            if isinstance(obj, AuditEvent):
+            if isinstance(obj, AuditEvent) or not getattr(obj, "audited", True):
                 continue
             changes = _changes(obj, action)
             if changes or action != "update":

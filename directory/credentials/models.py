@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.db import TimestampMixin, str_enum
+from directory.db import TimestampMixin, str_enum, utcnow
 from directory.db import today as current_day
 from directory.extensions import db
 from matching.credentials import effective_status
@@ -72,3 +73,31 @@ class Credential(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Credential {self.issuer} {self.credential_number}>"
+
+
+class CorrectionStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # the curator changed what was asked, or confirmed it is right
+    DECLINED = "declined"
+
+
+class CorrectionRequest(db.Model):
+    """A trainer's request to correct their credentials; only a curator acts on it."""
+
+    __tablename__ = "correction_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id"), index=True)
+    # None when the request is about a credential the directory does not list yet.
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[CorrectionStatus] = mapped_column(
+        str_enum(CorrectionStatus), default=CorrectionStatus.OPEN, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(1000))
+
+    trainer: Mapped[Trainer] = relationship()
+    credential: Mapped[Credential | None] = relationship()

@@ -40,6 +40,8 @@ class ImportBatch(db.Model):
     file_format: Mapped[str] = mapped_column(String(8))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int]
+    # The issuer's complete list of current credentials: one missing from it is doubtful.
+    full_list: Mapped[bool] = mapped_column(default=False)
     # Null when run from the command line without --curator.
     curator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # {"rows": n, "created": n, ...}: the report's summary.

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session, selectinload
 from directory.conditions.models import Condition, ConditionCategory, TrainerConditionExperience
 from directory.credentials.models import Certification
 from directory.credentials.models import Credential as CredentialRow
+from directory.db import utcnow
 from directory.errors import InvalidInput
 from directory.geo.services import Place
+from directory.referrals.capacity import at_capacity
 from directory.search.services import haversine_km_array, read_conditions, read_place
 from directory.search.snapshot import FEATURE_BITS, Snapshot
 from directory.trainers.models import Trainer, TrainerStatus
@@ -103,16 +105,18 @@ def read_request(session: Session, args: dict) -> MatchRequest:
 
 def match(session: Session, snapshot: Snapshot, request: MatchRequest,
           today: date) -> MatchAnswer:
-    ids = candidate_ids(snapshot, request.referral, request.condition_ids)
-    ranking = rank(request.referral, load_candidates(session, ids, today),
+    # Read live, not from the snapshot: a referral sent a moment ago takes a place.
+    full = at_capacity(session, utcnow())
+    ids = candidate_ids(snapshot, request.referral, request.condition_ids, full)
+    ranking = rank(request.referral, load_candidates(session, ids, today, full),
                    limit=request.limit, units=request.units)
     shown = [m.candidate_id for m in ranking.matches] + [e.candidate_id
                                                           for e in ranking.excluded]
     return MatchAnswer(request, ranking, _load(session, shown))
 
 
-def candidate_ids(snapshot: Snapshot, referral: Referral,
-                  condition_ids: dict[str, int]) -> list[int]:
+def candidate_ids(snapshot: Snapshot, referral: Referral, condition_ids: dict[str, int],
+                  full: frozenset[int] = frozenset()) -> list[int]:
     """The trainers worth ranking exactly: the best pre-scored, and the nearest."""
     prefs, here = referral.preferences, referral.location
     online = DeliveryMode.VIRTUAL in prefs.modes
@@ -126,7 +130,7 @@ def candidate_ids(snapshot: Snapshot, referral: Referral,
                                   snapshot.longitude[rows])
     in_range = distance <= prefs.max_distance_km
     nearest = rows[in_range][np.argsort(distance[in_range], kind="stable")[:NEAREST]]
-    eligible = _passes_gates(snapshot, rows, distance, referral)
+    eligible = _passes_gates(snapshot, rows, distance, referral, full)
     # The nearest that fail a gate: the exclusions a doctor would ask about.
     failing = in_range & ~eligible
     nearest_failing = rows[failing][np.argsort(distance[failing], kind="stable")[:NEAREST]]
@@ -149,13 +153,16 @@ def _best(score, distance, ids, count: int) -> np.ndarray:
     return contenders[order[:count]]
 
 
-def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral) -> np.ndarray:
+def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral,
+                  full: frozenset[int]) -> np.ndarray:
     """The engine's gates on arrays: a superset is fine, the engine checks exactly."""
     prefs = referral.preferences
     reach = _physical_reach(snapshot, rows, distance, prefs)
     if DeliveryMode.VIRTUAL in prefs.modes:
         reach |= snapshot.virtual[rows]
     keep = reach & snapshot.accepting[rows]
+    if full:
+        keep &= ~np.isin(snapshot.ids[rows], np.fromiter(full, dtype=np.int64))
     verified = snapshot.verified_rank[rows]
     minimum = referral.min_level
     lowered = minimum in (CredentialLevel.GENERAL, CredentialLevel.SPECIALIST)
@@ -258,7 +265,8 @@ def _load(session: Session, ids: list[int]) -> dict[int, Trainer]:
             selectinload(Trainer.credentials), selectinload(Trainer.condition_experience)))}
 
 
-def load_candidates(session: Session, ids: list[int], today: date) -> list[Candidate]:
+def load_candidates(session: Session, ids: list[int], today: date,
+                    full: frozenset[int] = frozenset()) -> list[Candidate]:
     """The engine's view of these trainers, read with three plain queries (no ORM
     objects: a few hundred candidates per referral must load in milliseconds)."""
     credentials, experience = defaultdict(list), defaultdict(list)
@@ -295,7 +303,7 @@ def load_candidates(session: Session, ids: list[int], today: date) -> list[Candi
         experience=tuple(experience[row.id]), price_min=row.price_min,
         languages=frozenset(row.languages or ()),
         accessibility=frozenset(row.accessibility_features or ()),
-        accepting=row.accepting_new_clients)
+        accepting=row.accepting_new_clients, at_capacity=row.id in full)
         for row in rows if row.status is TrainerStatus.ACTIVE]
 
 

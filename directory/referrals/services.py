@@ -14,6 +14,7 @@ from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
 from directory.matches.schemas import MatchResultSchema
+from directory.referrals.capacity import at_capacity
 from directory.referrals.models import (
     TRAINER_READS,
     Referral,
@@ -350,6 +351,9 @@ def _addressee(referral: Referral, trainer_id: int | None) -> int:
             or not trainer.accepting_new_clients:
         raise InvalidInput({"trainer_id": [
             f"Trainer {chosen} is no longer taking new clients: choose another."]})
+    if chosen in at_capacity(object_session(referral), utcnow()):
+        raise InvalidInput({"trainer_id": [
+            f"Trainer {chosen} takes no more new referrals this month: choose another."]})
     if chosen not in referral.shortlist:
         referral.shortlist = [*referral.shortlist, chosen]
     return chosen

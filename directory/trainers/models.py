@@ -70,6 +70,8 @@ class Trainer(TimestampMixin, db.Model):
                         name="price_range"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("referral_capacity IS NULL OR referral_capacity >= 0",
+                        name="referral_capacity_not_negative"),
         # Nearby searches filter on a latitude band first, then longitude.
         Index("ix_trainers_status_latitude_longitude", "status", "latitude", "longitude"),
     )
@@ -87,6 +89,8 @@ class Trainer(TimestampMixin, db.Model):
     languages: Mapped[list[str]] = mapped_column(default=lambda: ["en"])
     years_experience: Mapped[int | None]
     accepting_new_clients: Mapped[bool] = mapped_column(default=True)
+    # New referrals the trainer takes in 30 days; None sets no limit, 0 takes none.
+    referral_capacity: Mapped[int | None] = mapped_column(index=True)
 
     offers_in_person: Mapped[bool] = mapped_column(default=True)
     offers_in_home: Mapped[bool] = mapped_column(default=False)

@@ -18,6 +18,8 @@ from matching.types import DeliveryMode
 RECORD_FIELDS = {"first_name", "last_name", "status", "conditions", "latitude", "longitude"}
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}$", error="Use an ISO 639 code such as 'en' or 'es'.")
 PRICE = validate.Range(0, 10_000)
+CAPACITY = ("New referrals the trainer takes in 30 days; null for no limit, 0 for none. "
+            "A trainer at capacity is left out of matches, with that reason.")
 
 
 def enum_list(enum_cls, **kwargs) -> fields.List:
@@ -39,6 +41,8 @@ class TrainerFieldsSchema(Schema):
     languages = fields.List(fields.String(validate=LANGUAGE), validate=validate.Length(1, 20))
     years_experience = fields.Integer(allow_none=True, validate=validate.Range(0, 70))
     accepting_new_clients = fields.Boolean()
+    referral_capacity = fields.Integer(allow_none=True, validate=validate.Range(0, 500),
+                                       metadata={"description": CAPACITY})
     modes = enum_list(DeliveryMode, validate=validate.Length(min=1))
     service_radius_km = fields.Float(allow_none=True, validate=validate.Range(0, 500))
     price_min = fields.Float(allow_none=True, validate=PRICE)
@@ -111,6 +115,7 @@ class TrainerSchema(Schema):
     languages = fields.List(fields.String())
     years_experience = fields.Integer(allow_none=True)
     accepting_new_clients = fields.Boolean()
+    referral_capacity = fields.Integer(allow_none=True, metadata={"description": CAPACITY})
     modes = enum_list(DeliveryMode)
     service_radius_km = fields.Float(allow_none=True)
     price_min = fields.Float(allow_none=True)

@@ -56,6 +56,7 @@ def candidates(draw):
         languages=draw(st.frozensets(st.sampled_from(["en", "es", "zh"]), min_size=1)),
         accessibility=draw(st.frozensets(st.sampled_from(["step_free_access", "elevator"]))),
         accepting=draw(st.booleans()),
+        at_capacity=draw(st.booleans()),
     )
 
 

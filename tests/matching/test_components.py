@@ -104,6 +104,12 @@ def test_not_accepting_and_out_of_range_are_excluded_with_reasons():
     assert reasons[2][0].startswith("Out of reach: 49.7 mi away")
 
 
+def test_a_trainer_at_capacity_is_excluded_with_that_reason():
+    ranking = rank(referral(HTN), [trainer(1, at_capacity=True), trainer(2)])
+    assert [m.candidate_id for m in ranking.matches] == [2]
+    assert ranking.excluded[0].reasons == ("At capacity: takes no more new referrals this month",)
+
+
 def test_virtual_counts_as_zero_travel_and_home_visits_need_the_service_radius():
     online = Preferences(max_distance_km=40,
                          modes=frozenset({DeliveryMode.VIRTUAL, DeliveryMode.IN_HOME}))

@@ -42,7 +42,7 @@ def test_no_match_ever_breaks_a_gate(referral, pool):
     by_id = {c.id: c for c in pool}
     for match in rank(referral, pool, limit=100).matches:
         candidate = by_id[match.candidate_id]
-        assert candidate.accepting
+        assert candidate.accepting and not candidate.at_capacity
         assert travel(referral, candidate)[1] is not None
         lowered = referral.min_level in (CredentialLevel.GENERAL, CredentialLevel.SPECIALIST)
         if any(c.risk_tier is RiskTier.HIGH for c in referral.conditions) and not lowered:
