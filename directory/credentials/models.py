@@ -64,6 +64,8 @@ class Credential(TimestampMixin, db.Model):
     )
     verified_at: Mapped[datetime | None]
     verification_source: Mapped[str | None] = mapped_column(String(200))
+    # Why a curator revoked it (cleared when it is verified again).
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
 
     trainer: Mapped[Trainer] = relationship(back_populates="credentials")
     certification: Mapped[Certification] = relationship(lazy="joined")

@@ -32,6 +32,7 @@ from directory.imports.linkage import LinkageIndex, Nicknames, Outcome, Person, 
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import Profile, choose_profile, map_headers, parse_mapping
 from directory.imports.schemas import ImportRowSchema
+from directory.notifications import events
 from directory.search.models import DirectoryVersion
 from directory.trainers.models import Trainer
 from directory.trainers.services import checked_place, place_fields
@@ -49,6 +50,7 @@ class ImportOptions:
     profile: str | None = None
     mapping: tuple[str, ...] = ()
     dry_run: bool = False
+    full_list: bool = False  # the issuer's complete list (see credentials.services)
 
 
 @dataclass
@@ -127,11 +129,15 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
                         filename=prepared.filename[:255], file_format=prepared.table.format,
                         size_bytes=len(prepared.content),
                         sha256=hashlib.sha256(prepared.content).hexdigest(),
-                        curator_id=curator_id, summary=summarize(results))
+                        curator_id=curator_id, summary=summarize(results),
+                        full_list=prepared.options.full_list)
     session.add(batch)
     session.flush()
     session.info[IMPORT_BATCH] = batch.id
     apply(session, batch, results, reconciler.certifications)
+    waiting = sum(r.action is RowAction.REVIEW for r in results)
+    if waiting:
+        events.reviews_waiting(session, batch, waiting)
     return report(batch, issuer, results)
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
@@ -81,6 +81,13 @@ class Referral(TimestampMixin, db.Model):
             return True
         return self.status is ReferralStatus.CANCELLED and any(
             e.to_status is ReferralStatus.ACCEPTED for e in self.events)
+
+    def report_due_on(self) -> date | None:
+        """When the trainer's next report is due, for a referral in progress."""
+        if self.status is not ReferralStatus.IN_PROGRESS:
+            return None
+        last = max([u.created_at for u in self.updates] or [self.status_changed_at])
+        return last.date() + timedelta(weeks=self.report_every_weeks)
 
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan")

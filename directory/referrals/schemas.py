@@ -236,7 +236,7 @@ class ReferralSchema(Schema):
     min_level = fields.Enum(CredentialLevel, by_value=True, allow_none=True)
     report_every_weeks = fields.Integer()
     report_due_on = fields.Function(
-        lambda r: d.isoformat() if (d := services.report_due_on(r)) else None,
+        lambda r: d.isoformat() if (d := r.report_due_on()) else None,
         metadata={"type": "string", "format": "date", "nullable": True})
     report_overdue = fields.Function(lambda r: services.report_overdue(r, today()),
                                      metadata={"type": "boolean"})

@@ -3,7 +3,7 @@ report back. Takes the session; the caller commits."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import false, select, update
 from sqlalchemy.orm import Session, object_session
@@ -14,6 +14,7 @@ from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
 from directory.matches.schemas import MatchResultSchema
+from directory.notifications import events
 from directory.referrals.capacity import at_capacity
 from directory.referrals.models import (
     TRAINER_READS,
@@ -209,6 +210,7 @@ def transition(session: Session, referral: Referral, user: User, to: ReferralSta
     _record(referral, referral.status, to, user, reason)
     referral.status, referral.status_changed_at = to, utcnow()
     session.flush()
+    events.referral_moved(session, referral)
     return referral
 
 
@@ -241,6 +243,8 @@ def add_update(session: Session, referral: Referral, user: User, data: dict) -> 
     update = ReferralUpdate(trainer_id=user.trainer_id, **data)
     referral.updates.append(update)
     session.flush()
+    if update.concern:
+        events.concern_reported(session, referral)
     if referral.status is S.ACCEPTED:
         transition(session, referral, user, S.IN_PROGRESS)
     return update
@@ -271,21 +275,13 @@ def needs_clearance(referral: Referral) -> bool:
         referral.screening["medical_clearance"] == Clearance.RECOMMENDED.value
 
 
-def report_due_on(referral: Referral) -> date | None:
-    """When the trainer's next report is due, for a referral in progress."""
-    if referral.status is not S.IN_PROGRESS:
-        return None
-    last = max([u.created_at for u in referral.updates] or [referral.status_changed_at])
-    return last.date() + timedelta(weeks=referral.report_every_weeks)
-
-
 def next_on_shortlist(referral: Referral) -> int | None:
     declined = {e.trainer_id for e in referral.events if e.to_status is S.DECLINED}
     return next((t for t in referral.shortlist if t not in declined), None)
 
 
 def report_overdue(referral: Referral, today: date) -> bool:
-    due = report_due_on(referral)
+    due = referral.report_due_on()
     return due is not None and due < today
 
 

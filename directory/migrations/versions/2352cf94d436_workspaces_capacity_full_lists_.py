@@ -118,6 +118,9 @@ def upgrade():
     with op.batch_alter_table("password_resets", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_password_resets_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("credentials", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revocation_reason", sa.String(length=500), nullable=True))
+
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("full_list", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -144,6 +147,9 @@ def downgrade():
 
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.drop_column("full_list")
+
+    with op.batch_alter_table("credentials", schema=None) as batch_op:
+        batch_op.drop_column("revocation_reason")
 
     with op.batch_alter_table("password_resets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_password_resets_user_id"))

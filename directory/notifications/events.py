@@ -1,0 +1,107 @@
+"""What to tell whom: one function per event that needs somebody.
+
+Each message says only what its recipient may already see, and no patient details:
+email leaves the site, so it names the referral by number and links to the page that
+shows the rest to whoever signs in with the right account.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.accounts.models import User
+from directory.credentials.models import CorrectionRequest, Credential
+from directory.imports.models import ImportBatch
+from directory.notifications.services import curators, link, notify, trainer_accounts
+from directory.referrals.models import Referral, ReferralStatus
+from directory.trainers.models import Trainer, TrainerStatus
+from matching.types import VerificationStatus
+
+EXPIRY_NOTICE = timedelta(days=60)
+
+
+def _referrer(session: Session, referral: Referral) -> list[User]:
+    """The referring doctor, or the patient who referred themselves."""
+    user_id = referral.patient_user_id if referral.self_referral else referral.doctor_id
+    user = session.get(User, user_id) if user_id else None
+    return [user] if user else []
+
+
+def referral_moved(session: Session, referral: Referral) -> None:
+    """Tell whoever must act now: the trainer of a new referral, the referrer of an
+    answer."""
+    url = link("referral_pages.detail", referral_id=referral.id)
+    if referral.status is ReferralStatus.SENT:
+        notify(session, "referral_sent", trainer_accounts(session, referral.trainer_id),
+               f"New referral #{referral.id} is waiting for your answer",
+               referral=referral, url=url)
+    elif referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
+        trainer = session.get(Trainer, referral.trainer_id)
+        notify(session, "referral_answered", _referrer(session, referral),
+               f"Referral #{referral.id} was {referral.status.value} by {trainer.full_name}",
+               referral=referral, trainer=trainer, url=url)
+
+
+def concern_reported(session: Session, referral: Referral) -> None:
+    notify(session, "concern_reported", _referrer(session, referral),
+           f"Referral #{referral.id}: the trainer asks you to review a progress update",
+           referral=referral, url=link("referral_pages.detail", referral_id=referral.id))
+
+
+def reviews_waiting(session: Session, batch: ImportBatch, count: int) -> None:
+    notify(session, "reviews_waiting", curators(session),
+           f"{count} credential{'s' if count != 1 else ''} from the {batch.issuer} list "
+           "wait for review", batch=batch, count=count, url=link("import_pages.queue"))
+
+
+def correction_requested(session: Session, request: CorrectionRequest) -> None:
+    notify(session, "correction_requested", curators(session),
+           f"{request.trainer.full_name} asks for a credential correction",
+           request=request, url=link("credential_pages.corrections"))
+
+
+def overdue_reports(session: Session, today: date) -> int:
+    """Remind referrers of reports overdue today; once per referral and due date."""
+    reminded = 0
+    for referral in session.scalars(
+            select(Referral).where(Referral.status == ReferralStatus.IN_PROGRESS)
+            .options(selectinload(Referral.updates))):
+        due = referral.report_due_on()
+        if due is None or due >= today:
+            continue
+        reminded += len(notify(
+            session, "report_overdue", _referrer(session, referral),
+            f"Referral #{referral.id}: the trainer's report is overdue",
+            dedupe_key=f"overdue:{referral.id}:{due.isoformat()}", referral=referral,
+            due=due, url=link("referral_pages.detail", referral_id=referral.id)))
+    return reminded
+
+
+def expiring_credentials(session: Session, today: date) -> int:
+    """Tell trainers of each verified credential expiring within 60 days (once per
+    expiry date), and curators in one digest a day."""
+    soon = list(session.scalars(
+        select(Credential).join(Trainer)
+        .where(Credential.status == VerificationStatus.VERIFIED,
+               Credential.expires_on > today, Credential.expires_on <= today + EXPIRY_NOTICE,
+               Trainer.status == TrainerStatus.ACTIVE)
+        .order_by(Credential.expires_on, Credential.id)))
+    sent = 0
+    for credential in soon:
+        sent += len(notify(
+            session, "credential_expiring", trainer_accounts(session, credential.trainer_id),
+            f"Your {credential.certification.code} credential expires on "
+            f"{credential.expires_on:%B %-d, %Y}",
+            dedupe_key=f"expiring:{credential.id}:{credential.expires_on.isoformat()}",
+            credential=credential, url=link("my_profile.profile")))
+    if soon:
+        sent += len(notify(
+            session, "expiring_digest", curators(session),
+            f"{len(soon)} verified credential{'s' if len(soon) != 1 else ''} expire "
+            "within 60 days", dedupe_key=f"expiring-digest:{today.isoformat()}",
+            count=len(soon), first=soon[:10], today=today,
+            url=link("credential_pages.expiring")))
+    return sent
