@@ -50,8 +50,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from directory.accounts.pages import blp as account_pages
     from directory.accounts.views import auth_blp, trainer_account_blp, users_blp
+    from directory.audit.pages import blp as audit_pages
     from directory.audit.views import blp as audit_api
+    from directory.catalogs.pages import blp as catalog_pages
     from directory.conditions.views import blp as conditions_api
+    from directory.credentials.pages import blp as credential_pages
     from directory.credentials.views import blp as certifications_api
     from directory.credentials.views import credentials_blp
     from directory.geo.views import blp as geocode_api
@@ -60,10 +63,12 @@ def register_blueprints(app: Flask) -> None:
     from directory.imports.views import imports_blp, reviews_blp
     from directory.matches.pages import blp as match_pages
     from directory.matches.views import blp as matches_api
+    from directory.notifications.pages import blp as notification_pages
     from directory.referrals.pages import blp as referral_pages
     from directory.referrals.views import blp as referrals_api
     from directory.referrals.views import screening_blp
     from directory.search.pages import blp as search_pages
+    from directory.trainers.pages import blp as trainer_pages
     from directory.trainers.views import blp as trainers_api
 
     for blueprint in (trainers_api, trainer_account_blp, credentials_blp, certifications_api,
@@ -72,11 +77,10 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
         # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
         csrf.exempt(blueprint)
-    app.register_blueprint(home_pages)
-    app.register_blueprint(search_pages)
-    app.register_blueprint(match_pages)
-    app.register_blueprint(import_pages)
-    app.register_blueprint(referral_pages)
+    for blueprint in (home_pages, search_pages, match_pages, import_pages, referral_pages,
+                      trainer_pages, credential_pages, catalog_pages, audit_pages,
+                      notification_pages):
+        app.register_blueprint(blueprint)
     register_labels(app)
     app.register_blueprint(account_pages)
 

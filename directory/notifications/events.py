@@ -96,7 +96,7 @@ def expiring_credentials(session: Session, today: date) -> int:
             f"Your {credential.certification.code} credential expires on "
             f"{credential.expires_on:%B %-d, %Y}",
             dedupe_key=f"expiring:{credential.id}:{credential.expires_on.isoformat()}",
-            credential=credential, url=link("my_profile.profile")))
+            credential=credential, url=link("trainer_pages.my_profile")))
     if soon:
         sent += len(notify(
             session, "expiring_digest", curators(session),
