@@ -14,6 +14,8 @@ db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask catalogs load
 	$(BIN)/flask demo load --count $(DEMO_COUNT)
+	$(BIN)/flask demo accounts
+	$(BIN)/flask notifications scan
 	$(BIN)/flask search check >/dev/null 2>&1 || $(BIN)/flask search reindex
 
 test: install-dev browser

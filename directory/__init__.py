@@ -9,7 +9,7 @@ from flask import Flask
 
 from directory.config import config_from_env
 from directory.errors import register_error_handlers
-from directory.extensions import api, csrf, db, limiter, mail, migrate
+from directory.extensions import api, csrf, db, limiter, migrate
 from directory.labels import register_labels
 from directory.security import register_security
 
@@ -33,7 +33,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from directory import models  # noqa: F401  (the metadata must know every table)
     from directory.accounts.auth import register_authentication
-    from directory.notifications import services  # noqa: F401  (delivers mail after commit)
+    from directory.notifications.services import check_mail_settings
     from directory.search import sync  # noqa: F401  (keeps the index in step on commit)
 
     db.init_app(app)
@@ -43,7 +43,7 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
+    check_mail_settings(app)
     register_authentication(app)
 
 
@@ -90,7 +90,9 @@ def register_commands(app: Flask) -> None:
     from directory.catalogs.cli import catalogs_cli
     from directory.demo.cli import demo_cli
     from directory.imports.cli import credentials_cli
+    from directory.notifications.cli import notifications_cli
     from directory.search.cli import search_cli
 
-    for group in (catalogs_cli, demo_cli, users_cli, search_cli, credentials_cli):
+    for group in (catalogs_cli, demo_cli, users_cli, search_cli, credentials_cli,
+                  notifications_cli):
         app.cli.add_command(group)

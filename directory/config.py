@@ -75,6 +75,7 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "false").lower() == "true",
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_TIMEOUT_SECONDS": float(env.get("MAIL_TIMEOUT_SECONDS", "10")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ReferFit <no-reply@referfit.test>"),
         # Where links in emails point: the address people reach this site at.
         "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000"),

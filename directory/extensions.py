@@ -3,7 +3,6 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -16,6 +15,5 @@ migrate = Migrate()
 api = Api()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-mail = Mail()  # SMTP settings from the MAIL_* config; see notifications.services
 # Storage and switches come from config: RATELIMIT_STORAGE_URI, RATELIMIT_ENABLED.
 limiter = Limiter(key_func=get_remote_address)

@@ -1,21 +1,50 @@
-"""Sign-in, registration, the account page and the admin's user list."""
+"""Sign-in, registration, the account page, password-reset links, and the admin's
+user list and account pages."""
 
+import logging
+import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from directory.accounts import services
-from directory.accounts.forms import CreateUserForm, LoginForm, LogoutForm, RegisterForm
+from directory.accounts.forms import (
+    ActiveForm,
+    CreateUserForm,
+    IssueResetForm,
+    LinkTrainerForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+    ResetPasswordForm,
+    RoleForm,
+    UserFilterForm,
+)
 from directory.accounts.models import Role, User
-from directory.accounts.permissions import Permission, authorize
+from directory.accounts.permissions import Permission, authorize, can
 from directory.errors import Conflict, InvalidInput
 from directory.extensions import db, limiter
 from directory.trainers.models import Trainer
+from directory.urls import db_id
 
 blp = Blueprint("accounts", __name__)
 WRONG_CREDENTIALS = "Email or password is incorrect."
+USERS_PAGE_SIZE = 50
+UNUSABLE_RESET = ("This password-reset link no longer works: it was used, it expired, or a "
+                  "newer one replaced it. Ask an admin for a new link.")
 
 
 def login_limit() -> str:
@@ -47,6 +76,29 @@ def safe_next(default: str) -> str:
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return default
+
+
+def filtered_page_url(filters: FlaskForm, page: int) -> str:
+    """This list on another page, with its filters as they were typed."""
+    args = {field.name: request.args[field.name] for field in filters
+            if field.name in request.args}
+    return url_for(request.endpoint, **{**args, "page": page})
+
+
+class RedactResetLinks(logging.Filter):
+    """Keep reset-link secrets out of the access log, which prints every request's path."""
+
+    SECRET = re.compile(r"(/reset-password/)[^\s/?\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.SECRET.sub(r"\1[redacted]", record.getMessage())
+        record.args = ()
+        return True
+
+
+@blp.record_once
+def _redact_reset_links(_state) -> None:
+    logging.getLogger("werkzeug").addFilter(RedactResetLinks())
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -122,8 +174,165 @@ def users():
             except (Conflict, InvalidInput) as error:
                 db.session.rollback()
                 form.form_errors.append(_message(error))
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return form_page("accounts/users.html", form, users=accounts)
+    filters = UserFilterForm(request.args)
+    page = _users_page(filters) if filters.validate() else None  # else errors on the form
+    html, status = form_page("accounts/users.html", form, filters=filters, page=page,
+                             page_url=filtered_page_url)
+    return html, status if page is not None else 422
+
+
+def _users_page(filters: UserFilterForm):
+    query = select(User).order_by(User.email)
+    if filters.role.data:
+        query = query.where(User.role == Role(filters.role.data))
+    if filters.active.data:
+        query = query.where(User.active == (filters.active.data == "yes"))
+    if filters.email.data:
+        query = query.where(User.email.contains(filters.email.data.lower(), autoescape=True))
+    return db.paginate(query, page=filters.page.data or 1, per_page=USERS_PAGE_SIZE,
+                       error_out=False)
+
+
+@blp.get(f"/admin/users/{db_id('user_id')}")
+def user(user_id):
+    authorize(Permission.MANAGE_USERS)
+    return _user_page(_get_user(user_id))
+
+
+@blp.post(f"/admin/users/{db_id('user_id')}/role")
+def change_role(user_id):
+    authorize(Permission.MANAGE_USERS)
+    account, form = _get_user(user_id), RoleForm()
+    return _apply(account, form, lambda: _change_role(account, Role(form.role.data)),
+                  form.role)
+
+
+@blp.post(f"/admin/users/{db_id('user_id')}/active")
+def set_active(user_id):
+    authorize(Permission.MANAGE_USERS)
+    account, form = _get_user(user_id), ActiveForm()
+    return _apply(account, form, lambda: _set_active(account, form.active.data == "yes"))
+
+
+@blp.post(f"/admin/users/{db_id('user_id')}/trainer")
+def link_trainer(user_id):
+    authorize(Permission.LINK_TRAINER_ACCOUNT)
+    account, form = _get_user(user_id), LinkTrainerForm()
+    return _apply(account, form, lambda: _link_trainer(account, form.trainer_id.data),
+                  form.trainer_id)
+
+
+@blp.post(f"/admin/users/{db_id('user_id')}/reset")
+def issue_reset(user_id):
+    authorize(Permission.MANAGE_USERS)
+    account, form = _get_user(user_id), IssueResetForm()
+    if not form.validate_on_submit():
+        return _refused(account, form, 422)
+    try:
+        reset, secret = services.issue_password_reset(db.session, account, current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        form.form_errors.append(_message(error))
+        return _refused(account, form, 422)
+    db.session.commit()
+    # Shown on this page, never redirected to: the secret stays out of the flash cookie
+    # and of any logged URL.
+    link = url_for("accounts.reset_password", token=secret, _external=True)
+    return render_template("accounts/reset_link.html", user=account, link=link,
+                           expires_at=reset.expires_at)
+
+
+@blp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def reset_password(token):
+    authorize(Permission.VIEW_DIRECTORY)
+    reset = services.find_usable_reset(db.session, token, for_update=request.method == "POST")
+    if reset is None:
+        abort(404, UNUSABLE_RESET)  # one answer for unknown, used and expired links alike
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.use_password_reset(db.session, reset, form.password.data)
+        db.session.commit()
+        # Whoever is signed in on this browser, the user or an admin trying the link,
+        # signs in afresh with the new password.
+        logout_user()
+        flash("Your password is changed. Sign in with it.")
+        return redirect(url_for("accounts.login"))
+    return form_page("accounts/reset_password.html", form, email=reset.user.email)
+
+
+def _get_user(user_id: int) -> User:
+    return db.get_or_404(User, user_id, description=f"There is no account with id {user_id}.")
+
+
+def _user_page(account: User, status: int = 200, **refused: FlaskForm):
+    """An account with its forms; a refused form stands in for its blank one, errors and
+    all. Forms not submitted get no form data, so they show the account as it is."""
+    forms = {
+        "role_form": RoleForm(formdata=None, role=account.role.value),
+        "active_form": ActiveForm(formdata=None, active="no" if account.active else "yes"),
+        "trainer_form": LinkTrainerForm(formdata=None, trainer_id=account.trainer_id),
+        "reset_form": IssueResetForm(formdata=None),
+    }
+    return render_template("accounts/user.html", user=account, **(forms | refused)), status
+
+
+FORM_NAMES = {RoleForm: "role_form", ActiveForm: "active_form",
+              LinkTrainerForm: "trainer_form", IssueResetForm: "reset_form"}
+
+
+def _apply(account: User, form: FlaskForm, change: Callable[[], str], field=None):
+    """Make one form's change to the account: commit, flash what `change` says and go
+    back to the account page; or answer the refusal, next to `field` if given."""
+    if not form.validate_on_submit():
+        return _refused(account, form, 422)
+    try:
+        done = change()
+    except (Conflict, InvalidInput) as error:
+        db.session.rollback()
+        (field.errors if field else form.form_errors).append(_message(error))
+        return _refused(account, form, 409 if isinstance(error, Conflict) else 422)
+    db.session.commit()
+    flash(done)
+    return redirect(url_for("accounts.user", user_id=account.id))
+
+
+def _refused(account: User, form: FlaskForm, status: int):
+    """The account page showing the refused form's errors. Only admins see that page: a
+    curator linking a trainer gets the reason alone."""
+    if not can(Permission.MANAGE_USERS):
+        abort(status, " ".join(m for messages in form.errors.values() for m in messages))
+    return _user_page(account, status, **{FORM_NAMES[type(form)]: form})
+
+
+def _change_role(account: User, role: Role) -> str:
+    unlinks = account.trainer is not None and role is not Role.TRAINER
+    services.change_role(db.session, account, role, current_user)
+    return f"{account.email} is now {_a(role)}" + (
+        ", no longer linked to a trainer profile." if unlinks else ".")
+
+
+def _set_active(account: User, active: bool) -> str:
+    services.set_active(db.session, account, active, current_user)
+    if active:
+        return f"{account.email} is active again and can sign in."
+    return (f"{account.email} is deactivated: they cannot sign in, and their API tokens "
+            "and password-reset links no longer work.")
+
+
+def _link_trainer(account: User, trainer_id: int | None) -> str:
+    if trainer_id is None:
+        services.unlink_trainer(db.session, account)
+        return f"{account.email} is no longer linked to a trainer profile."
+    trainer = db.session.get(Trainer, trainer_id)
+    if trainer is None:
+        raise InvalidInput({"trainer_id": ["There is no trainer with this id."]})
+    services.link_trainer(db.session, account, trainer)
+    return f"{account.email} is now linked to the profile of {trainer.full_name}."
+
+
+def _a(role: Role) -> str:
+    return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role.value}"
 
 
 def _message(error: Exception) -> str:

@@ -1,17 +1,19 @@
-"""Accounts: registration, sign-in checks, API tokens and trainer links.
+"""Accounts: registration, sign-in checks, API tokens, trainer links, and the admin's
+changes to an account (role, deactivation, one-time password-reset links).
 
 Takes the session and never commits; the caller commits once.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.accounts.models import (
     ApiToken,
+    PasswordReset,
     Role,
     User,
     hash_token,
@@ -23,6 +25,7 @@ from directory.errors import Conflict, InvalidInput
 from directory.trainers.models import Trainer
 
 MIN_PASSWORD_LENGTH = 10
+RESET_LIFETIME = timedelta(hours=24)
 
 
 def normalize_email(email: str) -> str:
@@ -36,9 +39,7 @@ def find_user(session: Session, email: str) -> User | None:
 def create_user(session: Session, email: str, password: str, role: Role,
                 trainer: Trainer | None = None) -> User:
     """Create an account; the email must be new and the password long enough."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput({"password": [
-            f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
+    check_password_length(password)
     if find_user(session, email) is not None:
         raise Conflict("An account with this email already exists.")
     user = User(email=normalize_email(email), role=role)
@@ -48,6 +49,12 @@ def create_user(session: Session, email: str, password: str, role: Role,
         link_trainer(session, user, trainer)
     session.flush()
     return user
+
+
+def check_password_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput({"password": [
+            f"Use at least {MIN_PASSWORD_LENGTH} characters."]})
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -99,3 +106,77 @@ def link_trainer(session: Session, user: User, trainer: Trainer) -> None:
         raise Conflict(f"Trainer {trainer.id} is already linked to another account.")
     user.trainer = trainer
     session.flush()
+
+
+def unlink_trainer(session: Session, user: User) -> None:
+    user.trainer = None
+    session.flush()
+
+
+def change_role(session: Session, user: User, role: Role, admin: User) -> None:
+    """Give `user` another role; a trainer profile stays only with a trainer account.
+
+    Admins cannot change their own role, so the last admin can never demote themselves.
+    """
+    if user.id == admin.id:
+        raise InvalidInput({"role": [
+            "You cannot change your own role; another admin can."]})
+    if role is not Role.TRAINER:
+        user.trainer = None
+    user.role = role
+    session.flush()
+
+
+def set_active(session: Session, user: User, active: bool, admin: User) -> None:
+    """Deactivate or reactivate `user`; deactivating also ends their API tokens and
+    reset links, which then stay dead even if the account comes back."""
+    if user.id == admin.id and not active:
+        raise InvalidInput({"active": [
+            "You cannot deactivate your own account; another admin can."]})
+    user.active = active
+    if not active:
+        now = utcnow()
+        for token in user.tokens:
+            if token.revoked_at is None:
+                token.revoked_at = now
+        _spend_open_resets(session, user, now)
+    session.flush()
+
+
+def issue_password_reset(session: Session, user: User,
+                         admin: User) -> tuple[PasswordReset, str]:
+    """Make a one-time reset link for `user`, ending any earlier one; returns the reset
+    and its secret, which is shown once and never stored."""
+    if not user.active:
+        raise InvalidInput({"user": [
+            "Reactivate the account first: a deactivated account's link would not work."]})
+    _spend_open_resets(session, user, utcnow())
+    reset, secret = PasswordReset.issue(user, admin, RESET_LIFETIME)
+    session.add(reset)
+    session.flush()
+    return reset, secret
+
+
+def find_usable_reset(session: Session, secret: str, *,
+                      for_update: bool = False) -> PasswordReset | None:
+    """The reset with this secret if it can still be used; None for unknown, used and
+    expired alike. `for_update` locks it, so two submissions cannot both use it."""
+    query = select(PasswordReset).where(PasswordReset.token_hash == hash_token(secret))
+    reset = session.scalar(query.with_for_update() if for_update else query)
+    return reset if reset is not None and reset.is_usable(utcnow()) else None
+
+
+def use_password_reset(session: Session, reset: PasswordReset, password: str) -> None:
+    check_password_length(password)
+    reset.user.set_password(password)
+    reset.used_at = utcnow()
+    session.flush()
+
+
+def _spend_open_resets(session: Session, user: User, now: datetime) -> None:
+    """Mark the user's live links used: only the newest link may ever work."""
+    open_resets = session.scalars(select(PasswordReset).where(
+        PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None),
+        PasswordReset.expires_at > now))
+    for reset in open_resets:
+        reset.used_at = now

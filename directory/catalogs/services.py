@@ -1,4 +1,5 @@
-"""Load the reference catalogs (certifications, conditions) from data/ idempotently."""
+"""The reference catalogs (certifications, conditions): loaded from data/ idempotently,
+and edited one entry at a time by curators under the same rules."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.accounts.models import User
+from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition
 from directory.conditions.schemas import ConditionSchema
 from directory.credentials.models import Certification
 from directory.credentials.schemas import CertificationSchema
 from directory.db import Base
+from directory.errors import InvalidInput
 
 
 class CatalogError(ValueError):
@@ -37,6 +41,7 @@ CATALOGS = (
     Catalog("conditions.toml", "condition", Condition,
             ConditionSchema, ("code", "name", "synonyms")),
 )
+CERTIFICATIONS, CONDITIONS = CATALOGS
 
 
 @dataclass
@@ -71,15 +76,18 @@ def read_catalog(data_dir: Path, catalog: Catalog) -> list[dict]:
 
 
 def _check_unique(path: Path, entries: list[dict], lookup_fields: tuple[str, ...]) -> None:
-    # A name shared by two entries would make lookups by that name ambiguous.
-    names = Counter(
-        name
-        for entry in entries
-        for name in {n.casefold() for f in lookup_fields for n in _as_list(entry[f])}
-    )
+    names = Counter(name for entry in entries for name in lookup_names(entry, lookup_fields))
     duplicates = [name for name, count in names.items() if count > 1]
     if duplicates:
         raise CatalogError(f"{path}: used by more than one entry: {', '.join(sorted(duplicates))}")
+
+
+def lookup_names(entry: dict, lookup_fields: tuple[str, ...]) -> set[str]:
+    """Every name an entry is found by, case-folded.
+
+    No two entries may share one: a lookup by that name would be ambiguous.
+    """
+    return {name.casefold() for f in lookup_fields for name in _as_list(entry[f])}
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -109,3 +117,68 @@ def load_catalogs(session: Session, data_dir: Path) -> list[LoadReport]:
     """Validate every catalog file first, then sync them all: all or nothing."""
     contents = [(catalog, read_catalog(data_dir, catalog)) for catalog in CATALOGS]
     return [sync_catalog(session, catalog, entries) for catalog, entries in contents]
+
+
+# -- one entry at a time -----------------------------------------------------------------
+
+def add_entry(session: Session, catalog: Catalog, data: dict) -> Base:
+    """Add a row from raw `data`, validated as the loader validates a file's entry."""
+    row = catalog.model(**_valid_entry(session, catalog, data, None))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_entry(session: Session, catalog: Catalog, row: Base, data: dict) -> list[str]:
+    """Change `row` to raw `data`; return the fields that changed.
+
+    The code never changes: catalog files are re-loaded by code, so a new code would
+    come back as a second entry beside this one.
+    """
+    entry = _valid_entry(session, catalog, {**data, "code": row.code}, row.id)
+    changed = [key for key, value in entry.items() if getattr(row, key) != value]
+    for key in changed:
+        setattr(row, key, entry[key])
+    return changed
+
+
+def _valid_entry(session: Session, catalog: Catalog, data: dict, row_id: int | None) -> dict:
+    try:
+        entry = catalog.schema().load(data)
+    except ValidationError as error:
+        raise InvalidInput(error.messages) from error
+    clashes = name_clashes(session, catalog, entry, row_id)
+    if clashes:
+        raise InvalidInput(clashes)
+    return entry
+
+
+def name_clashes(session: Session, catalog: Catalog, entry: dict,
+                 row_id: int | None) -> dict[str, list[str]]:
+    """Per field, each name of `entry` another row (not `row_id`) already goes by,
+    naming that row: the rule `read_catalog` applies to a whole file."""
+    owners = {}
+    for row in session.scalars(select(catalog.model).order_by(catalog.model.id)):
+        if row.id != row_id:
+            names = {f: getattr(row, f) for f in catalog.lookup_fields}
+            owners.update(dict.fromkeys(lookup_names(names, catalog.lookup_fields), row))
+    errors: dict[str, list[str]] = {}
+    for field_name in catalog.lookup_fields:
+        for name in _as_list(entry[field_name]):
+            if (owner := owners.get(name.casefold())) is not None:
+                errors.setdefault(field_name, []).append(
+                    f'"{name}" is already used by {owner.name} ({owner.code}).')
+    return errors
+
+
+def recent_changes(session: Session, row: Base, limit: int = 10) -> list[tuple[AuditEvent, str]]:
+    """The row's latest audit events, newest first, each with who made it: an account's
+    email, or the kind of actor ("system" for `flask catalogs load`)."""
+    events = session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == row.__tablename__,
+               AuditEvent.object_id == str(row.id))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit))
+    return [(event, email or event.actor_role) for event, email in events]

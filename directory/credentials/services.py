@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from directory.credentials.models import Certification, Credential
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from directory.accounts.models import User
+from directory.audit.models import AuditEvent
+from directory.credentials.models import (
+    Certification,
+    CorrectionRequest,
+    CorrectionStatus,
+    Credential,
+)
 from directory.db import utcnow
 from directory.errors import InvalidInput
+from directory.imports.models import ImportBatch, ImportRow
+from directory.trainers.models import Trainer, TrainerStatus
 from matching.types import VerificationStatus
 
 
@@ -99,3 +111,168 @@ def apply_credential_changes(credential: Credential, changes: dict) -> None:
         credential.verified_at = utcnow()  # every verification, renewals too, is dated
     elif credential.status is not VerificationStatus.VERIFIED:
         credential.verified_at = None  # no longer verified; the source stays as history
+
+
+# -- The curators' workspace ------------------------------------------------------------
+
+MAX_REVOCATION_REASON = 500
+# What a curator reads in a credential's history; bookkeeping columns are left out.
+PROVENANCE_FIELDS = ("status", "credential_number", "issued_on", "expires_on",
+                     "verification_source", "revocation_reason")
+
+
+def verify_credential(session: Session, credential: Credential, source: str,
+                      expires_on: date | None, today: date) -> Credential:
+    """Record a curator's check with the issuer, with the renewed expiry if there is one."""
+    expiry = expires_on or credential.expires_on
+    if expiry is not None and expiry <= today:
+        raise InvalidInput({"expires_on": [
+            f"It expired on {expiry}: give the expiry date the issuer has now, after today."]})
+    changes = {"status": VerificationStatus.VERIFIED, "verification_source": source.strip(),
+               "revocation_reason": None}
+    if expires_on is not None:
+        changes["expires_on"] = expires_on
+    return update_credential(session, credential, changes)
+
+
+def revoke_credential(session: Session, credential: Credential, reason: str) -> Credential:
+    """Revoke a credential, keeping the curator's reason with it."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput({"reason": ["Say why the credential is revoked."]})
+    if len(reason) > MAX_REVOCATION_REASON:
+        raise InvalidInput({"reason": [
+            f"Keep the reason to {MAX_REVOCATION_REASON} characters."]})
+    apply_credential_changes(credential, {"status": VerificationStatus.REVOKED,
+                                          "revocation_reason": reason})
+    session.flush()
+    return credential
+
+
+@dataclass(frozen=True)
+class ProvenanceEntry:
+    """One recorded change of a credential, as a curator reads it."""
+
+    occurred_at: datetime
+    action: str  # create, update or delete
+    actor_email: str | None
+    actor_role: str  # a role, or "system" for a command-line task
+    import_batch_id: int | None
+    changes: dict[str, tuple]  # field: (before, after), in PROVENANCE_FIELDS order
+
+
+def provenance(session: Session, credential: Credential) -> list[ProvenanceEntry]:
+    """The credential's audit trail, oldest first; empty for one loaded in bulk."""
+    query = (select(AuditEvent, User.email)
+             .outerjoin(User, User.id == AuditEvent.actor_id)
+             .where(AuditEvent.object_type == Credential.__tablename__,
+                    AuditEvent.object_id == str(credential.id))
+             .order_by(AuditEvent.occurred_at, AuditEvent.id))
+    return [ProvenanceEntry(
+        event.occurred_at, event.action, email, event.actor_role, event.import_batch_id,
+        {key: (event.changes[key]["before"], event.changes[key]["after"])
+         for key in PROVENANCE_FIELDS if key in event.changes},
+    ) for event, email in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The first rows of a long list, and how many there are in all."""
+
+    total: int
+    items: list
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def first_rows(session: Session, query: Select, limit: int) -> Listing:
+    """Run a one-entity query for its first `limit` rows and, in the same query, the
+    count of all of them (a window over the whole result, taken before the limit)."""
+    rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()
+    return Listing(rows[0][1] if rows else 0, [row[0] for row in rows])
+
+
+def currently_verified(today: date):
+    """SQL for "effectively verified today": see matching.credentials.effective_status."""
+    return and_(Credential.status == VerificationStatus.VERIFIED,
+                or_(Credential.expires_on.is_(None), Credential.expires_on > today))
+
+
+def expiring_credentials(session: Session, today: date, days: int, limit: int) -> Listing:
+    """Active trainers' verified credentials lapsing within `days`, soonest first."""
+    query = (select(Credential).join(Credential.trainer)
+             .options(contains_eager(Credential.trainer))
+             .where(Trainer.status == TrainerStatus.ACTIVE,
+                    Credential.status == VerificationStatus.VERIFIED,
+                    Credential.expires_on > today,
+                    Credential.expires_on <= today + timedelta(days=days))
+             .order_by(Credential.expires_on, Credential.id))
+    return first_rows(session, query, limit)
+
+
+def trainers_without_verified_credential(session: Session, today: date,
+                                         limit: int) -> Listing:
+    """Active trainers none of whose credentials counts as verified today."""
+    verified = select(Credential.id).where(Credential.trainer_id == Trainer.id,
+                                           currently_verified(today))
+    query = (select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE, ~verified.exists())
+             .order_by(Trainer.last_name, Trainer.first_name, Trainer.id))
+    return first_rows(session, query, limit)
+
+
+@dataclass(frozen=True)
+class FullListCheck:
+    """An issuer's latest complete list and the credentials it no longer confirms."""
+
+    issuer: str
+    batch: ImportBatch | None  # None: the issuer never sent a complete list
+    missing: Listing | None
+
+
+def unconfirmed_credentials(session: Session, limit: int) -> list[FullListCheck]:
+    """For each issuer, what its latest full list leaves out (see missing_from)."""
+    latest = latest_full_lists(session)
+    issuers = session.scalars(select(Certification.issuer).distinct()
+                              .order_by(Certification.issuer))
+    return [FullListCheck(issuer, latest.get(issuer),
+                          missing_from(session, latest[issuer], limit)
+                          if issuer in latest else None)
+            for issuer in issuers]
+
+
+def latest_full_lists(session: Session) -> dict[str, ImportBatch]:
+    newest = (select(func.max(ImportBatch.id)).where(ImportBatch.full_list.is_(True))
+              .group_by(ImportBatch.issuer))
+    return {batch.issuer: batch for batch in session.scalars(
+        select(ImportBatch).where(ImportBatch.id.in_(newest)))}
+
+
+def missing_from(session: Session, batch: ImportBatch, limit: int) -> Listing:
+    """Active trainers' current-looking credentials of the batch's issuer that the full
+    list left out. Ones added after it are not expected on it; numbers have no case."""
+    listed = select(ImportRow.id).where(
+        ImportRow.batch_id == batch.id, ImportRow.issuer == Credential.issuer,
+        func.upper(ImportRow.credential_number) == func.upper(Credential.credential_number))
+    query = (select(Credential).join(Credential.trainer)
+             .options(contains_eager(Credential.trainer))
+             .where(Credential.issuer == batch.issuer,
+                    Credential.status.in_([VerificationStatus.VERIFIED,
+                                           VerificationStatus.UNVERIFIED]),
+                    Credential.created_at < batch.created_at,
+                    Trainer.status == TrainerStatus.ACTIVE, ~listed.exists())
+             .order_by(Credential.credential_number, Credential.id))
+    return first_rows(session, query, limit)
+
+
+def recently_closed_corrections(session: Session, limit: int) -> list[tuple]:
+    """The latest resolved or declined correction requests, with who closed each."""
+    query = (select(CorrectionRequest, User.email)
+             .outerjoin(User, User.id == CorrectionRequest.resolved_by_id)
+             .where(CorrectionRequest.status != CorrectionStatus.OPEN)
+             .options(joinedload(CorrectionRequest.trainer),
+                      joinedload(CorrectionRequest.credential))
+             .order_by(CorrectionRequest.resolved_at.desc(), CorrectionRequest.id.desc())
+             .limit(limit))
+    return list(session.execute(query).tuples())

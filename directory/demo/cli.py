@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from directory.demo.services import demo_directory, load_demo_batches
+from directory.demo.services import DEMO_PASSWORD, demo_accounts, demo_directory, load_demo_batches
 from directory.extensions import db
 
 demo_cli = AppGroup("demo", help="A generated demo directory of US trainers.")
@@ -33,3 +33,17 @@ def load_command(count: int, seed: int, as_of) -> None:
             bar.update(seen)
     click.echo(f"Demo directory (seed {seed}): {added} trainers added, "
                f"{count - added} already present.")
+
+
+@demo_cli.command("accounts")
+def accounts_command() -> None:
+    """Create one demo account per role, with a known password (never in production)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Demo accounts have a published password: not in production.")
+    accounts = demo_accounts(db.session)
+    db.session.commit()
+    click.echo(f"Demo accounts (password {DEMO_PASSWORD!r}):")
+    for user, new in accounts:
+        linked = f", linked to trainer {user.trainer_id}" if user.trainer_id else ""
+        already = "" if new else " (already there)"
+        click.echo(f"  {user.email:32} {user.role.value}{linked}{already}")

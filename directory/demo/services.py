@@ -9,13 +9,15 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from directory.accounts.models import Role, User
+from directory.accounts.services import create_user, find_user
 from directory.audit.services import record_event
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.demo.generator import CatalogEntry, DemoDirectory
 from directory.geo.gazetteer import gazetteer
 from directory.search.sync import mark_bulk_change, mark_for_reindex
-from directory.trainers.models import Trainer
+from directory.trainers.models import Trainer, TrainerStatus
 
 BATCH_SIZE = 1000
 
@@ -72,3 +74,28 @@ def _insert(session: Session, people) -> list[int]:
     record_event(session, "bulk_create", "trainers", changes={
         "source": "demo", "count": len(ids), "first_id": ids[0], "last_id": ids[-1]})
     return ids
+
+
+DEMO_PASSWORD = "referfit-demo"  # development only: `flask demo accounts` refuses production
+DEMO_ROLES = (Role.ADMIN, Role.CURATOR, Role.DOCTOR, Role.TRAINER, Role.PATIENT)
+
+
+def demo_accounts(session: Session) -> list[tuple[User, bool]]:
+    """One account per role, `<role>@demo.referfit.test`; the trainer account is linked
+    to the first active demo trainer. Returns each account and whether it is new."""
+    accounts = []
+    for role in DEMO_ROLES:
+        email = f"{role.value}@demo.referfit.test"
+        user = find_user(session, email)
+        if user is None:
+            trainer = _first_demo_trainer(session) if role is Role.TRAINER else None
+            user = create_user(session, email, DEMO_PASSWORD, role, trainer)
+            accounts.append((user, True))
+        else:
+            accounts.append((user, False))
+    return accounts
+
+
+def _first_demo_trainer(session: Session) -> Trainer | None:
+    return session.scalar(select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE)
+                          .order_by(Trainer.id).limit(1))

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
 from directory.imports.profiles import COLUMNS
 
@@ -16,6 +16,8 @@ class ImportForm(FlaskForm):
         + ", ".join(COLUMNS), validators=[Optional(), Length(max=4000)])
     dry_run = BooleanField("Preview first: show what would happen and write nothing",
                            default=True)
+    full_list = BooleanField("This is the issuer's complete list of current credentials "
+                             "(credentials it leaves out are listed as not confirmed)")
 
 
 class ApplyPreviewForm(FlaskForm):
@@ -26,6 +28,7 @@ class ApplyPreviewForm(FlaskForm):
     issuer = HiddenField(validators=[InputRequired(), Length(max=16)])
     profile = HiddenField(validators=[Optional(), Length(max=32)])
     mapping = HiddenField(validators=[Optional(), Length(max=4000)])
+    full_list = HiddenField(validators=[Optional(), AnyOf(["y"])])  # "y" as a checkbox sends
 
 
 class ReviewDecisionForm(FlaskForm):

@@ -10,19 +10,21 @@ action; a failed message waits and is retried with backoff by the next delivery 
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 
 from flask import Flask, current_app, has_app_context, render_template
-from flask_mail import Message as MailMessage
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from directory.accounts.models import Role, User
 from directory.db import utcnow
-from directory.extensions import db, mail
+from directory.extensions import db
 from directory.notifications.models import Message, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,16 @@ def notify(session: Session, kind: str, recipients: Iterable[User], subject: str
     if queued and messages:
         session.info[QUEUED] = True
     return messages
+
+
+BACKENDS = ("outbox", "smtp")
+
+
+def check_mail_settings(app: Flask) -> None:
+    """Refuse to start with a mail backend that would silently drop messages."""
+    if app.config["MAIL_BACKEND"] not in BACKENDS:
+        raise ValueError(f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, "
+                         f"not {app.config['MAIL_BACKEND']!r}.")
 
 
 def site_url() -> str:
@@ -138,8 +150,22 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
 
 
 def send_by_smtp(message: Message) -> None:
-    mail.send(MailMessage(subject=message.subject, recipients=[message.recipient],
-                          body=message.body))
+    """Hand one message to the configured SMTP server (raises if it will not take it)."""
+    config = current_app.config
+    email = EmailMessage()
+    email["From"], email["To"] = config["MAIL_DEFAULT_SENDER"], message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="referfit")
+    email.set_content(message.body)
+    connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    # The timeout keeps a server that never answers from holding the mail thread.
+    with connect(config["MAIL_SERVER"], config["MAIL_PORT"],
+                 timeout=config["MAIL_TIMEOUT_SECONDS"]) as server:
+        if config["MAIL_USE_TLS"]:
+            server.starttls()
+        if config["MAIL_USERNAME"]:
+            server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        server.send_message(email)
 
 
 def deliver_in_background(app: Flask) -> Future:

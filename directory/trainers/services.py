@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, asc, desc, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.conditions.services import experience_rows
+from directory.credentials.models import (
+    Certification,
+    CorrectionRequest,
+    CorrectionStatus,
+    Credential,
+)
 from directory.credentials.services import credential_rows
 from directory.db import utcnow
 from directory.errors import InvalidInput
 from directory.geo.services import Place, PlaceNotFound, resolve_place
 from directory.trainers.models import LocationPrecision, Trainer, TrainerStatus
+from matching.types import CLINICAL_RANK, CredentialLevel, VerificationStatus
 
 PLACE_FIELDS = {"postal_code", "city", "state", "latitude", "longitude"}
 
@@ -146,3 +157,147 @@ def _check_service_radius(trainer: Trainer) -> None:
     if trainer.offers_in_home and not trainer.service_radius_km:
         raise InvalidInput({"service_radius_km": [
             "Trainers who visit clients' homes need a service radius."]})
+
+
+def place_to_check(trainer: Trainer | None, changes: dict) -> dict:
+    """The place fields saving `changes` would locate: a new trainer's as given; an
+    existing trainer's merged with what is stored, as update_trainer merges them."""
+    given = {f: changes[f] for f in PLACE_FIELDS & changes.keys()}
+    if trainer is None:
+        return given
+    if not given:
+        return {f: getattr(trainer, f) for f in ("postal_code", "city", "state")}
+    return _moved_place(trainer, given)
+
+
+# -- The curators' list: every filter and sort in SQL, for a directory of any size ------
+
+
+class Verification(StrEnum):
+    VERIFIED = "verified"  # holds a credential that counts as verified today
+    UNVERIFIED_ONLY = "unverified_only"  # has credentials, none of them verified
+    NONE = "none"  # has no credentials at all
+
+
+class ListSort(StrEnum):
+    NAME = "name"
+    CITY = "city"
+    EXPIRY = "expiry"  # the soonest expiry of a verified credential
+    UPDATED = "updated"
+
+
+@dataclass(frozen=True)
+class TrainerListFilters:
+    name: str = ""  # words each found in the first or the last name
+    place: str = ""  # a city, "City, ST", a state code or the start of a ZIP
+    level: CredentialLevel | None = None  # holds a verified credential at this level
+    verification: Verification | None = None
+    expiring_within_days: int | None = None
+    flagged: bool = False  # has an open correction request
+    status: TrainerStatus | None = TrainerStatus.ACTIVE  # None for every status
+    sort: ListSort = ListSort.NAME
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class CredentialSummary:
+    """What the curators' list says of a trainer's credentials."""
+
+    highest_level: CredentialLevel | None
+    verification: Verification
+    soonest_expiry: date | None
+
+
+def trainer_list_query(filters: TrainerListFilters, today: date):
+    """Trainers passing the filters, in the order asked, for paging."""
+    return (select(Trainer).where(*_list_conditions(filters, today))
+            .order_by(*_list_order(filters, today))
+            .options(selectinload(Trainer.credentials)))
+
+
+def credential_summary(trainer: Trainer, today: date) -> CredentialSummary:
+    """The list's columns for one trainer, by the same rules as its filters."""
+    verified = [c for c in trainer.credentials
+                if c.effective_status(today) is VerificationStatus.VERIFIED]
+    if verified:
+        state = Verification.VERIFIED
+    else:
+        state = Verification.UNVERIFIED_ONLY if trainer.credentials else Verification.NONE
+    # Performance credentials are off the clinical ladder: they count as the lowest.
+    level = max((c.certification.level for c in verified),
+                key=lambda lv: CLINICAL_RANK.get(lv, 0), default=None)
+    soonest = min((c.expires_on for c in verified if c.expires_on), default=None)
+    return CredentialSummary(level, state, soonest)
+
+
+def flagged_trainer_ids(session: Session, trainer_ids: list[int]) -> set[int]:
+    """Those of the trainers with an open correction request."""
+    return set(session.scalars(select(CorrectionRequest.trainer_id).where(
+        CorrectionRequest.trainer_id.in_(trainer_ids),
+        CorrectionRequest.status == CorrectionStatus.OPEN)))
+
+
+def _list_conditions(filters: TrainerListFilters, today: date) -> list:
+    conditions = [or_(Trainer.first_name.icontains(word, autoescape=True),
+                      Trainer.last_name.icontains(word, autoescape=True))
+                  for word in filters.name.split()]
+    if filters.place.strip():
+        conditions.append(_place_matches(filters.place.strip()))
+    if filters.status is not None:
+        conditions.append(Trainer.status == filters.status)
+    if filters.level is not None:
+        conditions.append(_holds(_verified(today), Credential.certification_id.in_(
+            select(Certification.id).where(Certification.level == filters.level))))
+    if filters.verification is not None:
+        conditions.append(_verification_is(filters.verification, today))
+    if filters.expiring_within_days is not None:
+        last_day = today + timedelta(days=filters.expiring_within_days)
+        conditions.append(_holds(_verified(today), Credential.expires_on <= last_day))
+    if filters.flagged:
+        conditions.append(select(CorrectionRequest.id).where(
+            CorrectionRequest.trainer_id == Trainer.id,
+            CorrectionRequest.status == CorrectionStatus.OPEN).exists())
+    return conditions
+
+
+def _place_matches(text: str):
+    """A city (part of its name), "City, ST", a state code, or a ZIP's first digits."""
+    city, _, state = (part.strip() for part in text.partition(","))
+    if state:
+        return and_(Trainer.city.icontains(city, autoescape=True),
+                    Trainer.state == state.upper())
+    return or_(Trainer.city.icontains(text, autoescape=True), Trainer.state == text.upper(),
+               Trainer.postal_code.startswith(text, autoescape=True))
+
+
+def _verified(today: date):
+    """A credential that counts as verified today (Credential.effective_status in SQL)."""
+    return and_(Credential.status == VerificationStatus.VERIFIED,
+                or_(Credential.expires_on.is_(None), Credential.expires_on > today))
+
+
+def _holds(*conditions):
+    """The trainer holds a credential meeting every condition."""
+    return select(Credential.id).where(Credential.trainer_id == Trainer.id,
+                                       *conditions).exists()
+
+
+def _verification_is(choice: Verification, today: date):
+    verified = _holds(_verified(today))
+    return {Verification.VERIFIED: verified,
+            Verification.UNVERIFIED_ONLY: and_(_holds(), ~verified),
+            Verification.NONE: ~_holds()}[choice]
+
+
+def _list_order(filters: TrainerListFilters, today: date) -> list:
+    direction = desc if filters.descending else asc
+    soonest = (select(func.min(Credential.expires_on))
+               .where(Credential.trainer_id == Trainer.id, _verified(today))
+               .scalar_subquery())
+    keys = {ListSort.NAME: [Trainer.last_name, Trainer.first_name],
+            ListSort.CITY: [Trainer.city, Trainer.state],
+            ListSort.EXPIRY: [soonest], ListSort.UPDATED: [Trainer.updated_at]}[filters.sort]
+    # Trainers without the value come last either way; names, then the id, break ties,
+    # so that paging never shows a trainer twice or skips one.
+    return ([direction(key).nulls_last() for key in keys]
+            + [Trainer.last_name, Trainer.first_name, Trainer.id])
