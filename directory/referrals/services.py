@@ -108,9 +108,12 @@ def create_self_referral(session: Session, patient: User, data: dict, snapshot: 
            "preferences": PREFERENCES_FOR_SELF, "min_level": None}
     ranking, conditions = _ranking(session, ask, snapshot, today, limit=SELF_RANKED)
     if data["trainer_id"] not in {m["trainer"]["id"] for m in ranking["matches"]}:
+        reasons = {e["trainer_id"]: e["reasons"] for e in ranking["excluded"]}.get(
+            data["trainer_id"])
         raise InvalidInput({"trainer_id": [
-            "This trainer is not among those suited to you nearby: choose one from your "
-            "search results."]})
+            f"This trainer cannot take you on ({'; '.join(reasons)}): choose another."
+            if reasons else "This trainer is not among those suited to you nearby: "
+            "choose one from your search results."]})
     low, high = STARTING_RPE[advice.recommended_intensity]
     referral = Referral(
         doctor_id=None, patient_user_id=patient.id, patient_name=data["patient"]["name"],
@@ -322,13 +325,20 @@ def _blunting(data: dict) -> list[str]:
 
 def _checked_shortlist(shortlist: list[int], ranking: dict) -> list[int]:
     ranked = [m["trainer"]["id"] for m in ranking["matches"]]
-    errors = {index: [f"Trainer {trainer_id} is not among the recommended trainers."]
+    excluded = {e["trainer_id"]: e["reasons"] for e in ranking["excluded"]}
+    errors = {index: [_not_recommended(trainer_id, excluded.get(trainer_id))]
               for index, trainer_id in enumerate(shortlist) if trainer_id not in ranked}
     if len(set(shortlist)) != len(shortlist):
         errors.setdefault(len(shortlist) - 1, []).append("A trainer is listed twice.")
     if errors:
         raise InvalidInput({"shortlist": errors})
     return list(shortlist)
+
+
+def _not_recommended(trainer_id: int, reasons: list[str] | None) -> str:
+    if reasons:  # the ranking says why: at capacity, out of reach ...
+        return f"Trainer {trainer_id} cannot take this referral: {'; '.join(reasons)}."
+    return f"Trainer {trainer_id} is not among the recommended trainers."
 
 
 def _addressee(referral: Referral, trainer_id: int | None) -> int:
