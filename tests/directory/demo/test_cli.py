@@ -4,10 +4,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from directory.accounts.models import Role
+from directory.accounts.services import authenticate, find_user
 from directory.conditions.models import TrainerConditionExperience
 from directory.config import REPO_ROOT
 from directory.credentials.models import Credential
-from directory.demo.services import demo_directory
+from directory.demo.services import DEMO_PASSWORD, demo_directory
 from directory.trainers.models import Trainer
 
 
@@ -82,3 +84,27 @@ def test_loaded_trainer_is_served_by_the_api(app, client, session, catalogs):
     assert body["credentials"] and body["conditions"]
     assert body["location"]["precision"] == "postal_code"
     assert all(c["credential_number"].startswith("3-") for c in body["credentials"])
+
+
+def test_demo_accounts_cover_every_role_and_link_the_trainer(app, session, catalogs):
+    run(app, "demo", "load", "--count", "5")
+    first = run(app, "demo", "accounts")
+    assert first.exit_code == 0, first.output
+    assert "password 'referfit-demo'" in first.output
+    trainer = find_user(session, "trainer@demo.referfit.test")
+    assert trainer.trainer_id == session.scalar(select(Trainer.id).order_by(Trainer.id))
+    assert authenticate(session, "admin@demo.referfit.test", DEMO_PASSWORD).role is Role.ADMIN
+    again = run(app, "demo", "accounts")
+    assert again.output.count("(already there)") == 5
+
+
+def test_demo_accounts_are_refused_in_production(app, session):
+    app.config["ENV_NAME"] = "production"
+    refused = run(app, "demo", "accounts")
+    assert refused.exit_code != 0
+    assert "not in production" in refused.output
+    assert find_user(session, "admin@demo.referfit.test") is None
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
