@@ -1,0 +1,51 @@
+"""The workspace start page: what waits for curators, and the way to every curator page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from directory.credentials.models import CorrectionRequest
+from directory.db import today
+from tests.directory.accounts.helpers import sign_in
+from tests.factories import make_trainer
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    sign_in(client, user.email)
+    return client
+
+
+def test_counts_what_waits_and_links_every_curator_page(app, session, catalogs,
+                                                        user_factory):
+    trainer = make_trainer(session)
+    trainer.credentials[0].expires_on = today() + timedelta(days=30)
+    owner = user_factory("trainer", trainer=trainer)
+    session.add(CorrectionRequest(trainer=trainer, requested_by_id=owner.id,
+                                  message="My CEP number is 12345, not 1234."))
+    session.commit()
+    page = signed_in(app, user_factory("curator")).get("/manage")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for label, count in (("Import rows to review", 0), ("Correction requests", 1),
+                         ("Verified credentials expiring within 60 days", 1)):
+        assert f"{label}</a></dt><dd>{count}</dd>" in html
+    for path in ("/manage/trainers", "/manage/trainers/new", "/manage/expiring",
+                 "/manage/not-confirmed", "/manage/corrections", "/imports", "/reviews",
+                 "/manage/catalogs"):
+        assert f'href="{path}"' in html, path
+    assert "/admin/audit" not in html  # administration is for admins
+
+
+def test_admins_also_find_the_administration_pages(app, session, user_factory):
+    html = signed_in(app, user_factory("admin")).get("/manage").get_data(as_text=True)
+    for path in ("/admin/users", "/admin/audit", "/admin/outbox"):
+        assert f'href="{path}"' in html
+
+
+@pytest.mark.parametrize("role", ["patient", "doctor", "trainer"])
+def test_the_workspace_is_for_curators_and_admins(app, session, user_factory, role):
+    assert signed_in(app, user_factory(role)).get("/manage").status_code == 403
+    assert app.test_client().get("/manage").status_code == 302
