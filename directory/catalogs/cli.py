@@ -10,10 +10,15 @@ catalogs_cli = AppGroup("catalogs", help="Reference catalogs: certifications and
 
 
 @catalogs_cli.command("load")
-def load_command() -> None:
-    """Load or refresh the catalogs from the data directory (idempotent)."""
+@click.option("--reset-edits", is_flag=True,
+              help="Put the files' values back on entries curators edited in the app.")
+def load_command(reset_edits: bool) -> None:
+    """Load or refresh the catalogs from the data directory (idempotent).
+
+    Entries curators edited in the app keep their edits unless --reset-edits.
+    """
     try:
-        reports = load_catalogs(db.session, current_app.config["DATA_DIR"])
+        reports = load_catalogs(db.session, current_app.config["DATA_DIR"], reset_edits)
     except CatalogError as error:
         db.session.rollback()
         raise click.ClickException(f"{error}\nNothing was changed.") from error

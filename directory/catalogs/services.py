@@ -18,7 +18,7 @@ from directory.conditions.models import Condition
 from directory.conditions.schemas import ConditionSchema
 from directory.credentials.models import Certification
 from directory.credentials.schemas import CertificationSchema
-from directory.db import Base
+from directory.db import Base, utcnow
 from directory.errors import InvalidInput
 
 
@@ -50,10 +50,15 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # edited in the app; the file differs
 
     def summary(self) -> str:
-        return (f"{self.catalog}: {len(self.created)} created, {len(self.updated)} updated, "
+        text = (f"{self.catalog}: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{self.unchanged} unchanged")
+        if self.kept:
+            text += (f"; kept the app's edits to {', '.join(self.kept)} "
+                     "(--reset-edits puts the file's values back)")
+        return text
 
 
 def read_catalog(data_dir: Path, catalog: Catalog) -> list[dict]:
@@ -94,8 +99,12 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-def sync_catalog(session: Session, catalog: Catalog, entries: list[dict]) -> LoadReport:
-    """Create or update rows to match the entries, keyed by code; never delete."""
+def sync_catalog(session: Session, catalog: Catalog, entries: list[dict],
+                 reset_edits: bool = False) -> LoadReport:
+    """Create or update rows to match the entries, keyed by code; never delete.
+
+    An entry a curator edited in the app keeps the edit unless `reset_edits`.
+    """
     report = LoadReport(catalog.table_key)
     existing = {row.code: row for row in session.scalars(select(catalog.model))}
     for entry in entries:
@@ -103,27 +112,32 @@ def sync_catalog(session: Session, catalog: Catalog, entries: list[dict]) -> Loa
         if row is None:
             session.add(catalog.model(**entry))
             report.created.append(entry["code"])
-        elif any(getattr(row, key) != value for key, value in entry.items()):
+        elif not any(getattr(row, key) != value for key, value in entry.items()):
+            report.unchanged += 1
+        elif row.edited_at is not None and not reset_edits:
+            report.kept.append(entry["code"])
+        else:
             for key, value in entry.items():
                 setattr(row, key, value)
+            row.edited_at = None
             report.updated.append(entry["code"])
-        else:
-            report.unchanged += 1
     session.flush()
     return report
 
 
-def load_catalogs(session: Session, data_dir: Path) -> list[LoadReport]:
+def load_catalogs(session: Session, data_dir: Path,
+                  reset_edits: bool = False) -> list[LoadReport]:
     """Validate every catalog file first, then sync them all: all or nothing."""
     contents = [(catalog, read_catalog(data_dir, catalog)) for catalog in CATALOGS]
-    return [sync_catalog(session, catalog, entries) for catalog, entries in contents]
+    return [sync_catalog(session, catalog, entries, reset_edits)
+            for catalog, entries in contents]
 
 
 # -- one entry at a time -----------------------------------------------------------------
 
 def add_entry(session: Session, catalog: Catalog, data: dict) -> Base:
     """Add a row from raw `data`, validated as the loader validates a file's entry."""
-    row = catalog.model(**_valid_entry(session, catalog, data, None))
+    row = catalog.model(**_valid_entry(session, catalog, data, None), edited_at=utcnow())
     session.add(row)
     session.flush()
     return row
@@ -139,24 +153,29 @@ def update_entry(session: Session, catalog: Catalog, row: Base, data: dict) -> l
     changed = [key for key, value in entry.items() if getattr(row, key) != value]
     for key in changed:
         setattr(row, key, entry[key])
+    if changed:
+        row.edited_at = utcnow()
     return changed
 
 
 def _valid_entry(session: Session, catalog: Catalog, data: dict, row_id: int | None) -> dict:
+    """`data` as the loader would take it, or InvalidInput naming every problem at once."""
     try:
-        entry = catalog.schema().load(data)
+        entry, errors = catalog.schema().load(data), {}
     except ValidationError as error:
-        raise InvalidInput(error.messages) from error
-    clashes = name_clashes(session, catalog, entry, row_id)
-    if clashes:
-        raise InvalidInput(clashes)
+        entry, errors = error.valid_data, error.messages
+    # A field's own messages win over a clash: an invalid name needs fixing first anyway.
+    errors = {**name_clashes(session, catalog, entry, row_id), **errors}
+    if errors:
+        raise InvalidInput(errors)
     return entry
 
 
 def name_clashes(session: Session, catalog: Catalog, entry: dict,
                  row_id: int | None) -> dict[str, list[str]]:
     """Per field, each name of `entry` another row (not `row_id`) already goes by,
-    naming that row: the rule `read_catalog` applies to a whole file."""
+    naming that row: the rule `read_catalog` applies to a whole file. Fields missing
+    from `entry` (invalid ones) are skipped."""
     owners = {}
     for row in session.scalars(select(catalog.model).order_by(catalog.model.id)):
         if row.id != row_id:
@@ -164,7 +183,7 @@ def name_clashes(session: Session, catalog: Catalog, entry: dict,
             owners.update(dict.fromkeys(lookup_names(names, catalog.lookup_fields), row))
     errors: dict[str, list[str]] = {}
     for field_name in catalog.lookup_fields:
-        for name in _as_list(entry[field_name]):
+        for name in _as_list(entry.get(field_name, [])):
             if (owner := owners.get(name.casefold())) is not None:
                 errors.setdefault(field_name, []).append(
                     f'"{name}" is already used by {owner.name} ({owner.code}).')

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,9 @@ class Condition(TimestampMixin, db.Model):
     risk_reason: Mapped[str] = mapped_column(String(500), default="")
     icd10_prefixes: Mapped[list[str]] = mapped_column(default=list)
     synonyms: Mapped[list[str]] = mapped_column(default=list)
+    # Set when a curator edits the entry in the app: `flask catalogs load` then keeps
+    # the edit rather than put the file's values back (unless told to reset edits).
+    edited_at: Mapped[datetime | None] = mapped_column(info={"audit": "skip"})
 
     def __repr__(self) -> str:
         return f"<Condition {self.code}>"

@@ -33,6 +33,9 @@ class Certification(TimestampMixin, db.Model):
     # Free-text names seen in issuers' exports, used for fuzzy mapping.
     aliases: Mapped[list[str]] = mapped_column(default=list)
     description: Mapped[str] = mapped_column(String(1000), default="")
+    # Set when a curator edits the entry in the app: `flask catalogs load` then keeps
+    # the edit rather than put the file's values back (unless told to reset edits).
+    edited_at: Mapped[datetime | None] = mapped_column(info={"audit": "skip"})
 
     def __repr__(self) -> str:
         return f"<Certification {self.code}>"

@@ -121,6 +121,10 @@ def upgrade():
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.add_column(sa.Column("revocation_reason", sa.String(length=500), nullable=True))
 
+    for catalog in ("certifications", "conditions"):
+        with op.batch_alter_table(catalog, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("full_list", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -147,6 +151,10 @@ def downgrade():
 
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.drop_column("full_list")
+
+    for catalog in ("certifications", "conditions"):
+        with op.batch_alter_table(catalog, schema=None) as batch_op:
+            batch_op.drop_column("edited_at")
 
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.drop_column("revocation_reason")

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from directory.conditions.models import Condition
 from directory.credentials.models import Certification
+from directory.db import utcnow
 from tests.directory.catalogs.editing import edited_data
 
 
@@ -38,3 +39,15 @@ def test_broken_data_fails_and_says_nothing_changed(app, session, tmp_path):
     assert "certifications.toml" in result.output
     assert result.output.rstrip().endswith("Nothing was changed.")
     assert session.scalar(select(func.count()).select_from(Certification)) == 0
+
+
+def test_reset_edits_puts_the_files_values_back(app, session):
+    load(app)
+    cep = session.scalar(select(Certification).filter_by(code="ACSM-CEP"))
+    cep.renewal_years, cep.edited_at = 9, utcnow()
+    session.commit()
+    assert "kept the app's edits to ACSM-CEP" in load(app).output
+    reset = app.test_cli_runner().invoke(args=["catalogs", "load", "--reset-edits"])
+    assert reset.output.startswith("certification: 0 created, 1 updated")
+    session.refresh(cep)
+    assert cep.renewal_years != 9 and cep.edited_at is None

@@ -3,8 +3,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from directory.catalogs.services import CATALOGS, CatalogError, load_catalogs, read_catalog
+from directory.catalogs.services import (
+    CATALOGS,
+    CatalogError,
+    load_catalogs,
+    read_catalog,
+    update_entry,
+)
 from directory.conditions.models import Condition
+from directory.conditions.schemas import ConditionSchema
 from directory.credentials.models import Certification
 from matching.types import CredentialLevel
 from tests.directory.catalogs.editing import DATA_DIR, edited_data
@@ -110,3 +117,25 @@ def test_catalog_of_the_wrong_shape_is_a_catalog_error(tmp_path, text):
     (tmp_path / "certifications.toml").write_text(text, encoding="utf-8")
     with pytest.raises(CatalogError, match="certifications.toml"):
         read_catalog(tmp_path, CATALOGS[0])
+
+
+def test_a_load_keeps_an_entry_a_curator_edited_unless_told_to_reset(session, catalogs):
+    catalog = CATALOGS[1]
+    row = session.scalar(select(Condition).filter_by(code="hypertension"))
+    update_entry(session, catalog, row, {**ConditionSchema().dump(row),
+                                         "synonyms": [*row.synonyms, "pressure trouble"]})
+    session.commit()
+    assert row.edited_at is not None
+    _, conditions = load_catalogs(session, DATA_DIR)
+    assert conditions.kept == ["hypertension"] and conditions.updated == []
+    assert "kept the app's edits to hypertension (--reset-edits" in conditions.summary()
+    assert "pressure trouble" in row.synonyms
+    _, conditions = load_catalogs(session, DATA_DIR, reset_edits=True)
+    assert conditions.updated == ["hypertension"]
+    assert "pressure trouble" not in row.synonyms and row.edited_at is None
+
+
+def test_an_unchanged_save_does_not_mark_the_entry_edited(session, catalogs):
+    row = session.scalar(select(Condition).filter_by(code="hypertension"))
+    assert update_entry(session, CATALOGS[1], row, ConditionSchema().dump(row)) == []
+    assert row.edited_at is None
