@@ -20,7 +20,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Served by flask-smorest, not by our views: the OpenAPI document is public.
 PUBLIC_LIBRARY_ENDPOINTS = {"static", "api-docs.openapi_json"}
-NEVER_CACHED_ENDPOINTS = {"auth.Tokens", "accounts.login", "accounts.register"}
+NEVER_CACHED_ENDPOINTS = {"auth.Tokens", "accounts.login", "accounts.register",
+                          "accounts.reset_password"}
+# Pages whose URL holds a secret: not even this site gets it back as a Referer.
+NO_REFERRER_ENDPOINTS = {"accounts.reset_password"}
 
 
 class RedactQueryStrings(logging.Filter):
@@ -58,7 +61,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
+    headers["Referrer-Policy"] = "no-referrer" if request.endpoint in NO_REFERRER_ENDPOINTS \
+        else "same-origin"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if "request_id" in g:

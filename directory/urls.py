@@ -1,5 +1,7 @@
 """URL building blocks shared by every blueprint."""
 
+from flask import current_app
+
 MAX_DB_ID = 2**31 - 1
 
 
@@ -10,3 +12,10 @@ def db_id(name: str) -> str:
     than an overflow deep in the database driver.
     """
     return f"<int(max={MAX_DB_ID}):{name}>"
+
+
+def site_link(endpoint: str, **values) -> str:
+    """An absolute link for an email or a one-time link, on the configured SITE_URL:
+    never on the request's Host header, which a client chooses."""
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["SITE_URL"].rstrip("/") + path

@@ -1,8 +1,6 @@
 """Sign-in, registration, the account page, password-reset links, and the admin's
 user list and account pages."""
 
-import logging
-import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -38,7 +36,7 @@ from directory.accounts.permissions import Permission, authorize, can
 from directory.errors import Conflict, InvalidInput
 from directory.extensions import db, limiter
 from directory.trainers.models import Trainer
-from directory.urls import db_id
+from directory.urls import db_id, site_link
 
 blp = Blueprint("accounts", __name__)
 WRONG_CREDENTIALS = "Email or password is incorrect."
@@ -83,22 +81,6 @@ def filtered_page_url(filters: FlaskForm, page: int) -> str:
     args = {field.name: request.args[field.name] for field in filters
             if field.name in request.args}
     return url_for(request.endpoint, **{**args, "page": page})
-
-
-class RedactResetLinks(logging.Filter):
-    """Keep reset-link secrets out of the access log, which prints every request's path."""
-
-    SECRET = re.compile(r"(/reset-password/)[^\s/?\"]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.SECRET.sub(r"\1[redacted]", record.getMessage())
-        record.args = ()
-        return True
-
-
-@blp.record_once
-def _redact_reset_links(_state) -> None:
-    logging.getLogger("werkzeug").addFilter(RedactResetLinks())
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -237,15 +219,18 @@ def issue_reset(user_id):
     db.session.commit()
     # Shown on this page, never redirected to: the secret stays out of the flash cookie
     # and of any logged URL.
-    link = url_for("accounts.reset_password", token=secret, _external=True)
+    link = site_link("accounts.reset_password", token=secret)
     return render_template("accounts/reset_link.html", user=account, link=link,
                            expires_at=reset.expires_at)
 
 
-@blp.route("/reset-password/<token>", methods=["GET", "POST"])
+@blp.route("/reset-password", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def reset_password(token):
+def reset_password():
+    """The secret rides in the query string, which neither access log records (see
+    security.RedactQueryStrings and gunicorn.conf.py)."""
     authorize(Permission.VIEW_DIRECTORY)
+    token = request.args.get("token", "")
     reset = services.find_usable_reset(db.session, token, for_update=request.method == "POST")
     if reset is None:
         abort(404, UNUSABLE_RESET)  # one answer for unknown, used and expired links alike
@@ -265,6 +250,11 @@ def _get_user(user_id: int) -> User:
     return db.get_or_404(User, user_id, description=f"There is no account with id {user_id}.")
 
 
+# The account page's forms, each under its name in the template.
+FORM_NAMES = {RoleForm: "role_form", ActiveForm: "active_form",
+              LinkTrainerForm: "trainer_form", IssueResetForm: "reset_form"}
+
+
 def _user_page(account: User, status: int = 200, **refused: FlaskForm):
     """An account with its forms; a refused form stands in for its blank one, errors and
     all. Forms not submitted get no form data, so they show the account as it is."""
@@ -275,10 +265,6 @@ def _user_page(account: User, status: int = 200, **refused: FlaskForm):
         "reset_form": IssueResetForm(formdata=None),
     }
     return render_template("accounts/user.html", user=account, **(forms | refused)), status
-
-
-FORM_NAMES = {RoleForm: "role_form", ActiveForm: "active_form",
-              LinkTrainerForm: "trainer_form", IssueResetForm: "reset_form"}
 
 
 def _apply(account: User, form: FlaskForm, change: Callable[[], str], field=None):
@@ -308,7 +294,7 @@ def _refused(account: User, form: FlaskForm, status: int):
 def _change_role(account: User, role: Role) -> str:
     unlinks = account.trainer is not None and role is not Role.TRAINER
     services.change_role(db.session, account, role, current_user)
-    return f"{account.email} is now {_a(role)}" + (
+    return f"{account.email} is now {_with_article(role)}" + (
         ", no longer linked to a trainer profile." if unlinks else ".")
 
 
@@ -331,7 +317,7 @@ def _link_trainer(account: User, trainer_id: int | None) -> str:
     return f"{account.email} is now linked to the profile of {trainer.full_name}."
 
 
-def _a(role: Role) -> str:
+def _with_article(role: Role) -> str:
     return f"{'an' if role.value[0] in 'aeiou' else 'a'} {role.value}"
 
 

@@ -136,11 +136,15 @@ def set_active(session: Session, user: User, active: bool, admin: User) -> None:
     user.active = active
     if not active:
         now = utcnow()
-        for token in user.tokens:
-            if token.revoked_at is None:
-                token.revoked_at = now
+        _revoke_tokens(user, now)
         _spend_open_resets(session, user, now)
     session.flush()
+
+
+def _revoke_tokens(user: User, now: datetime) -> None:
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
 
 
 def issue_password_reset(session: Session, user: User,
@@ -167,9 +171,12 @@ def find_usable_reset(session: Session, secret: str, *,
 
 
 def use_password_reset(session: Session, reset: PasswordReset, password: str) -> None:
+    """Set the new password; API tokens made with the old one stop working, since a
+    reset often means the old password was lost to someone else."""
     check_password_length(password)
     reset.user.set_password(password)
     reset.used_at = utcnow()
+    _revoke_tokens(reset.user, reset.used_at)
     session.flush()
 
 

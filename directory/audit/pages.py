@@ -21,8 +21,8 @@ blp = Blueprint("audit_pages", __name__)
 AUDIT_PAGE_SIZE = 50
 # The page of each kind of object that has one: (endpoint, its id argument).
 OBJECT_PAGES = {
-    "trainers": ("search_pages.profile", "trainer_id"),
-    "credentials": ("search_pages.profile", "credential_id"),
+    "trainers": ("trainer_pages.edit", "trainer_id"),
+    "credentials": ("credential_pages.credential", "credential_id"),
     "users": ("accounts.user", "user_id"),
     "import_batches": ("import_pages.report", "batch_id"),
 }

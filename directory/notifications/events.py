@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 from directory.accounts.models import User
 from directory.credentials.models import CorrectionRequest, Credential
 from directory.imports.models import ImportBatch
-from directory.notifications.services import curators, link, notify, trainer_accounts
+from directory.notifications.services import curators, notify, trainer_accounts
 from directory.referrals.models import Referral, ReferralStatus
 from directory.trainers.models import Trainer, TrainerStatus
+from directory.urls import site_link
 from matching.types import VerificationStatus
 
 EXPIRY_NOTICE = timedelta(days=60)
@@ -33,7 +34,7 @@ def _referrer(session: Session, referral: Referral) -> list[User]:
 def referral_moved(session: Session, referral: Referral) -> None:
     """Tell whoever must act now: the trainer of a new referral, the referrer of an
     answer."""
-    url = link("referral_pages.detail", referral_id=referral.id)
+    url = site_link("referral_pages.detail", referral_id=referral.id)
     if referral.status is ReferralStatus.SENT:
         notify(session, "referral_sent", trainer_accounts(session, referral.trainer_id),
                f"New referral #{referral.id} is waiting for your answer",
@@ -48,19 +49,19 @@ def referral_moved(session: Session, referral: Referral) -> None:
 def concern_reported(session: Session, referral: Referral) -> None:
     notify(session, "concern_reported", _referrer(session, referral),
            f"Referral #{referral.id}: the trainer asks you to review a progress update",
-           referral=referral, url=link("referral_pages.detail", referral_id=referral.id))
+           referral=referral, url=site_link("referral_pages.detail", referral_id=referral.id))
 
 
 def reviews_waiting(session: Session, batch: ImportBatch, count: int) -> None:
     notify(session, "reviews_waiting", curators(session),
            f"{count} credential{'s' if count != 1 else ''} from the {batch.issuer} list "
-           "wait for review", batch=batch, count=count, url=link("import_pages.queue"))
+           "wait for review", batch=batch, count=count, url=site_link("import_pages.queue"))
 
 
 def correction_requested(session: Session, request: CorrectionRequest) -> None:
     notify(session, "correction_requested", curators(session),
            f"{request.trainer.full_name} asks for a credential correction",
-           request=request, url=link("credential_pages.corrections"))
+           request=request, url=site_link("credential_pages.corrections"))
 
 
 def overdue_reports(session: Session, today: date) -> int:
@@ -76,7 +77,7 @@ def overdue_reports(session: Session, today: date) -> int:
             session, "report_overdue", _referrer(session, referral),
             f"Referral #{referral.id}: the trainer's report is overdue",
             dedupe_key=f"overdue:{referral.id}:{due.isoformat()}", referral=referral,
-            due=due, url=link("referral_pages.detail", referral_id=referral.id)))
+            due=due, url=site_link("referral_pages.detail", referral_id=referral.id)))
     return reminded
 
 
@@ -96,12 +97,12 @@ def expiring_credentials(session: Session, today: date) -> int:
             f"Your {credential.certification.code} credential expires on "
             f"{credential.expires_on:%B %-d, %Y}",
             dedupe_key=f"expiring:{credential.id}:{credential.expires_on.isoformat()}",
-            credential=credential, url=link("trainer_pages.my_profile")))
+            credential=credential, url=site_link("trainer_pages.my_profile")))
     if soon:
         sent += len(notify(
             session, "expiring_digest", curators(session),
             f"{len(soon)} verified credential{'s' if len(soon) != 1 else ''} expire "
             "within 60 days", dedupe_key=f"expiring-digest:{today.isoformat()}",
             count=len(soon), first=soon[:10], today=today,
-            url=link("credential_pages.expiring")))
+            url=site_link("credential_pages.expiring")))
     return sent

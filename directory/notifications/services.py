@@ -39,7 +39,7 @@ def notify(session: Session, kind: str, recipients: Iterable[User], subject: str
 
     With a `dedupe_key`, a recipient who already has a message under that key gets none.
     """
-    body = render_template(f"notifications/{kind}.txt", site_url=site_url(), **context)
+    body = render_template(f"notifications/{kind}.txt", **context)
     queued = current_app.config["MAIL_BACKEND"] == "smtp"
     messages = []
     for user in {u.id: u for u in recipients if u.active}.values():
@@ -66,17 +66,6 @@ def check_mail_settings(app: Flask) -> None:
     if app.config["MAIL_BACKEND"] not in BACKENDS:
         raise ValueError(f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, "
                          f"not {app.config['MAIL_BACKEND']!r}.")
-
-
-def site_url() -> str:
-    return current_app.config["SITE_URL"].rstrip("/")
-
-
-def link(endpoint: str, **values) -> str:
-    """An absolute link for an email, on the configured site address (never the
-    request's Host header, which a client chooses)."""
-    path = current_app.url_map.bind("").build(endpoint, values)
-    return site_url() + path
 
 
 def curators(session: Session) -> list[User]:

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import count
 
 import pytest
 from sqlalchemy import select
 
+from directory.accounts.models import PasswordReset
 from directory.accounts.services import issue_token
+from directory.conditions.models import Condition
+from directory.credentials.models import Certification
 from directory.db import today
 from directory.imports.models import ImportRow
 from directory.imports.pages import keep_upload
 from directory.imports.services import ImportOptions, import_credentials
+from directory.notifications.models import Message, MessageStatus
 from directory.referrals.schemas import ReferralCreateSchema
 from directory.referrals.services import create_referral
 from directory.search.sync import search_snapshots
@@ -223,6 +228,50 @@ CASES = [
     Case("import_pages.review", "POST", "/reviews/{page_review}",
          {**staff_only(302, anonymous=302), "admin": 409}, form=True,
          body={"decision": "reject"}),
+    # -- The workspaces
+    Case("home.workspace", "GET", "/manage", staff_only(200, anonymous=302)),
+    Case("notification_pages.outbox", "GET", "/admin/outbox", admin_only(200, anonymous=302)),
+    Case("notification_pages.message", "GET", "/admin/outbox/{message}",
+         admin_only(200, anonymous=302)),
+    Case("accounts.user", "GET", "/admin/users/{spare_user}", admin_only(200, anonymous=302)),
+    Case("accounts.change_role", "POST", "/admin/users/{spare_user}/role",
+         admin_only(302, anonymous=302), form=True, body={"role": "doctor"}),
+    Case("accounts.set_active", "POST", "/admin/users/{spare_user}/active",
+         admin_only(302, anonymous=302), form=True, body={"active": "yes"}),
+    Case("accounts.link_trainer", "POST", "/admin/users/{spare_user}/trainer",
+         staff_only(302, anonymous=302), form=True, body={"trainer_id": ""}),
+    Case("accounts.issue_reset", "POST", "/admin/users/{spare_user}/reset",
+         admin_only(200, anonymous=302), form=True, body={}),
+    # A reset link is for whoever holds it; a wrong one is missing for everyone.
+    Case("accounts.reset_password", "GET", "/reset-password?token={reset_secret}",
+         everyone(200)),
+    Case("accounts.reset_password", "POST", "/reset-password?token=not-a-reset-link",
+         everyone(404), form=True, body={"password": PASSWORD, "confirm": PASSWORD}),
+    Case("audit_pages.audit_log", "GET", "/admin/audit", admin_only(200, anonymous=302)),
+    Case("catalog_pages.catalogs", "GET", "/manage/catalogs", staff_only(200, anonymous=302)),
+    Case("catalog_pages.new_certification", "GET", "/manage/catalogs/certifications/new",
+         staff_only(200, anonymous=302)),
+    Case("catalog_pages.new_certification", "POST", "/manage/catalogs/certifications/new",
+         staff_only(302, anonymous=302), form=True,
+         body=lambda: {"code": f"TEST-{next(_unique)}", "issuer": "TEST",
+                       "issuer_name": "Test body", "name": "Test certification",
+                       "level": "general"}),
+    Case("catalog_pages.certification", "GET", "/manage/catalogs/certifications/{certification}",
+         staff_only(200, anonymous=302)),
+    Case("catalog_pages.certification", "POST",
+         "/manage/catalogs/certifications/{certification}", staff_only(302, anonymous=302),
+         form=True, body={"renewal_years": "4"}),
+    Case("catalog_pages.new_condition", "GET", "/manage/catalogs/conditions/new",
+         staff_only(200, anonymous=302)),
+    Case("catalog_pages.new_condition", "POST", "/manage/catalogs/conditions/new",
+         staff_only(302, anonymous=302), form=True,
+         body=lambda: {"code": f"test-condition-{next(_unique)}",
+                       "name": f"Test condition {next(_unique)}", "category": "aging",
+                       "risk_tier": "low"}),
+    Case("catalog_pages.condition", "GET", "/manage/catalogs/conditions/{condition}",
+         staff_only(200, anonymous=302)),
+    Case("catalog_pages.condition", "POST", "/manage/catalogs/conditions/{condition}",
+         staff_only(302, anonymous=302), form=True, body={"risk_tier": "moderate"}),
 ]
 WORLD: dict = {}
 
@@ -266,6 +315,17 @@ def callers(app, session, catalogs, user_factory):
                      "account_email": users["patient"].email})),
         search_snapshots().current(session, today()), today()) for _ in range(2))
     session.commit()
+    message = Message(kind="referral_sent", recipient=users["trainer"].email, subject="S",
+                      body="B", status=MessageStatus.RECORDED, attempts=0)
+    spare_user = user_factory("doctor")
+    # Another account's link: issuing one for spare_user would cancel it.
+    reset, reset_secret = PasswordReset.issue(user_factory("doctor"), None, timedelta(hours=1))
+    session.add_all([message, reset])
+    session.commit()
+    WORLD.update(
+        message=message.id, spare_user=spare_user.id, reset_secret=reset_secret,
+        certification=session.scalar(select(Certification.id).filter_by(code="ACSM-CEP")),
+        condition=session.scalar(select(Condition.id).filter_by(code="hypertension")))
     WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,
                  page_referral=page_referral.id,
                  preview=keep_upload(content.replace(b"M-1", b"M-3")),
