@@ -3,6 +3,7 @@ stay in the marshmallow schemas and the services, which the API shares."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from directory.credentials.models import CorrectionStatus
@@ -25,8 +26,9 @@ class AddCredentialForm(FlaskForm):
     issued_on = DateField("Issued on (optional)", validators=[Optional()])
     expires_on = DateField("Expires on (optional)", validators=[Optional()])
     status = RadioField("Status", default=VerificationStatus.UNVERIFIED.value, choices=[
-        (VerificationStatus.UNVERIFIED.value, "Unverified: not checked with the issuer yet"),
-        (VerificationStatus.VERIFIED.value, "Verified: checked with the issuer")])
+        SelectChoice(VerificationStatus.UNVERIFIED.value,
+                     "Unverified: not checked with the issuer yet"),
+        SelectChoice(VerificationStatus.VERIFIED.value, "Verified: checked with the issuer")])
     verification_source = StringField(
         "Verification source", filters=[strip], validators=[Optional(), Length(max=200)],
         description=f"Where and how it was checked; required when verified ({SOURCE_EXAMPLE}).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from directory.accounts.pages import form_page
 from directory.accounts.permissions import Permission, authorize
@@ -52,10 +54,10 @@ def add(trainer_id):
             data = CredentialInputSchema().load(_credential_input(form))
             credential = services.add_credential(db.session, trainer, data)
         except ValidationError as error:
-            show_errors(form, error.messages)
+            _show_errors(form, error.messages)
         except InvalidInput as error:
             db.session.rollback()
-            show_errors(form, error.errors["credentials"][0])  # by entry, as for a list
+            _show_errors(form, error.errors["credentials"][0])  # by entry, as for a list
         else:
             db.session.commit()
             flash(f"Added {credential.certification.code} {credential.credential_number} "
@@ -64,11 +66,11 @@ def add(trainer_id):
     return form_page("credentials/add.html", form, trainer=trainer)
 
 
-def _certification_choices() -> list[tuple[str, str]]:
+def _certification_choices() -> list[SelectChoice]:
     catalog = db.session.scalars(select(Certification).order_by(Certification.issuer,
                                                                 Certification.code))
-    return [("", "Choose a certification")] + [
-        (c.code, f"{c.code}: {c.name} ({c.issuer_name})") for c in catalog]
+    return [SelectChoice("", "Choose a certification")] + [
+        SelectChoice(c.code, f"{c.code}: {c.name} ({c.issuer_name})") for c in catalog]
 
 
 def _credential_input(form: AddCredentialForm) -> dict:
@@ -78,7 +80,7 @@ def _credential_input(form: AddCredentialForm) -> dict:
             for name, value in values.items() if value not in (None, "")}
 
 
-def show_errors(form, errors: dict) -> None:
+def _show_errors(form, errors: dict) -> None:
     """Put a schema's or service's messages beside the fields they are about."""
     for name, messages in errors.items():
         target = form[name].errors if name in form else form.form_errors
@@ -95,36 +97,34 @@ def credential(credential_id):
 def verify(credential_id):
     authorize(Permission.MANAGE_CREDENTIALS)
     item, form = _credential(credential_id), VerifyForm()
-    if form.validate_on_submit():
-        try:
-            services.verify_credential(db.session, item, form.verification_source.data,
-                                       form.expires_on.data, today())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(f"Verified {item.issuer} {item.credential_number}.")
-            return redirect(url_for(".credential", credential_id=item.id))
-    return _credential_page(item, verify_form=form, status=422)
+    return _change(item, form, lambda: services.verify_credential(
+        db.session, item, form.verification_source.data, form.expires_on.data, today()),
+        f"Verified {item.issuer} {item.credential_number}.", verify_form=form)
 
 
 @blp.post(f"/manage/credentials/{db_id('credential_id')}/revoke")
 def revoke(credential_id):
     authorize(Permission.MANAGE_CREDENTIALS)
     item, form = _credential(credential_id), RevokeForm()
+    return _change(item, form, lambda: services.revoke_credential(
+        db.session, item, form.reason.data),
+        f"Revoked {item.issuer} {item.credential_number}; it no longer counts in matching.",
+        revoke_form=form)
+
+
+def _change(item: Credential, form, change: Callable[[], object], done: str, **forms):
+    """Make a valid form's change and go back to the credential, or show what is wrong."""
     if form.validate_on_submit():
         try:
-            services.revoke_credential(db.session, item, form.reason.data)
+            change()
         except InvalidInput as error:
             db.session.rollback()
-            show_errors(form, error.errors)
+            _show_errors(form, error.errors)
         else:
             db.session.commit()
-            flash(f"Revoked {item.issuer} {item.credential_number}; it no longer counts "
-                  "in matching.")
+            flash(done)
             return redirect(url_for(".credential", credential_id=item.id))
-    return _credential_page(item, revoke_form=form, status=422)
+    return _credential_page(item, status=422, **forms)
 
 
 def _credential(credential_id: int) -> Credential:
@@ -180,11 +180,12 @@ def resolve_correction(request_id):
     form = ResolveCorrectionForm()
     if form.validate_on_submit():
         try:
-            requests_queue.resolve_correction(db.session, item, current_user,
-                                           CorrectionStatus(form.status.data), form.note.data)
+            requests_queue.resolve_correction(
+                db.session, item, current_user, CorrectionStatus(form.status.data),
+                form.note.data)
         except InvalidInput as error:
             db.session.rollback()
-            show_errors(form, {"note" if k == "resolution" else k: v
+            _show_errors(form, {"note" if k == "resolution" else k: v
                                for k, v in error.errors.items()})
         else:
             db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from directory.accounts.models import User
@@ -190,8 +190,9 @@ class Listing:
 def first_rows(session: Session, query: Select, limit: int) -> Listing:
     """Run a one-entity query for its first `limit` rows and, in the same query, the
     count of all of them (a window over the whole result, taken before the limit)."""
-    rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()
-    return Listing(rows[0][1] if rows else 0, [row[0] for row in rows])
+    rows = session.execute(query.add_columns(func.count().over().label("total"))
+                           .limit(limit)).all()
+    return Listing(rows[0].total if rows else 0, [row[0] for row in rows])
 
 
 def currently_verified(today: date):
@@ -253,7 +254,7 @@ def missing_from(session: Session, batch: ImportBatch, limit: int) -> Listing:
     """Active trainers' current-looking credentials of the batch's issuer that the full
     list left out. Ones added after it are not expected on it; numbers have no case."""
     listed = select(ImportRow.id).where(
-        ImportRow.batch_id == batch.id, ImportRow.issuer == Credential.issuer,
+        ImportRow.batch_id == batch.id,
         func.upper(ImportRow.credential_number) == func.upper(Credential.credential_number))
     query = (select(Credential).join(Credential.trainer)
              .options(contains_eager(Credential.trainer))
@@ -266,7 +267,7 @@ def missing_from(session: Session, batch: ImportBatch, limit: int) -> Listing:
     return first_rows(session, query, limit)
 
 
-def recently_closed_corrections(session: Session, limit: int) -> list[tuple]:
+def recently_closed_corrections(session: Session, limit: int) -> list[Row]:
     """The latest resolved or declined correction requests, with who closed each."""
     query = (select(CorrectionRequest, User.email)
              .outerjoin(User, User.id == CorrectionRequest.resolved_by_id)
@@ -275,4 +276,4 @@ def recently_closed_corrections(session: Session, limit: int) -> list[tuple]:
                       joinedload(CorrectionRequest.credential))
              .order_by(CorrectionRequest.resolved_at.desc(), CorrectionRequest.id.desc())
              .limit(limit))
-    return list(session.execute(query).tuples())
+    return list(session.execute(query).all())

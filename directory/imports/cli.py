@@ -28,11 +28,14 @@ credentials_cli = AppGroup("credentials", help="Credential lists from certifying
 @click.option("--map", "mapping", multiple=True, metavar='"Header=column"',
               help="Map a header of the file to a column; repeat for more.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--full-list", is_flag=True,
+              help="The file is the issuer's complete list of current credentials: the "
+                   "ones it leaves out are shown to curators as not confirmed.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the full report as JSON here.")
 @click.option("--curator", "curator_email", default=None,
               help="Record the import as this curator's (an account email).")
-def import_command(file: Path, issuer, profile, mapping, dry_run, report_path,
+def import_command(file: Path, issuer, profile, mapping, dry_run, full_list, report_path,
                    curator_email) -> None:
     """Import a credential list (CSV, JSON or XLSX): link, create, update, or queue
     doubtful rows for review. All or nothing; re-running the same file changes nothing."""
@@ -43,7 +46,7 @@ def import_command(file: Path, issuer, profile, mapping, dry_run, report_path,
         raise click.ClickException(
             f"{REFUSED}\nfile: {file} is {size_text(len(content))}; the limit is "
             f"{size_text(limit)} (IMPORT_MAX_BYTES). Split it into smaller lists.")
-    options = ImportOptions(issuer, profile, tuple(mapping), dry_run)
+    options = ImportOptions(issuer, profile, tuple(mapping), dry_run, full_list)
     data_dir = current_app.config["DATA_DIR"]
     try:
         prepared = prepare_import(db.session, content, file.name, options, data_dir)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.accounts.models import User
@@ -64,6 +64,9 @@ class ImportRow(db.Model):
         Index("ix_import_rows_batch_id_row", "batch_id", "row", unique=True),
         # The queue and re-imports look reviews up by issuer and credential number.
         Index("ix_import_rows_review", "review_status", "issuer", "credential_number"),
+        # "Is this number on that full list?" (credentials.services.missing_from), which
+        # compares numbers without case.
+        Index("ix_import_rows_batch_id_number", "batch_id", func.upper(text("credential_number"))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -49,8 +49,8 @@ def imports():
         filename = form.file.data.filename or "upload"
         try:
             content = read_upload(form.file.data)
-            report = _run(content, filename, form.issuer.data, form.profile.data,
-                          form.mapping.data, form.dry_run.data)
+            report = _run(content, filename, _options(form, form.dry_run.data,
+                                                      form.full_list.data))
         except InvalidInput as error:
             errors = message_lines(list(error.errors.values()))
         else:
@@ -59,7 +59,8 @@ def imports():
                 return redirect(url_for("import_pages.report", batch_id=report["batch_id"]))
             preview = {"report": report, "form": ApplyPreviewForm(
                 upload=keep_upload(content), filename=filename, issuer=form.issuer.data,
-                profile=form.profile.data, mapping=form.mapping.data)}
+                profile=form.profile.data, mapping=form.mapping.data,
+                full_list="y" if form.full_list.data else "")}
     refused = request.method == "POST" and (errors or form.errors)
     return render_template("imports/imports.html", form=form, errors=errors, preview=preview,
                            batches=_recent_batches(), pending=_pending_count(),
@@ -82,8 +83,8 @@ def apply_preview():
         flash("That preview has expired; upload the file again.")
         return redirect(url_for("import_pages.imports"))
     try:
-        report = _run(content, form.filename.data, form.issuer.data, form.profile.data,
-                      form.mapping.data, dry_run=False)
+        report = _run(content, form.filename.data,
+                      _options(form, dry_run=False, full_list=form.full_list.data == "y"))
     except InvalidInput as error:
         flash("The import was refused; nothing changed: "
               + " ".join(message_lines(list(error.errors.values()))))
@@ -171,10 +172,16 @@ def _import_form() -> ImportForm:
     return form
 
 
-def _run(content: bytes, filename: str, issuer: str, profile: str | None, mapping: str | None,
-         dry_run: bool) -> dict:
-    pairs = tuple(line.strip() for line in (mapping or "").splitlines() if line.strip())
-    options = services.ImportOptions(issuer, profile or None, pairs, dry_run)
+def _options(form: ImportForm | ApplyPreviewForm, dry_run: bool,
+             full_list: bool) -> services.ImportOptions:
+    """The import's options from the upload form, or from a preview's hidden copy of it."""
+    pairs = tuple(line.strip() for line in (form.mapping.data or "").splitlines()
+                  if line.strip())
+    return services.ImportOptions(form.issuer.data, form.profile.data or None, pairs,
+                                  dry_run, full_list)
+
+
+def _run(content: bytes, filename: str, options: services.ImportOptions) -> dict:
     report = services.import_credentials(db.session, content, filename, options,
                                          current_app.config["DATA_DIR"], current_user.id)
     db.session.commit()

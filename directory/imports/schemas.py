@@ -169,6 +169,9 @@ class ImportFormSchema(Schema):
                       metadata={"description": "Ad hoc 'Header=column' mappings."})
     dry_run = fields.Boolean(load_default=False,
                              metadata={"description": "Report only; write nothing."})
+    full_list = fields.Boolean(load_default=False, metadata={
+        "description": "The issuer's complete list of current credentials: the ones it "
+                       "leaves out are shown to curators as not confirmed."})
 
 
 class ImportFileSchema(Schema):
@@ -221,6 +224,7 @@ class BatchSchema(Schema):
     file_format = fields.String()
     sha256 = fields.String()
     size_bytes = fields.Integer()
+    full_list = fields.Boolean()
     curator_id = fields.Integer(allow_none=True)
     summary = fields.Nested(SummarySchema)
 

@@ -87,10 +87,11 @@ class Imports(MethodView):
     @imports_blp.response(201, ReportSchema)
     @imports_blp.alt_response(200, schema=ReportSchema, description="A dry run's report.")
     def post(self, form, files):
-        """Import a credential list (multipart: file, issuer, profile, map, dry_run)."""
+        """Import a credential list (multipart: file, issuer, profile, map, dry_run,
+        full_list)."""
         upload = files["file"]
         options = services.ImportOptions(form["issuer"], form["profile"], tuple(form["map"]),
-                                         form["dry_run"])
+                                         form["dry_run"], form["full_list"])
         try:
             report = services.import_credentials(
                 db.session, read_upload(upload), upload.filename or "upload", options,

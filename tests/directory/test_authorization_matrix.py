@@ -17,6 +17,7 @@ from sqlalchemy import select
 from directory.accounts.models import PasswordReset
 from directory.accounts.services import issue_token
 from directory.conditions.models import Condition
+from directory.credentials.corrections import request_correction
 from directory.credentials.models import Certification
 from directory.db import today
 from directory.imports.models import ImportRow
@@ -248,6 +249,29 @@ CASES = [
     Case("accounts.reset_password", "POST", "/reset-password?token=not-a-reset-link",
          everyone(404), form=True, body={"password": PASSWORD, "confirm": PASSWORD}),
     Case("audit_pages.audit_log", "GET", "/admin/audit", admin_only(200, anonymous=302)),
+    Case("credential_pages.add", "GET", "/manage/trainers/{own}/credentials/new",
+         staff_only(200, anonymous=302)),
+    Case("credential_pages.add", "POST", "/manage/trainers/{own}/credentials/new",
+         staff_only(302, anonymous=302), form=True,
+         body=lambda: {"certification": "NSCA-CPT", "credential_number": f"P-{next(_unique)}"}),
+    Case("credential_pages.credential", "GET", "/manage/credentials/{own_credential}",
+         staff_only(200, anonymous=302)),
+    Case("credential_pages.verify", "POST", "/manage/credentials/{own_credential}/verify",
+         staff_only(302, anonymous=302), form=True,
+         body={"verification_source": "ACSM registry"}),
+    # The other trainer's credential, so {own} still matches in the cases after it.
+    Case("credential_pages.revoke", "POST", "/manage/credentials/{other_credential}/revoke",
+         staff_only(302, anonymous=302), form=True, body={"reason": "Lapsed."}),
+    Case("credential_pages.expiring", "GET", "/manage/expiring",
+         staff_only(200, anonymous=302)),
+    Case("credential_pages.not_confirmed", "GET", "/manage/not-confirmed",
+         staff_only(200, anonymous=302)),
+    Case("credential_pages.corrections", "GET", "/manage/corrections",
+         staff_only(200, anonymous=302)),
+    # The curator resolves it first, so the admin then meets a closed request.
+    Case("credential_pages.resolve_correction", "POST", "/manage/corrections/{correction}",
+         {**staff_only(302, anonymous=302), "admin": 409}, form=True,
+         body={"status": "resolved", "note": "Done."}),
     Case("catalog_pages.catalogs", "GET", "/manage/catalogs", staff_only(200, anonymous=302)),
     Case("catalog_pages.new_certification", "GET", "/manage/catalogs/certifications/new",
          staff_only(200, anonymous=302)),
@@ -324,6 +348,9 @@ def callers(app, session, catalogs, user_factory):
     session.commit()
     WORLD.update(
         message=message.id, spare_user=spare_user.id, reset_secret=reset_secret,
+        other_credential=other.credentials[0].id,
+        correction=request_correction(session, own, users["trainer"], own.credentials[0],
+                                      "My number is M-100.").id,
         certification=session.scalar(select(Certification.id).filter_by(code="ACSM-CEP")),
         condition=session.scalar(select(Condition.id).filter_by(code="hypertension")))
     WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,

@@ -125,6 +125,12 @@ def upgrade():
         with op.batch_alter_table(catalog, schema=None) as batch_op:
             batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
 
+    op.create_index(
+        "ix_import_rows_batch_id_number",
+        "import_rows",
+        ["batch_id", sa.text("upper(credential_number)")],
+    )
+
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("full_list", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -152,6 +158,7 @@ def downgrade():
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.drop_column("full_list")
 
+    op.drop_index("ix_import_rows_batch_id_number", table_name="import_rows")
     for catalog in ("certifications", "conditions"):
         with op.batch_alter_table(catalog, schema=None) as batch_op:
             batch_op.drop_column("edited_at")

@@ -1,0 +1,83 @@
+"""A list can be marked as the issuer's complete list of current credentials, from the
+upload page (directly or through a preview), the API and the command line; the batch
+records it and its report says so."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from directory.imports.models import ImportBatch
+from tests.directory.accounts.helpers import sign_in
+from tests.directory.imports import test_import_api as api
+from tests.directory.imports.test_import_cli import flask_import
+from tests.directory.imports.test_pages import LIST, form_fields, text, upload
+
+COMPLETE = "The issuer's complete list of current credentials"
+PARTIAL = "Not a complete list"
+
+
+@pytest.fixture(autouse=True)
+def previews(app, tmp_path):
+    """Keep previewed uploads in this test's own instance folder, not the repository's."""
+    app.instance_path = str(tmp_path / "instance")
+
+
+@pytest.fixture
+def page_curator(client, user_factory, catalogs):
+    sign_in(client, user_factory("curator").email)
+    return client
+
+
+def batch(session) -> ImportBatch:
+    session.rollback()  # read what the request committed
+    return session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+
+
+@pytest.mark.parametrize("ticked, flag, sentence", [(True, True, COMPLETE),
+                                                    (False, False, PARTIAL)])
+def test_the_upload_page_records_whether_it_is_the_full_list(page_curator, session, ticked,
+                                                             flag, sentence):
+    fields = {"full_list": "y"} if ticked else {}
+    response = upload(page_curator, LIST, preview=False, **fields)
+    assert response.status_code == 302
+    assert batch(session).full_list is flag
+    assert sentence in text(page_curator.get(response.location))
+    recent = text(page_curator.get("/imports")).split("<h2>Recent imports</h2>")[1]
+    assert f"<td>{'Yes' if flag else 'No'}</td>" in recent
+
+
+@pytest.mark.parametrize("ticked, flag", [(True, True), (False, False)])
+def test_a_preview_carries_the_full_list_mark_to_its_application(page_curator, session,
+                                                                 ticked, flag):
+    preview = text(upload(page_curator, LIST, **({"full_list": "y"} if ticked else {})))
+    assert ("Applied as the issuer's complete list" in preview) is flag
+    fields = form_fields(preview, "/imports/apply")
+    assert fields["full_list"] == ("y" if ticked else "")
+    assert page_curator.post("/imports/apply", data=fields).status_code == 302
+    assert batch(session).full_list is flag
+
+
+def test_a_tampered_full_list_mark_is_refused(page_curator, session):
+    fields = {**form_fields(text(upload(page_curator, LIST)), "/imports/apply"),
+              "full_list": "yes please"}
+    assert page_curator.post("/imports/apply", data=fields).status_code == 400
+    assert batch(session) is None
+
+
+@pytest.mark.parametrize("sent, flag", [({"full_list": "true"}, True), ({}, False)])
+def test_the_api_records_the_full_list_mark(curator, session, catalogs, sent, flag):
+    api.imported(curator, [api.NEWMAN], **sent)
+    assert batch(session).full_list is flag
+    [listed] = curator.get("/api/v1/imports").json["items"]
+    assert listed["full_list"] is flag
+
+
+@pytest.mark.parametrize("options, flag", [(["--full-list"], True), ([], False)])
+def test_the_command_line_records_the_full_list_mark(app, session, catalogs, tmp_path,
+                                                     options, flag):
+    path = tmp_path / "nsca.csv"
+    path.write_bytes(LIST)
+    result = flask_import(app, path, *options)
+    assert result.exit_code == 0, result.output
+    assert batch(session).full_list is flag
