@@ -31,6 +31,7 @@ class Permission(StrEnum):
     MANAGE_CREDENTIALS = "manage_credentials"  # and the expiry and correction queues
     MANAGE_CATALOGS = "manage_catalogs"  # certifications and conditions
     REQUEST_CORRECTION = "request_correction"  # a trainer, of their own credentials
+    USE_TRAINER_WORKSPACE = "use_trainer_workspace"  # /my/profile: trainers' own accounts
     IMPORT_CREDENTIALS = "import_credentials"  # credential lists and their review queue
     LINK_TRAINER_ACCOUNT = "link_trainer_account"
     MANAGE_USERS = "manage_users"
@@ -107,6 +108,7 @@ RULES: dict[Permission, Callable] = {
     Permission.MANAGE_CREDENTIALS: _role(*STAFF),
     Permission.MANAGE_CATALOGS: _role(*STAFF),
     Permission.REQUEST_CORRECTION: _owns_trainer,
+    Permission.USE_TRAINER_WORKSPACE: _role(Role.TRAINER),
     Permission.IMPORT_CREDENTIALS: _role(*STAFF),
     Permission.LINK_TRAINER_ACCOUNT: _role(*STAFF),
     Permission.MANAGE_USERS: _role(Role.ADMIN),

@@ -47,15 +47,17 @@ class TrainerFieldsSchema(Schema):
     service_radius_km = fields.Float(allow_none=True, validate=validate.Range(0, 500))
     price_min = fields.Float(allow_none=True, validate=PRICE)
     price_max = fields.Float(allow_none=True, validate=PRICE)
-    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+    currency = fields.String(validate=validate.Regexp(
+        r"^[A-Z]{3}$", error="Use a three-letter ISO 4217 code such as USD."))
     sliding_scale = fields.Boolean()
     payment_options = enum_list(PaymentOption)
     facility_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     address_line = fields.String(allow_none=True, validate=validate.Length(max=200))
     city = fields.String(allow_none=True, validate=validate.Length(1, 100))
-    state = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
-    postal_code = fields.String(allow_none=True,
-                                validate=validate.Regexp(r"^\d{5}(-\d{4})?$"))
+    state = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^[A-Z]{2}$", error="Use the two-letter state code, such as IL."))
+    postal_code = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^\d{5}(-\d{4})?$", error="Use a 5-digit ZIP code, or ZIP+4 such as 60614-1234."))
     country = fields.String(validate=validate.OneOf(["US"]))
     latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))

@@ -299,5 +299,5 @@ def _list_order(filters: TrainerListFilters, today: date) -> list:
             ListSort.EXPIRY: [soonest], ListSort.UPDATED: [Trainer.updated_at]}[filters.sort]
     # Trainers without the value come last either way; names, then the id, break ties,
     # so that paging never shows a trainer twice or skips one.
-    return ([direction(key).nulls_last() for key in keys]
-            + [Trainer.last_name, Trainer.first_name, Trainer.id])
+    ties = [] if filters.sort is ListSort.NAME else [Trainer.last_name, Trainer.first_name]
+    return [direction(key).nulls_last() for key in keys] + ties + [Trainer.id]
