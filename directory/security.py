@@ -49,6 +49,11 @@ def check_production_config(app: Flask) -> None:
         raise InsecureConfiguration(
             "Refusing to start in production with the development SECRET_KEY: set "
             "SECRET_KEY to a random value of at least 32 characters.")
+    if not app.config["SITE_URL"].startswith("https://"):
+        # Emails and one-time reset links are built on it.
+        raise InsecureConfiguration(
+            "Refusing to start in production without an https SITE_URL: set it to the "
+            "address people reach this site at, e.g. https://referfit.example.org.")
 
 
 def assign_request_id() -> None:

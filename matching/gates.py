@@ -14,6 +14,8 @@ from matching.types import (
     VerificationStatus,
 )
 
+AT_CAPACITY = "At capacity: takes no more new referrals this month"
+
 
 def exclusion_reasons(referral: Referral, candidate: Candidate,
                       travel: DeliveryMode | None, distance_text: str) -> list[str]:
@@ -21,7 +23,7 @@ def exclusion_reasons(referral: Referral, candidate: Candidate,
     if not candidate.accepting:
         reasons.append("Not taking new clients")
     if candidate.at_capacity:
-        reasons.append("At capacity: takes no more new referrals this month")
+        reasons.append(AT_CAPACITY)
     if travel is None:
         reasons.append(f"Out of reach: {distance_text} away and no accepted way to train "
                        "within the patient's range")

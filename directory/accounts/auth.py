@@ -18,9 +18,17 @@ def is_api_request() -> bool:
 
 
 @login_manager.user_loader
-def load_user_from_session(user_id: str) -> User | None:
+def load_user_from_session(cookie_id: str) -> User | None:
+    """The active user a cookie names, unless their sessions were ended since it was
+    made (User.get_id: "<id>.<epoch>"; a bare id is epoch 0)."""
+    user_id, _, epoch = cookie_id.partition(".")
+    epoch = epoch or "0"
+    if not (user_id + epoch).isascii() or not user_id.isdigit() or not epoch.isdigit():
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_epoch != int(epoch):
+        return None
+    return user
 
 
 def bearer_token() -> str | None:

@@ -42,6 +42,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("trainers.id"), unique=True)
     last_login_at: Mapped[datetime | None] = mapped_column(info={"audit": "skip"})
+    # Part of the id sign-in cookies carry: raising it ends every session made before
+    # (a password reset, a deactivation).
+    session_epoch: Mapped[int] = mapped_column(default=0)
 
     trainer: Mapped[Trainer | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
@@ -50,6 +53,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login logs out deactivated accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What session and remember-me cookies store (see auth.load_user_from_session)."""
+        return f"{self.id}.{self.session_epoch}"
+
+    def end_sessions(self) -> None:
+        self.session_epoch += 1
 
     def set_password(self, password: str) -> None:
         # scrypt is memory-hard; werkzeug picks sound parameters and salts each hash.

@@ -136,6 +136,7 @@ def set_active(session: Session, user: User, active: bool, admin: User) -> None:
     user.active = active
     if not active:
         now = utcnow()
+        user.end_sessions()
         _revoke_tokens(user, now)
         _spend_open_resets(session, user, now)
     session.flush()
@@ -171,11 +172,12 @@ def find_usable_reset(session: Session, secret: str, *,
 
 
 def use_password_reset(session: Session, reset: PasswordReset, password: str) -> None:
-    """Set the new password; API tokens made with the old one stop working, since a
-    reset often means the old password was lost to someone else."""
+    """Set the new password and end every session and API token made with the old one:
+    a reset often means the old password was lost to someone else."""
     check_password_length(password)
     reset.user.set_password(password)
     reset.used_at = utcnow()
+    reset.user.end_sessions()
     _revoke_tokens(reset.user, reset.used_at)
     session.flush()
 

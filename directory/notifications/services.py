@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from flask import Flask, current_app, has_app_context, render_template
 from sqlalchemy import event, select, update
@@ -30,6 +30,9 @@ from directory.notifications.models import Message, MessageStatus
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)  # a claimed message is that worker's to send for this long
+# A pass stops claiming after this long, well inside LEASE (each send may time out).
+PASS_TIME = timedelta(minutes=5)
+SUBJECT_MAX = 200  # Message.subject's length
 QUEUED = "notifications_queued"
 
 
@@ -47,7 +50,8 @@ def notify(session: Session, kind: str, recipients: Iterable[User], subject: str
         if key and session.scalar(select(Message.id).where(Message.dedupe_key == key)):
             continue
         message = Message(
-            kind=kind, recipient_id=user.id, recipient=user.email, subject=subject,
+            kind=kind, recipient_id=user.id, recipient=user.email,
+            subject=_shortened(subject, SUBJECT_MAX),
             body=body, dedupe_key=key, attempts=0,
             status=MessageStatus.QUEUED if queued else MessageStatus.RECORDED,
             next_attempt_at=utcnow() if queued else None)
@@ -62,10 +66,21 @@ BACKENDS = ("outbox", "smtp")
 
 
 def check_mail_settings(app: Flask) -> None:
-    """Refuse to start with a mail backend that would silently drop messages."""
-    if app.config["MAIL_BACKEND"] not in BACKENDS:
+    """Refuse to start with mail settings that would drop messages or leak a password."""
+    config = app.config
+    if config["MAIL_BACKEND"] not in BACKENDS:
         raise ValueError(f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, "
-                         f"not {app.config['MAIL_BACKEND']!r}.")
+                         f"not {config['MAIL_BACKEND']!r}.")
+    if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
+        raise ValueError("Set MAIL_USE_TLS (STARTTLS, port 587) or MAIL_USE_SSL (port 465), "
+                         "not both.")
+    if config["MAIL_USERNAME"] and not (config["MAIL_USE_TLS"] or config["MAIL_USE_SSL"]):
+        raise ValueError("MAIL_USERNAME without MAIL_USE_TLS or MAIL_USE_SSL would send the "
+                         "password in clear text.")
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def curators(session: Session) -> list[User]:
@@ -95,12 +110,20 @@ def retry_delay(attempts: int) -> timedelta:
 
 def deliver_due(session: Session, send: Callable[[Message], None], now: datetime,
                 limit: int = 200) -> DeliveryReport:
-    """Send the queued messages that are due, committing each outcome on its own."""
+    """Send the queued messages due at `now`, committing each outcome on its own.
+
+    Delivery is a worker, not a request: it commits per message so that one message's
+    outcome never waits on, or is lost with, another's. A pass stops after PASS_TIME
+    so that it never holds a message past its claim.
+    """
     report = DeliveryReport()
     due = session.scalars(select(Message.id).where(
         Message.status == MessageStatus.QUEUED, Message.next_attempt_at <= now)
         .order_by(Message.id).limit(limit)).all()
+    stop_at = utcnow() + PASS_TIME
     for message_id in due:
+        if utcnow() >= stop_at:
+            break  # the rest wait for the next pass
         if not _claim(session, message_id, now):
             continue  # another worker has it
         message = session.get(Message, message_id)
@@ -113,7 +136,7 @@ def deliver_due(session: Session, send: Callable[[Message], None], now: datetime
                 message.status, message.next_attempt_at = MessageStatus.FAILED, None
                 report.failed += 1
             else:
-                message.next_attempt_at = now + retry_delay(message.attempts)
+                message.next_attempt_at = max(now, utcnow()) + retry_delay(message.attempts)
                 report.retrying += 1
             # The id only: addresses and bodies stay out of logs.
             log.warning("Message %s not delivered (attempt %s): %s", message.id,
@@ -129,11 +152,13 @@ def deliver_due(session: Session, send: Callable[[Message], None], now: datetime
 
 
 def _claim(session: Session, message_id: int, now: datetime) -> bool:
-    """Take a due message for LEASE, unless another worker took it first."""
+    """Take a due message for LEASE from the moment of claiming, unless another worker
+    took it first."""
     table = Message.__table__
     claimed = session.execute(update(table).where(
         table.c.id == message_id, table.c.status == MessageStatus.QUEUED.value,
-        table.c.next_attempt_at <= now).values(next_attempt_at=now + LEASE)).rowcount
+        table.c.next_attempt_at <= now).values(
+            next_attempt_at=max(now, utcnow()) + LEASE)).rowcount
     session.commit()
     return claimed == 1
 
@@ -144,7 +169,7 @@ def send_by_smtp(message: Message) -> None:
     email = EmailMessage()
     email["From"], email["To"] = config["MAIL_DEFAULT_SENDER"], message.recipient
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain="referfit")
+    email["Message-ID"] = make_msgid(domain=_sender_domain(config["MAIL_DEFAULT_SENDER"]))
     email.set_content(message.body)
     connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     # The timeout keeps a server that never answers from holding the mail thread.
@@ -155,6 +180,10 @@ def send_by_smtp(message: Message) -> None:
         if config["MAIL_USERNAME"]:
             server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         server.send_message(email)
+
+
+def _sender_domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "referfit.invalid"
 
 
 def deliver_in_background(app: Flask) -> Future:

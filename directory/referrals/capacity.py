@@ -21,20 +21,35 @@ HOLDING = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGR
 
 
 def _taken_since(since: datetime):
-    """(trainer_id, taken): referrals sent to each trainer since then and still theirs."""
+    """(trainer_id, taken) for trainers who set a capacity: the referrals sent to them
+    since then that are still theirs."""
     return (select(ReferralEvent.trainer_id.label("trainer_id"),
                    func.count(distinct(ReferralEvent.referral_id)).label("taken"))
             .join(Referral, Referral.id == ReferralEvent.referral_id)
+            .join(Trainer, Trainer.id == ReferralEvent.trainer_id)
             .where(ReferralEvent.to_status == ReferralStatus.SENT,
                    ReferralEvent.occurred_at >= since,
                    Referral.trainer_id == ReferralEvent.trainer_id,
-                   Referral.status.in_(HOLDING))
+                   Referral.status.in_(HOLDING),
+                   # ">= 0", not "IS NOT NULL": the database can use the column's index.
+                   Trainer.referral_capacity >= 0)
             .group_by(ReferralEvent.trainer_id).subquery())
 
 
 def referrals_taken(session: Session, trainer_id: int, now: datetime) -> int:
-    taken = _taken_since(now - WINDOW)
-    return session.scalar(select(taken.c.taken).where(taken.c.trainer_id == trainer_id)) or 0
+    """Referrals sent to the trainer in the last 30 days and still theirs."""
+    return session.scalar(
+        select(func.count(distinct(ReferralEvent.referral_id)))
+        .join(Referral, Referral.id == ReferralEvent.referral_id)
+        .where(ReferralEvent.trainer_id == trainer_id,
+               ReferralEvent.to_status == ReferralStatus.SENT,
+               ReferralEvent.occurred_at >= now - WINDOW,
+               Referral.trainer_id == trainer_id, Referral.status.in_(HOLDING)))
+
+
+def has_room(session: Session, trainer: Trainer, now: datetime) -> bool:
+    return trainer.referral_capacity is None or \
+        referrals_taken(session, trainer.id, now) < trainer.referral_capacity
 
 
 def at_capacity(session: Session, now: datetime) -> frozenset[int]:
@@ -42,6 +57,5 @@ def at_capacity(session: Session, now: datetime) -> frozenset[int]:
     taken = _taken_since(now - WINDOW)
     return frozenset(session.scalars(
         select(Trainer.id).outerjoin(taken, taken.c.trainer_id == Trainer.id)
-        # ">= 0" rather than "IS NOT NULL": it lets the database use the column's index.
         .where(Trainer.referral_capacity >= 0,
                Trainer.referral_capacity <= func.coalesce(taken.c.taken, 0))))

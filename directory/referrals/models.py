@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.db import TimestampMixin, str_enum, utcnow
@@ -99,6 +99,9 @@ class ReferralEvent(db.Model):
     """One transition of a referral: who moved it, from what, to what, when and why."""
 
     __tablename__ = "referral_events"
+    # Capacity counts the referrals sent in the last 30 days (referrals.capacity).
+    __table_args__ = (Index("ix_referral_events_to_status_occurred_at", "to_status",
+                            "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)

@@ -15,7 +15,7 @@ from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
 from directory.matches.schemas import MatchResultSchema
 from directory.notifications import events
-from directory.referrals.capacity import at_capacity
+from directory.referrals.capacity import has_room
 from directory.referrals.models import (
     TRAINER_READS,
     Referral,
@@ -26,6 +26,7 @@ from directory.referrals.models import (
 )
 from directory.search.snapshot import Snapshot
 from directory.trainers.models import Trainer, TrainerStatus
+from matching.gates import AT_CAPACITY
 from matching.heart_rate import (
     blunting_medications,
     percent_of_reserve,
@@ -352,14 +353,16 @@ def _addressee(referral: Referral, trainer_id: int | None) -> int:
     if chosen not in ranked:
         raise InvalidInput({"trainer_id": [
             f"Trainer {chosen} is not among the recommended trainers."]})
-    trainer = object_session(referral).get(Trainer, chosen)
+    session = object_session(referral)
+    # Locked until the commit: two referrals sent at once cannot both take the last place.
+    trainer = session.scalar(select(Trainer).where(Trainer.id == chosen).with_for_update())
     if trainer is None or trainer.status is not TrainerStatus.ACTIVE \
             or not trainer.accepting_new_clients:
         raise InvalidInput({"trainer_id": [
             f"Trainer {chosen} is no longer taking new clients: choose another."]})
-    if chosen in at_capacity(object_session(referral), utcnow()):
+    if not has_room(session, trainer, utcnow()):
         raise InvalidInput({"trainer_id": [
-            f"Trainer {chosen} takes no more new referrals this month: choose another."]})
+            f"Trainer {chosen} cannot take this referral: {AT_CAPACITY}."]})
     if chosen not in referral.shortlist:
         referral.shortlist = [*referral.shortlist, chosen]
     return chosen

@@ -104,6 +104,7 @@ def test_unexpected_errors_on_pages_are_friendly(client, monkeypatch):
 def production(monkeypatch):
     monkeypatch.setenv("REFERFIT_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SITE_URL", raising=False)
     return monkeypatch
 
 
@@ -116,8 +117,19 @@ def test_production_refuses_a_weak_secret_key(production, secret_key):
         create_app()
 
 
+@pytest.mark.parametrize("site_url", [None, "http://referfit.example.org"],
+                         ids=["unset", "plain-http"])
+def test_production_refuses_a_site_url_links_cannot_trust(production, site_url):
+    production.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    if site_url is not None:
+        production.setenv("SITE_URL", site_url)
+    with pytest.raises(InsecureConfiguration, match="https SITE_URL"):
+        create_app()
+
+
 def test_production_accepts_a_random_secret_key_and_secures_cookies(production):
     production.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    production.setenv("SITE_URL", "https://referfit.example.org")
     app = create_app()
     assert app.config["ENV_NAME"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -125,6 +125,16 @@ def upgrade():
         with op.batch_alter_table(catalog, schema=None) as batch_op:
             batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table("referral_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_referral_events_to_status_occurred_at", ["to_status", "occurred_at"], unique=False
+        )
+
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0")
+        )
+
     op.create_index(
         "ix_import_rows_batch_id_number",
         "import_rows",
@@ -159,6 +169,11 @@ def downgrade():
         batch_op.drop_column("full_list")
 
     op.drop_index("ix_import_rows_batch_id_number", table_name="import_rows")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("session_epoch")
+
+    with op.batch_alter_table("referral_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_events_to_status_occurred_at")
     for catalog in ("certifications", "conditions"):
         with op.batch_alter_table(catalog, schema=None) as batch_op:
             batch_op.drop_column("edited_at")

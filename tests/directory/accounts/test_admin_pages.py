@@ -535,3 +535,16 @@ def test_a_reset_password_ends_the_accounts_api_tokens(app, client, session, adm
     use_link(app.test_client(), issue_link(client, doctor))
     session.refresh(token)
     assert token.revoked_at is not None
+
+
+def test_a_reset_or_a_deactivation_ends_every_open_session(app, client, session, admin,
+                                                           user_factory):
+    doctor, nurse = user_factory("doctor"), user_factory("doctor")
+    elsewhere, other = app.test_client(), app.test_client()
+    sign_in(elsewhere, doctor.email)
+    sign_in(other, nurse.email)
+    assert elsewhere.get("/account").status_code == 200
+    use_link(app.test_client(), issue_link(client, doctor))
+    assert elsewhere.get("/account").status_code == 302  # signed out: sign in again
+    assert submit(client, nurse, "active", {"active": "no"}).status_code == 302
+    assert other.get("/account").status_code == 302

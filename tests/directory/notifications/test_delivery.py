@@ -103,7 +103,8 @@ def test_failures_back_off_and_give_up_after_max_attempts(session, app):
     now = utcnow()
     report = deliver_due(session, refuse, now)
     assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
-    assert message.next_attempt_at == now + timedelta(minutes=1)
+    assert now + timedelta(minutes=1) <= message.next_attempt_at \
+        <= utcnow() + timedelta(minutes=1)
     assert deliver_due(session, refuse, now).retrying == 0  # not due yet: left alone
     for _ in range(2, MAX_ATTEMPTS + 1):
         report = deliver_due(session, refuse, message.next_attempt_at)
@@ -164,3 +165,28 @@ def test_an_unknown_mail_backend_stops_the_app_at_start(tmp_path):
     with pytest.raises(ValueError, match="MAIL_BACKEND must be one of outbox, smtp"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_BACKEND": "sendmail",
                     "SEARCH_INDEX_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize("settings, problem", [
+    ({"MAIL_USE_TLS": True, "MAIL_USE_SSL": True}, "not both"),
+    ({"MAIL_USERNAME": "referfit"}, "password in clear text"),
+], ids=["tls-and-ssl", "login-in-clear"])
+def test_mail_settings_that_would_fail_or_leak_stop_the_app(tmp_path, settings, problem):
+    with pytest.raises(ValueError, match=problem):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SEARCH_INDEX_DIR": str(tmp_path),
+                    **settings})
+
+
+def test_a_long_subject_is_shortened_to_fit(session, app, user_factory):
+    doctor = user_factory("doctor")
+    (message,) = services.notify(session, "concern_reported", [doctor], "x" * 300,
+                                 referral=SimpleNamespace(id=7), url="http://x/referrals/7")
+    session.commit()
+    assert len(message.subject) == 200 and message.subject.endswith("…")
+
+
+def test_a_pass_claims_each_message_from_the_time_it_reaches_it(session, app):
+    message = queued(session)
+    long_ago = utcnow() - timedelta(hours=1)
+    deliver_due(session, refuse, long_ago + timedelta(hours=2))
+    assert message.next_attempt_at > utcnow()  # the retry is after now, not after `now`

@@ -11,7 +11,7 @@ from directory.referrals.capacity import at_capacity, referrals_taken
 from directory.referrals.models import ReferralEvent
 from tests.directory.referrals.test_journey_api import referral_body
 
-AT_CAPACITY = "At capacity: takes no more new referrals this month"
+AT_CAPACITY = "At capacity: takes no more new referrals this month"  # as the doctor reads it
 MATCH = {"near": "60614", "conditions": ["type 2 diabetes"], "max_distance": 10}
 
 
@@ -105,7 +105,7 @@ def test_sending_a_drafted_referral_to_a_trainer_now_full_is_refused(session, tr
                           json={"to": "sent"})
     assert refused.status_code == 422
     assert refused.json["errors"]["json"]["trainer_id"] == [
-        f"Trainer {near.id} takes no more new referrals this month: choose another."]
+        f"Trainer {near.id} cannot take this referral: {AT_CAPACITY}."]
 
 
 def test_capacity_is_part_of_the_profile_api(session, trainers, api_as, client):
