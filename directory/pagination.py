@@ -1,5 +1,6 @@
 """Paging for every list endpoint: the query arguments and the envelope of one page."""
 
+from flask import abort, request
 from marshmallow import Schema, fields, validate
 
 from directory.extensions import db
@@ -27,3 +28,11 @@ def page_of(query, args: dict) -> dict:
                        error_out=False, count=True)
     return {"items": page.items, "total": page.total, "page": page.page,
             "page_size": page.per_page, "pages": page.pages}
+
+
+def page_number() -> int:
+    """The page a list page asks for in ?page=, from 1; anything else is a 400."""
+    page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100_000:
+        abort(400, "page must be a whole number from 1.")
+    return int(page)

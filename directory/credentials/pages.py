@@ -32,6 +32,7 @@ from directory.credentials.schemas import CredentialInputSchema
 from directory.db import today
 from directory.errors import InvalidInput
 from directory.extensions import db
+from directory.pagination import page_number
 from directory.trainers.models import Trainer
 from directory.urls import db_id
 
@@ -199,17 +200,10 @@ def _corrections_page(failed: tuple[int, ResolveCorrectionForm] | None = None,
     """The queue; the request whose form was refused keeps what the curator typed."""
     query = requests_queue.open_corrections_query().options(
         joinedload(CorrectionRequest.trainer), joinedload(CorrectionRequest.credential))
-    page = db.paginate(query, page=_page(), per_page=QUEUE_PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=QUEUE_PAGE_SIZE, error_out=False)
     forms = {item.id: ResolveCorrectionForm(formdata=None) for item in page.items}
     if failed is not None:
         forms[failed[0]] = failed[1]
     return render_template(
         "credentials/corrections.html", page=page, forms=forms, problem=problem,
         closed=services.recently_closed_corrections(db.session, CLOSED_SHOWN))
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100_000:
-        abort(400, "page must be a whole number from 1.")
-    return int(page)

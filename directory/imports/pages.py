@@ -30,6 +30,7 @@ from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAc
 from directory.imports.profiles import load_profiles
 from directory.imports.schemas import ReportSchema
 from directory.imports.views import allows_upload, get_batch, get_review, read_upload
+from directory.pagination import page_number
 from directory.trainers.models import Trainer
 from directory.urls import db_id
 
@@ -104,7 +105,7 @@ def report(batch_id):
     query = select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row)
     if action:
         query = query.where(ImportRow.action == action)
-    page = db.paginate(query, page=_page(), per_page=REPORT_PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=REPORT_PAGE_SIZE, error_out=False)
     return render_template("imports/report.html", batch=batch, page=page, action=action,
                            actions=list(RowAction))
 
@@ -119,7 +120,7 @@ def report_json(batch_id):
 @blp.get("/reviews")
 def queue():
     authorize(Permission.IMPORT_CREDENTIALS)
-    page = db.paginate(services.reviews_query(ReviewStatus.PENDING), page=_page(),
+    page = db.paginate(services.reviews_query(ReviewStatus.PENDING), page=page_number(),
                        per_page=QUEUE_PAGE_SIZE, error_out=False)
     return render_template("imports/queue.html", page=page,
                            reviews=services.review_details(db.session, page.items))
@@ -201,13 +202,6 @@ def _recent_batches() -> list[ImportBatch]:
 def _pending_count() -> int:
     return db.session.scalar(select(func.count(ImportRow.id)).where(
         ImportRow.review_status == ReviewStatus.PENDING))
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        abort(400, "page must be a whole number from 1.")
-    return int(page)
 
 
 def _upload_dir() -> Path:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from directory.accounts.permissions import Permission, authorize
 from directory.extensions import db
 from directory.notifications.models import Message, MessageStatus
+from directory.pagination import page_number
 from directory.urls import db_id
 
 blp = Blueprint("notification_pages", __name__)
@@ -44,10 +45,8 @@ def message(message_id):
 def _filters() -> dict:
     """The list's filters from the query string; a value it cannot mean is a 400."""
     args = request.args
-    status, page = args.get("status", ""), args.get("page", "1")
+    status = args.get("status", "")
     if status and status not in {s.value for s in MessageStatus}:
         abort(400, f"status must be one of {', '.join(s.value for s in MessageStatus)}.")
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        abort(400, "page must be a whole number from 1.")
     return {"status": status, "kind": args.get("kind", "")[:32],
-            "recipient": args.get("recipient", "").strip()[:254], "page": int(page)}
+            "recipient": args.get("recipient", "").strip()[:254], "page": page_number()}

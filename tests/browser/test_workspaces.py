@@ -401,11 +401,8 @@ def test_doctor_is_mailed_when_the_trainer_accepts(page, workspace_server):
                             "answer")).to_be_visible()
 
 
-# -- Known bugs: a form without an action posts to whatever URL rendered the page ------------
+# -- A page shown again after a refused form keeps its other forms posting where they belong
 
-@pytest.mark.xfail(strict=True, reason="App bug: trainers/my_profile.html's profile form has "
-                   "no action, so after a refused correction request (rendered at "
-                   "/my/profile/corrections) it posts to the correction endpoint")
 def test_trainer_saves_the_profile_after_a_refused_correction_request(page, workspace_server):
     server, _ = workspace_server
     sign_in(page, server, TRAINER_RITA)
@@ -416,12 +413,9 @@ def test_trainer_saves_the_profile_after_a_refused_correction_request(page, work
     profile = page.get_by_role("form", name="Your profile")
     profile.get_by_label("New referrals a month").fill("5")
     profile.get_by_role("button", name="Save your profile").click()
-    expect(flash(page)).to_have_text("Your profile is saved.", timeout=2000)
+    expect(flash(page)).to_have_text("Your profile is saved.")
 
 
-@pytest.mark.xfail(strict=True, reason="App bug: trainers/manage_edit.html's record form has "
-                   "no action, so after a refused deactivation (rendered at "
-                   "/manage/trainers/<id>/status) it posts to the status endpoint")
 def test_curator_saves_the_record_after_a_refused_deactivation(page, workspace_server):
     server, ids = workspace_server
     sign_in(page, server, CURATOR)
@@ -432,4 +426,4 @@ def test_curator_saves_the_record_after_a_refused_deactivation(page, workspace_s
     record = page.get_by_role("form", name="Trainer record")
     record.get_by_label("Phone", exact=True).fill("312-555-0199")
     record.get_by_role("button", name="Save changes").click()
-    expect(flash(page)).to_have_text("Saved Rita Retry.", timeout=2000)
+    expect(flash(page)).to_have_text("Saved Rita Retry.")

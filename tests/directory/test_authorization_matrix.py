@@ -240,7 +240,7 @@ CASES = [
     Case("accounts.set_active", "POST", "/admin/users/{spare_user}/active",
          admin_only(302, anonymous=302), form=True, body={"active": "yes"}),
     Case("accounts.link_trainer", "POST", "/admin/users/{spare_user}/trainer",
-         staff_only(302, anonymous=302), form=True, body={"trainer_id": ""}),
+         admin_only(302, anonymous=302), form=True, body={"trainer_id": ""}),
     Case("accounts.issue_reset", "POST", "/admin/users/{spare_user}/reset",
          admin_only(200, anonymous=302), form=True, body={}),
     # A reset link is for whoever holds it; a wrong one is missing for everyone.

@@ -52,7 +52,8 @@ def test_a_filter_the_outbox_cannot_mean_is_refused(admin_page):
     assert refused.status_code == 400
     assert "status must be one of queued, sent, failed, recorded" in \
         refused.get_data(as_text=True)
-    assert admin_page.get("/admin/outbox", query_string={"page": "0"}).status_code == 400
+    for page in ("0", "²", "-1"):
+        assert admin_page.get("/admin/outbox", query_string={"page": page}).status_code == 400
 
 
 def test_one_message_shows_its_body_and_delivery(admin_page, session):
