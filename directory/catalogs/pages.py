@@ -72,7 +72,8 @@ def _add(catalog: Catalog, form: CatalogEntryForm):
 
 
 def _edit(catalog: Catalog, form: CatalogEntryForm, row: Base):
-    del form.code  # shown, never edited: see services.update_entry
+    for name in catalog.fixed_fields:  # shown, never edited: see Catalog.fixed_fields
+        del form[name]
     if form.validate_on_submit():
         try:
             changed = services.update_entry(db.session, catalog, row, form.entry())

@@ -33,11 +33,15 @@ class Catalog:
     model: type[Base]
     schema: type[Schema]
     lookup_fields: tuple[str, ...]  # names a row is found by; none may be shared
+    # Set once, when the entry is added: the code keys re-loads of the file (a new code
+    # would come back as a second entry), and credentials copy a certification's issuer
+    # (their unique numbers and full-list checks are per issuer).
+    fixed_fields: tuple[str, ...] = ("code",)
 
 
 CATALOGS = (
     Catalog("certifications.toml", "certification", Certification,
-            CertificationSchema, ("code", "aliases")),
+            CertificationSchema, ("code", "aliases"), ("code", "issuer")),
     Catalog("conditions.toml", "condition", Condition,
             ConditionSchema, ("code", "name", "synonyms")),
 )
@@ -144,12 +148,10 @@ def add_entry(session: Session, catalog: Catalog, data: dict) -> Base:
 
 
 def update_entry(session: Session, catalog: Catalog, row: Base, data: dict) -> list[str]:
-    """Change `row` to raw `data`; return the fields that changed.
-
-    The code never changes: catalog files are re-loaded by code, so a new code would
-    come back as a second entry beside this one.
-    """
-    entry = _valid_entry(session, catalog, {**data, "code": row.code}, row.id)
+    """Change `row` to raw `data`, but never its fixed fields; return the fields that
+    changed."""
+    fixed = {name: getattr(row, name) for name in catalog.fixed_fields}
+    entry = _valid_entry(session, catalog, {**data, **fixed}, row.id)
     changed = [key for key, value in entry.items() if getattr(row, key) != value]
     for key in changed:
         setattr(row, key, entry[key])

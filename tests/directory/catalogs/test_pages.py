@@ -150,7 +150,8 @@ def test_edit_form_shows_the_values_with_lists_one_per_line_and_the_code_read_on
 
     assert textarea(page, "aliases").splitlines() == cep.aliases
     assert 'name="code"' not in page
-    assert "<code>ACSM-CEP</code>" in page and "The code cannot change" in page
+    assert "<code>ACSM-CEP</code>" in page and "These cannot change" in page
+    assert "<code>ACSM</code>" in page and 'name="issuer"' not in page
     assert '<option selected value="clinical">Clinical</option>' in page
     assert 'name="renewal_years" type="text" value="3"' in page
 
@@ -186,13 +187,16 @@ def test_editing_a_condition_saves_its_lists_and_clears_an_emptied_field(curator
         RiskTier.MODERATE, ["I10", "I11"], ["high blood pressure", "HTN"], "")
 
 
-def test_a_posted_code_is_ignored_on_edit(curator, session):
+def test_a_posted_code_or_issuer_is_ignored_on_edit(curator, session):
     cep = entry(session, Certification, "ACSM-CEP")
+    assert 'name="issuer"' not in text(curator.get(edit_path(cep)))
 
-    response = post_form(curator, edit_path(cep), {"code": "ACSM-NEW", "renewal_years": "5"})
+    response = post_form(curator, edit_path(cep), {"code": "ACSM-NEW", "issuer": "NSCA",
+                                                   "renewal_years": "5"})
 
     assert response.status_code == 302
-    assert entry(session, Certification, "ACSM-CEP").renewal_years == 5
+    saved = entry(session, Certification, "ACSM-CEP")
+    assert (saved.renewal_years, saved.issuer) == (5, "ACSM")
     assert session.scalar(select(Certification).filter_by(code="ACSM-NEW")) is None
 
 
