@@ -7,7 +7,7 @@ pages, then says what was done.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.accounts.models import User
@@ -18,6 +18,7 @@ from directory.notifications import events
 from directory.trainers.models import Trainer
 
 MAX_MESSAGE = 2000
+MAX_RESOLUTION = 1000  # CorrectionRequest.resolution's length
 
 
 def request_correction(session: Session, trainer: Trainer, user: User,
@@ -43,15 +44,28 @@ def resolve_correction(session: Session, request: CorrectionRequest, curator: Us
     """Close a request as resolved or declined, saying what was done and why."""
     if status is CorrectionStatus.OPEN:
         raise InvalidInput({"status": ["Choose resolved or declined."]})
-    if request.status is not CorrectionStatus.OPEN:
-        raise Conflict(f"This request was already {request.status.value}.")
     resolution = resolution.strip()
     if not resolution:
         raise InvalidInput({"resolution": ["Say what was done, for the record."]})
-    request.status, request.resolution = status, resolution[:1000]
+    if len(resolution) > MAX_RESOLUTION:
+        raise InvalidInput({"resolution": [f"Keep it under {MAX_RESOLUTION} characters."]})
+    _claim(session, request, status)
+    request.status, request.resolution = status, resolution
     request.resolved_by_id, request.resolved_at = curator.id, utcnow()
     session.flush()
     return request
+
+
+def _claim(session: Session, request: CorrectionRequest, status: CorrectionStatus) -> None:
+    """Close the stored request only if it is still open: two curators answering at once
+    cannot both succeed, nor the second overwrite the first."""
+    table = CorrectionRequest.__table__
+    closed = session.execute(update(table).where(
+        table.c.id == request.id, table.c.status == CorrectionStatus.OPEN.value)
+        .values(status=status.value)).rowcount
+    if closed == 0:
+        session.refresh(request)
+        raise Conflict(f"This request was already {request.status.value}.")
 
 
 def open_corrections_query():
