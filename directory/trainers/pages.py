@@ -8,9 +8,8 @@ never disagree about what is valid or what a change does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
@@ -22,7 +21,7 @@ from directory.credentials import corrections
 from directory.credentials.models import Credential
 from directory.db import today, utcnow
 from directory.errors import InvalidInput
-from directory.extensions import db
+from directory.extensions import db, limiter
 from directory.referrals.capacity import referrals_taken
 from directory.trainers import services
 from directory.trainers.forms import (
@@ -56,13 +55,7 @@ def manage_list():
     rows = [(trainer, services.credential_summary(trainer, day)) for trainer in page.items]
     flagged = services.flagged_trainer_ids(db.session, [trainer.id for trainer in page.items])
     return render_template("trainers/manage_list.html", form=form, page=page, rows=rows,
-                           flagged=flagged, page_url=partial(_page_url, form))
-
-
-def _page_url(form: TrainerFilterForm, number: int) -> str:
-    """This list again on another page; only the filters' own fields are carried."""
-    args = {k: v for k, v in request.args.items() if k in form and k != "page"}
-    return url_for("trainer_pages.manage_list", **args, page=number)
+                           flagged=flagged)
 
 
 # -- Adding and editing a trainer's record ----------------------------------------------
@@ -181,7 +174,17 @@ def my_profile():
     return _my_profile_page(trainer, form, _correction_form(trainer, formdata=None))
 
 
+def correction_limit() -> str:
+    return current_app.config["CORRECTION_RATE_LIMIT"]
+
+
+def signed_in_account() -> str:
+    """Rate-limit key per account: each request emails every curator."""
+    return f"account:{current_user.get_id()}"
+
+
 @blp.post("/my/profile/corrections")
+@limiter.limit(correction_limit, key_func=signed_in_account)
 def request_correction():
     trainer = _own_trainer()
     if trainer is None:

@@ -13,8 +13,12 @@ import pytest
 import redis
 
 from directory import create_app
+from directory.accounts.models import Role
+from directory.accounts.services import create_user
+from directory.catalogs.services import load_catalogs
 from directory.extensions import db, limiter
-from tests.conftest import DATA_DIR, IsolatedClient
+from tests.conftest import DATA_DIR, PASSWORD, IsolatedClient
+from tests.factories import make_trainer
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BAD_LOGIN = {"email": "nobody@example.com", "password": "wrong password"}
@@ -61,6 +65,7 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         "RATELIMIT_STORAGE_URI": uri,
         "RATELIMIT_KEY_PREFIX": prefix,
         "LOGIN_RATE_LIMIT": "3 per minute",
+        "CORRECTION_RATE_LIMIT": "2 per hour",
     })
     app.test_client_class = IsolatedClient
     yield app
@@ -68,6 +73,9 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         for key in _redis.scan_iter(f"*{prefix}*"):
             _redis.delete(key)
     with app.app_context():
+        with db.engine.begin() as connection:  # as the app fixture leaves the database
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
         db.engine.dispose()
 
 
@@ -110,3 +118,21 @@ def test_one_account_is_limited_whatever_address_the_attempts_come_from(limited_
     other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
     assert other.post("/login", data={**BAD_LOGIN, "email": "someone@example.com"}
                       ).status_code == 401
+
+
+def test_a_trainer_asks_for_corrections_only_so_often(limited_app):
+    """Each request emails every curator: one account cannot flood them."""
+    with limited_app.app_context():
+        load_catalogs(db.session, DATA_DIR)
+        trainer = make_trainer(db.session)
+        account = create_user(db.session, "coach@example.com", PASSWORD, Role.TRAINER,
+                              trainer)
+        db.session.commit()
+        account_id = account.get_id()
+    client = limited_app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"], cookie["_fresh"] = account_id, True
+    statuses = [client.post("/my/profile/corrections", data={
+        "credential_id": "", "message": "My NSCA-CSCS is missing."}).status_code
+        for _ in range(3)]
+    assert statuses == [302, 302, 429]
