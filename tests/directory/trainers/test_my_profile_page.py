@@ -69,7 +69,7 @@ def test_a_trainer_account_not_linked_yet_is_told_what_to_do(app, user_factory):
     assert response.status_code == 200
     assert "Your trainer account is not linked to a profile in the directory yet." in \
         text(response)
-    assert "A curator links" in text(response)
+    assert "Ask ReferFit to link your profile" in text(response)
     assert unlinked.post(CORRECTIONS, data={"message": "Link me"}).status_code == 403
 
 
