@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 
 from directory import create_app
 from directory.catalogs.services import load_catalogs
@@ -63,6 +63,11 @@ def ensure_directory(app, count: int) -> None:
             generator = demo_directory(db.session, 1, date(2026, 1, 1), app.config["DATA_DIR"])
             for _ in load_demo_batches(db.session, generator, count, index=False):
                 db.session.commit()
+        # A tenth of the trainers set a capacity and one in a hundred take no referrals,
+        # so every match pays for the live capacity check as it would in use.
+        db.session.execute(update(Trainer).where(Trainer.id % 10 == 0).values(
+            referral_capacity=case((Trainer.id % 100 == 0, 0), else_=4)))
+        db.session.commit()
 
 
 def main() -> None:

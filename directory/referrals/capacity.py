@@ -53,9 +53,11 @@ def has_room(session: Session, trainer: Trainer, now: datetime) -> bool:
 
 
 def at_capacity(session: Session, now: datetime) -> frozenset[int]:
-    """Ids of trainers with a capacity who have no room left for a new referral."""
+    """Ids of trainers with a capacity who have no room left for a new referral: those
+    who take none, and those whose recent referrals fill it. (Read on every match, so
+    neither part scans every trainer who set a capacity.)"""
     taken = _taken_since(now - WINDOW)
-    return frozenset(session.scalars(
-        select(Trainer.id).outerjoin(taken, taken.c.trainer_id == Trainer.id)
-        .where(Trainer.referral_capacity >= 0,
-               Trainer.referral_capacity <= func.coalesce(taken.c.taken, 0))))
+    none = select(Trainer.id).where(Trainer.referral_capacity == 0)
+    filled = (select(taken.c.trainer_id).join(Trainer, Trainer.id == taken.c.trainer_id)
+              .where(Trainer.referral_capacity <= taken.c.taken))
+    return frozenset(session.scalars(none.union(filled)))
