@@ -11,6 +11,7 @@ from directory.config import config_from_env
 from directory.errors import register_error_handlers
 from directory.extensions import api, csrf, db, limiter, migrate
 from directory.labels import register_labels
+from directory.pagination import page_url
 from directory.security import register_security
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
                       notification_pages):
         app.register_blueprint(blueprint)
     register_labels(app)
+    app.add_template_global(page_url)  # the pager macro's links (templates/_pager.html)
     app.register_blueprint(account_pages)
 
 

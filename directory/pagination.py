@@ -1,6 +1,8 @@
 """Paging for every list endpoint: the query arguments and the envelope of one page."""
 
-from flask import abort, request
+from urllib.parse import quote, urlencode
+
+from flask import abort, request, url_for
 from marshmallow import Schema, fields, validate
 
 from directory.extensions import db
@@ -30,9 +32,25 @@ def page_of(query, args: dict) -> dict:
             "page_size": page.per_page, "pages": page.pages}
 
 
-def page_number() -> int:
-    """The page a list page asks for in ?page=, from 1; anything else is a 400."""
-    page = request.args.get("page", "1")
+def page_number(arg: str = "page") -> int:
+    """The page a list page asks for in ?page= (or `arg`, for a page of several lists),
+    from 1; anything else is a 400."""
+    page = request.args.get(arg, "1")
     if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100_000:
-        abort(400, "page must be a whole number from 1.")
+        abort(400, f"{arg} must be a whole number from 1.")
     return int(page)
+
+
+def page_url(page: int, arg: str = "page", *, endpoint: str | None = None,
+             anchor: str | None = None) -> str:
+    """The current list on another page: every query argument kept as it came (its
+    filters, the pages of the other lists beside it), and `arg` set to `page`.
+
+    `endpoint` names the list's own page when a form's POST endpoint shows it again;
+    `anchor` brings a list lower down the page back into view. The query is encoded
+    here rather than by url_for, which would read arguments such as _external itself.
+    """
+    path = url_for(endpoint) if endpoint else url_for(request.endpoint, **request.view_args)
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != arg]
+    url = f"{path}?{urlencode([*kept, (arg, page)])}"
+    return f"{url}#{quote(anchor)}" if anchor else url

@@ -14,6 +14,7 @@ from wtforms.widgets import HiddenInput
 
 from directory.accounts.models import Role
 from directory.accounts.services import MIN_PASSWORD_LENGTH
+from directory.forms import strip
 from directory.urls import MAX_DB_ID
 
 EMAIL = [InputRequired(), Length(max=254)]
@@ -22,10 +23,6 @@ CONFIRM_PASSWORD = [InputRequired(), EqualTo("password", message="The passwords 
 ROLES = [SelectChoice(r.value, r.value.title()) for r in Role]
 TRAINER_ID = [Optional(), NumberRange(1, MAX_DB_ID)]
 PAGE = [Optional(), NumberRange(1, 100_000)]
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class LoginForm(FlaskForm):

@@ -76,13 +76,6 @@ def safe_next(default: str) -> str:
     return default
 
 
-def filtered_page_url(filters: FlaskForm, page: int) -> str:
-    """This list on another page, with its filters as they were typed."""
-    args = {field.name: request.args[field.name] for field in filters
-            if field.name in request.args}
-    return url_for(request.endpoint, **{**args, "page": page})
-
-
 @blp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 @limiter.limit(login_limit, methods=["POST"], key_func=attempted_email)
@@ -158,8 +151,7 @@ def users():
                 form.form_errors.append(_message(error))
     filters = UserFilterForm(request.args)
     page = _users_page(filters) if filters.validate() else None  # else errors on the form
-    html, status = form_page("accounts/users.html", form, filters=filters, page=page,
-                             page_url=filtered_page_url)
+    html, status = form_page("accounts/users.html", form, filters=filters, page=page)
     return html, status if page is not None else 422
 
 

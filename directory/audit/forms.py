@@ -3,12 +3,14 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from directory.accounts.forms import PAGE, strip
+from directory.accounts.forms import PAGE
+from directory.forms import strip
 
 
 class AuditFilterForm(FlaskForm):
     """The audit log's filters, read from the query string. No CSRF token: a GET changes
-    nothing. The selects' choices are the values the log holds, set by the view."""
+    nothing. The selects' choices, every kind of object and action the app records, are
+    set by the view."""
 
     class Meta:
         csrf = False

@@ -12,8 +12,8 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.accounts.models import User
 from directory.audit.models import AuditEvent
+from directory.audit.queries import actor_emails
 from directory.conditions.models import Condition
 from directory.conditions.schemas import ConditionSchema
 from directory.credentials.models import Certification
@@ -195,11 +195,10 @@ def name_clashes(session: Session, catalog: Catalog, entry: dict,
 def recent_changes(session: Session, row: Base, limit: int = 10) -> list[tuple[AuditEvent, str]]:
     """The row's latest audit events, newest first, each with who made it: an account's
     email, or the kind of actor ("system" for `flask catalogs load`)."""
-    events = session.execute(
-        select(AuditEvent, User.email)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.object_type == row.__tablename__,
-               AuditEvent.object_id == str(row.id))
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == row.__tablename__,
+                                 AuditEvent.object_id == str(row.id))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(limit))
-    return [(event, email or event.actor_role) for event, email in events]
+        .limit(limit)).all()
+    emails = actor_emails(session, events)
+    return [(event, emails.get(event.actor_id) or event.actor_role) for event in events]

@@ -6,15 +6,13 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from directory.credentials.corrections import MAX_RESOLUTION
 from directory.credentials.models import CorrectionStatus
 from directory.credentials.services import MAX_REVOCATION_REASON
+from directory.forms import strip
 from matching.types import VerificationStatus
 
 SOURCE_EXAMPLE = "for example: ACSM registry, checked by phone"
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class AddCredentialForm(FlaskForm):
@@ -58,4 +56,5 @@ class ResolveCorrectionForm(FlaskForm):
               message="Choose resolve or decline.")])
     note = TextAreaField(
         "Note", filters=[strip], description="What was done and why, for the record.",
-        validators=[DataRequired("Say what was done, for the record."), Length(max=1000)])
+        validators=[DataRequired("Say what was done, for the record."),
+                    Length(max=MAX_RESOLUTION)])

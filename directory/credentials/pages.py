@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
@@ -30,7 +30,7 @@ from directory.credentials.models import (
 )
 from directory.credentials.schemas import CredentialInputSchema
 from directory.db import today
-from directory.errors import InvalidInput
+from directory.errors import Conflict, InvalidInput
 from directory.extensions import db
 from directory.pagination import page_number
 from directory.trainers.models import Trainer
@@ -38,8 +38,9 @@ from directory.urls import db_id
 
 blp = Blueprint("credential_pages", __name__)
 WINDOWS = (30, 60, 90)  # days ahead the expiry page looks
-DEFAULT_WINDOW = 60
-SHOWN = 200  # rows of each long list on a page: the directory can hold 200,000 trainers
+DEFAULT_WINDOW = services.EXPIRY_NOTICE_DAYS  # one of WINDOWS: what the workspace counts
+LIST_PAGE_SIZE = 100  # rows of each long list on a page: the directory is large
+UNVERIFIED_PAGE = "unverified_page"  # the page number of the expiry page's second list
 QUEUE_PAGE_SIZE = 50
 CLOSED_SHOWN = 20
 
@@ -149,18 +150,34 @@ def expiring():
     if given not in {str(window) for window in WINDOWS}:
         abort(400, f"days must be one of {', '.join(map(str, WINDOWS))}.")
     day, days = today(), int(given)
+    # Two lists, each paged by its own argument so that paging one keeps the other's page.
     return render_template(
         "credentials/expiring.html", days=days, windows=WINDOWS, today=day,
         until=day + timedelta(days=days),
-        expiring=services.expiring_credentials(db.session, day, days, SHOWN),
-        unverified=services.trainers_without_verified_credential(db.session, day, SHOWN))
+        expiring=_list_page(services.expiring_credentials(day, days), "page"),
+        unverified=_list_page(services.trainers_without_verified_credential(day),
+                              UNVERIFIED_PAGE), unverified_arg=UNVERIFIED_PAGE)
 
 
 @blp.get("/manage/not-confirmed")
 def not_confirmed():
     authorize(Permission.MANAGE_CREDENTIALS)
-    return render_template("credentials/not_confirmed.html",
-                           checks=services.unconfirmed_credentials(db.session, SHOWN))
+    checks = services.unconfirmed_credentials(db.session)
+    # Each issuer's list is paged on its own, by ?page_<issuer>=.
+    missing = {check.issuer: _list_page(check.missing, _issuer_page_arg(check.issuer))
+               for check in checks if check.missing is not None}
+    return render_template("credentials/not_confirmed.html", checks=checks, missing=missing,
+                           page_arg=_issuer_page_arg)
+
+
+def _issuer_page_arg(issuer: str) -> str:
+    return f"page_{issuer}"
+
+
+def _list_page(query: Select, arg: str):
+    """One page of a long curator list; its number is read from ?<arg>=."""
+    return db.paginate(query, page=page_number(arg), per_page=LIST_PAGE_SIZE,
+                       error_out=False)
 
 
 @blp.get("/manage/corrections")
@@ -184,6 +201,9 @@ def resolve_correction(request_id):
             requests_queue.resolve_correction(
                 db.session, item, current_user, CorrectionStatus(form.status.data),
                 form.note.data)
+        except Conflict as error:  # another curator closed it since this page was read
+            db.session.rollback()
+            return _corrections_page(problem=str(error)), 409
         except InvalidInput as error:
             db.session.rollback()
             _show_errors(form, {"note" if k == "resolution" else k: v

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from directory.accounts.models import User
 from directory.audit.models import AuditEvent
+from directory.audit.queries import actor_emails
 from directory.credentials.models import (
     Certification,
     CorrectionRequest,
@@ -116,6 +117,9 @@ def apply_credential_changes(credential: Credential, changes: dict) -> None:
 # -- The curators' workspace ------------------------------------------------------------
 
 MAX_REVOCATION_REASON = 500
+# How far ahead a verified credential counts as expiring soon: the curators' workspace
+# counts these and the expiry notices tell their trainers.
+EXPIRY_NOTICE_DAYS = 60
 # What a curator reads in a credential's history; bookkeeping columns are left out.
 PROVENANCE_FIELDS = ("status", "credential_number", "issued_on", "expires_on",
                      "verification_source", "revocation_reason")
@@ -163,36 +167,17 @@ class ProvenanceEntry:
 
 def provenance(session: Session, credential: Credential) -> list[ProvenanceEntry]:
     """The credential's audit trail, oldest first; empty for one loaded in bulk."""
-    query = (select(AuditEvent, User.email)
-             .outerjoin(User, User.id == AuditEvent.actor_id)
-             .where(AuditEvent.object_type == Credential.__tablename__,
-                    AuditEvent.object_id == str(credential.id))
-             .order_by(AuditEvent.occurred_at, AuditEvent.id))
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == Credential.__tablename__,
+                                 AuditEvent.object_id == str(credential.id))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+    emails = actor_emails(session, events)
     return [ProvenanceEntry(
-        event.occurred_at, event.action, email, event.actor_role, event.import_batch_id,
+        event.occurred_at, event.action, emails.get(event.actor_id), event.actor_role,
+        event.import_batch_id,
         {key: (event.changes[key]["before"], event.changes[key]["after"])
          for key in PROVENANCE_FIELDS if key in event.changes},
-    ) for event, email in session.execute(query)]
-
-
-@dataclass(frozen=True)
-class Listing:
-    """The first rows of a long list, and how many there are in all."""
-
-    total: int
-    items: list
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.items)
-
-
-def first_rows(session: Session, query: Select, limit: int) -> Listing:
-    """Run a one-entity query for its first `limit` rows and, in the same query, the
-    count of all of them (a window over the whole result, taken before the limit)."""
-    rows = session.execute(query.add_columns(func.count().over().label("total"))
-                           .limit(limit)).all()
-    return Listing(rows[0].total if rows else 0, [row[0] for row in rows])
+    ) for event in events]
 
 
 def currently_verified(today: date):
@@ -201,26 +186,34 @@ def currently_verified(today: date):
                 or_(Credential.expires_on.is_(None), Credential.expires_on > today))
 
 
-def expiring_credentials(session: Session, today: date, days: int, limit: int) -> Listing:
+def _expiring_within(today: date, days: int) -> tuple:
+    """SQL for an active trainer's credential, verified today, that lapses within `days`
+    (one without an expiry date never lapses)."""
+    return (Trainer.status == TrainerStatus.ACTIVE, currently_verified(today),
+            Credential.expires_on <= today + timedelta(days=days))
+
+
+def expiring_credentials(today: date, days: int) -> Select:
     """Active trainers' verified credentials lapsing within `days`, soonest first."""
-    query = (select(Credential).join(Credential.trainer)
-             .options(contains_eager(Credential.trainer))
-             .where(Trainer.status == TrainerStatus.ACTIVE,
-                    Credential.status == VerificationStatus.VERIFIED,
-                    Credential.expires_on > today,
-                    Credential.expires_on <= today + timedelta(days=days))
-             .order_by(Credential.expires_on, Credential.id))
-    return first_rows(session, query, limit)
+    return (select(Credential).join(Credential.trainer)
+            .options(contains_eager(Credential.trainer))
+            .where(*_expiring_within(today, days))
+            .order_by(Credential.expires_on, Credential.id))
 
 
-def trainers_without_verified_credential(session: Session, today: date,
-                                         limit: int) -> Listing:
+def count_expiring_credentials(session: Session, today: date,
+                               days: int = EXPIRY_NOTICE_DAYS) -> int:
+    """How many credentials expiring_credentials() lists."""
+    return session.scalar(select(func.count(Credential.id)).join(Credential.trainer)
+                          .where(*_expiring_within(today, days)))
+
+
+def trainers_without_verified_credential(today: date) -> Select:
     """Active trainers none of whose credentials counts as verified today."""
     verified = select(Credential.id).where(Credential.trainer_id == Trainer.id,
                                            currently_verified(today))
-    query = (select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE, ~verified.exists())
-             .order_by(Trainer.last_name, Trainer.first_name, Trainer.id))
-    return first_rows(session, query, limit)
+    return (select(Trainer).where(Trainer.status == TrainerStatus.ACTIVE, ~verified.exists())
+            .order_by(Trainer.last_name, Trainer.first_name, Trainer.id))
 
 
 @dataclass(frozen=True)
@@ -229,17 +222,16 @@ class FullListCheck:
 
     issuer: str
     batch: ImportBatch | None  # None: the issuer never sent a complete list
-    missing: Listing | None
+    missing: Select | None  # see missing_from; None without a complete list
 
 
-def unconfirmed_credentials(session: Session, limit: int) -> list[FullListCheck]:
+def unconfirmed_credentials(session: Session) -> list[FullListCheck]:
     """For each issuer, what its latest full list leaves out (see missing_from)."""
     latest = latest_full_lists(session)
     issuers = session.scalars(select(Certification.issuer).distinct()
                               .order_by(Certification.issuer))
     return [FullListCheck(issuer, latest.get(issuer),
-                          missing_from(session, latest[issuer], limit)
-                          if issuer in latest else None)
+                          missing_from(latest[issuer]) if issuer in latest else None)
             for issuer in issuers]
 
 
@@ -250,21 +242,20 @@ def latest_full_lists(session: Session) -> dict[str, ImportBatch]:
         select(ImportBatch).where(ImportBatch.id.in_(newest)))}
 
 
-def missing_from(session: Session, batch: ImportBatch, limit: int) -> Listing:
+def missing_from(batch: ImportBatch) -> Select:
     """Active trainers' current-looking credentials of the batch's issuer that the full
     list left out. Ones added after it are not expected on it; numbers have no case."""
     listed = select(ImportRow.id).where(
         ImportRow.batch_id == batch.id,
         func.upper(ImportRow.credential_number) == func.upper(Credential.credential_number))
-    query = (select(Credential).join(Credential.trainer)
-             .options(contains_eager(Credential.trainer))
-             .where(Credential.issuer == batch.issuer,
-                    Credential.status.in_([VerificationStatus.VERIFIED,
-                                           VerificationStatus.UNVERIFIED]),
-                    Credential.created_at < batch.created_at,
-                    Trainer.status == TrainerStatus.ACTIVE, ~listed.exists())
-             .order_by(Credential.credential_number, Credential.id))
-    return first_rows(session, query, limit)
+    return (select(Credential).join(Credential.trainer)
+            .options(contains_eager(Credential.trainer))
+            .where(Credential.issuer == batch.issuer,
+                   Credential.status.in_([VerificationStatus.VERIFIED,
+                                          VerificationStatus.UNVERIFIED]),
+                   Credential.created_at < batch.created_at,
+                   Trainer.status == TrainerStatus.ACTIVE, ~listed.exists())
+            .order_by(Credential.credential_number, Credential.id))
 
 
 def recently_closed_corrections(session: Session, limit: int) -> list[Row]:

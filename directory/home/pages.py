@@ -1,19 +1,18 @@
 """Pages that belong to no one domain: the API reference and the workspace start page."""
 
-from datetime import timedelta
-
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
 from directory.accounts.permissions import Permission, authorize
-from directory.credentials.models import CorrectionRequest, CorrectionStatus, Credential
+from directory.credentials.models import CorrectionRequest, CorrectionStatus
+from directory.credentials.services import EXPIRY_NOTICE_DAYS, count_expiring_credentials
 from directory.db import today
 from directory.extensions import api, db
-from directory.imports.models import ImportRow, ReviewStatus
-from directory.trainers.models import Trainer, TrainerStatus
-from matching.types import VerificationStatus
+from directory.imports.services import pending_review_count
 
 blp = Blueprint("home", __name__)
+# Every list's pager (templates/_pager.html) builds its links with it: a template helper of
+# the whole app, so it is registered here, with the pages of no one domain.
 
 
 @blp.get("/api/docs")
@@ -34,20 +33,10 @@ def api_docs():
 def workspace():
     """Where a curator starts the day: what waits for them, and every curator page."""
     authorize(Permission.MANAGE_CREDENTIALS)
-    return render_template("workspace.html", waiting=_waiting())
-
-
-def _waiting() -> dict[str, int]:
-    def count(query) -> int:
-        return db.session.scalar(select(func.count()).select_from(query.subquery()))
-
-    soon = today() + timedelta(days=60)
-    return {
-        "reviews": count(select(ImportRow.id).where(
-            ImportRow.review_status == ReviewStatus.PENDING)),
-        "corrections": count(select(CorrectionRequest.id).where(
+    waiting = {
+        "reviews": pending_review_count(db.session),
+        "corrections": db.session.scalar(select(func.count(CorrectionRequest.id)).where(
             CorrectionRequest.status == CorrectionStatus.OPEN)),
-        "expiring": count(select(Credential.id).join(Trainer).where(
-            Credential.status == VerificationStatus.VERIFIED, Credential.expires_on > today(),
-            Credential.expires_on <= soon, Trainer.status == TrainerStatus.ACTIVE)),
+        "expiring": count_expiring_credentials(db.session, today()),
     }
+    return render_template("workspace.html", waiting=waiting, notice_days=EXPIRY_NOTICE_DAYS)

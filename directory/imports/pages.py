@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import Certification
@@ -64,7 +64,8 @@ def imports():
                 full_list="y" if form.full_list.data else "")}
     refused = request.method == "POST" and (errors or form.errors)
     return render_template("imports/imports.html", form=form, errors=errors, preview=preview,
-                           batches=_recent_batches(), pending=_pending_count(),
+                           batches=_recent_batches(),
+                           pending=services.pending_review_count(db.session),
                            ), 422 if refused else 200
 
 
@@ -197,11 +198,6 @@ def _summary_sentence(report: dict) -> str:
 def _recent_batches() -> list[ImportBatch]:
     return db.session.scalars(
         select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)).all()
-
-
-def _pending_count() -> int:
-    return db.session.scalar(select(func.count(ImportRow.id)).where(
-        ImportRow.review_status == ReviewStatus.PENDING))
 
 
 def _upload_dir() -> Path:

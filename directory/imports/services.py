@@ -596,3 +596,9 @@ def reviews_query(status: ReviewStatus, issuer: str | None = None):
     if issuer:
         query = query.where(ImportRow.issuer == issuer.strip().upper())
     return query.order_by(ImportRow.id)
+
+
+def pending_review_count(session: Session) -> int:
+    """How many rows wait in the review queue (the upload page and the workspace say)."""
+    return session.scalar(select(func.count(ImportRow.id)).where(
+        ImportRow.review_status == ReviewStatus.PENDING))

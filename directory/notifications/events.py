@@ -7,21 +7,20 @@ shows the rest to whoever signs in with the right account.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.accounts.models import User
+from directory.credentials import services as credentials
 from directory.credentials.models import CorrectionRequest, Credential
+from directory.credentials.services import EXPIRY_NOTICE_DAYS
 from directory.imports.models import ImportBatch
 from directory.notifications.services import curators, notify, trainer_accounts
 from directory.referrals.models import Referral, ReferralStatus
-from directory.trainers.models import Trainer, TrainerStatus
+from directory.trainers.models import Trainer
 from directory.urls import site_link
-from matching.types import VerificationStatus
-
-EXPIRY_NOTICE = timedelta(days=60)
 
 
 def _referrer(session: Session, referral: Referral) -> list[User]:
@@ -82,27 +81,26 @@ def overdue_reports(session: Session, today: date) -> int:
 
 
 def expiring_credentials(session: Session, today: date) -> int:
-    """Tell trainers of each verified credential expiring within 60 days (once per
-    expiry date), and curators in one digest a day."""
-    soon = list(session.scalars(
-        select(Credential).join(Trainer)
-        .where(Credential.status == VerificationStatus.VERIFIED,
-               Credential.expires_on > today, Credential.expires_on <= today + EXPIRY_NOTICE,
-               Trainer.status == TrainerStatus.ACTIVE)
-        .order_by(Credential.expires_on, Credential.id)))
+    """Tell trainers of each verified credential expiring within EXPIRY_NOTICE_DAYS (once
+    per expiry date), and curators in one digest a day."""
+    soon = credentials.expiring_credentials(today, EXPIRY_NOTICE_DAYS)
     sent = 0
-    for credential in soon:
+    # Trainers with an account only, read with their account in one query.
+    for credential, account in session.execute(
+            soon.add_columns(User).join(User, User.trainer_id == Credential.trainer_id)
+            .where(User.active.is_(True))).all():
         sent += len(notify(
-            session, "credential_expiring", trainer_accounts(session, credential.trainer_id),
+            session, "credential_expiring", [account],
             f"Your {credential.certification.code} credential expires on "
             f"{credential.expires_on:%B %-d, %Y}",
             dedupe_key=f"expiring:{credential.id}:{credential.expires_on.isoformat()}",
             credential=credential, url=site_link("trainer_pages.my_profile")))
-    if soon:
+    count = credentials.count_expiring_credentials(session, today)
+    if count:
         sent += len(notify(
             session, "expiring_digest", curators(session),
-            f"{len(soon)} verified credential{'s' if len(soon) != 1 else ''} expire "
-            "within 60 days", dedupe_key=f"expiring-digest:{today.isoformat()}",
-            count=len(soon), first=soon[:10], today=today,
-            url=site_link("credential_pages.expiring")))
+            f"{count} verified credential{'s' if count != 1 else ''} expire within "
+            f"{EXPIRY_NOTICE_DAYS} days", dedupe_key=f"expiring-digest:{today.isoformat()}",
+            count=count, first=session.scalars(soon.limit(10)).all(), today=today,
+            days=EXPIRY_NOTICE_DAYS, url=site_link("credential_pages.expiring")))
     return sent

@@ -28,9 +28,8 @@ def outbox():
                                                        autoescape=True))
     page = db.paginate(query, page=filters["page"], per_page=PAGE_SIZE, error_out=False)
     kinds = db.session.scalars(select(Message.kind).distinct().order_by(Message.kind)).all()
-    kept = {k: v for k, v in filters.items() if v and k != "page"}  # for the page links
     return render_template("notifications/outbox.html", page=page, filters=filters,
-                           kept=kept, kinds=kinds, statuses=list(MessageStatus))
+                           kinds=kinds, statuses=list(MessageStatus))
 
 
 @blp.get(f"/admin/outbox/{db_id('message_id')}")

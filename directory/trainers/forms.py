@@ -31,6 +31,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from directory.credentials.corrections import MAX_MESSAGE
+from directory.forms import strip
 from directory.labels import ACCESSIBILITY, MODES, PAYMENT_OPTIONS, SAFETY
 from directory.trainers.models import Gender, TrainerStatus
 from directory.trainers.services import ListSort, TrainerListFilters, Verification
@@ -38,10 +39,6 @@ from matching.types import CredentialLevel, ExperienceLevel
 
 BLANK_CONDITION_ROWS = 3
 MAX_CONDITIONS = 60  # as TrainerFieldsSchema allows
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _upper(value):
@@ -52,7 +49,7 @@ class TextField(StringField):
     """One line of text; left blank, it means "not given" (None), as the API takes it."""
 
     def __init__(self, *args, filters=(), **kwargs):
-        super().__init__(*args, filters=[_strip, *filters], **kwargs)
+        super().__init__(*args, filters=[strip, *filters], **kwargs)
 
     def payload(self):
         return None if self.data in (None, "") else self.data
@@ -101,7 +98,7 @@ class LongTextField(TextAreaField):
     """Free text; blank stays an empty text, not "not given"."""
 
     def __init__(self, *args, filters=(), **kwargs):
-        super().__init__(*args, filters=[_strip, *filters], **kwargs)
+        super().__init__(*args, filters=[strip, *filters], **kwargs)
 
     def payload(self) -> str:
         return self.data or ""
@@ -303,8 +300,8 @@ class CorrectionForm(PageForm):
 class TrainerFilterForm(Form):
     """The curators' list filters, read from the query string (no CSRF: it only reads)."""
 
-    name = StringField("Name", default="", filters=[_strip], validators=[Length(max=100)])
-    place = StringField("City, state or ZIP", default="", filters=[_strip],
+    name = StringField("Name", default="", filters=[strip], validators=[Length(max=100)])
+    place = StringField("City, state or ZIP", default="", filters=[strip],
                         validators=[Length(max=100)])
     # Each blank by default: a query string without the filter means "any".
     level = SelectField("Verified credential at level", default="",

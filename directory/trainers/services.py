@@ -16,7 +16,7 @@ from directory.credentials.models import (
     CorrectionStatus,
     Credential,
 )
-from directory.credentials.services import credential_rows
+from directory.credentials.services import credential_rows, currently_verified
 from directory.db import utcnow
 from directory.errors import InvalidInput
 from directory.geo.services import Place, PlaceNotFound, resolve_place
@@ -246,13 +246,13 @@ def _list_conditions(filters: TrainerListFilters, today: date) -> list:
     if filters.status is not None:
         conditions.append(Trainer.status == filters.status)
     if filters.level is not None:
-        conditions.append(_holds(_verified(today), Credential.certification_id.in_(
+        conditions.append(_holds(currently_verified(today), Credential.certification_id.in_(
             select(Certification.id).where(Certification.level == filters.level))))
     if filters.verification is not None:
         conditions.append(_verification_is(filters.verification, today))
     if filters.expiring_within_days is not None:
         last_day = today + timedelta(days=filters.expiring_within_days)
-        conditions.append(_holds(_verified(today), Credential.expires_on <= last_day))
+        conditions.append(_holds(currently_verified(today), Credential.expires_on <= last_day))
     if filters.flagged:
         conditions.append(select(CorrectionRequest.id).where(
             CorrectionRequest.trainer_id == Trainer.id,
@@ -270,12 +270,6 @@ def _place_matches(text: str):
                Trainer.postal_code.startswith(text, autoescape=True))
 
 
-def _verified(today: date):
-    """A credential that counts as verified today (Credential.effective_status in SQL)."""
-    return and_(Credential.status == VerificationStatus.VERIFIED,
-                or_(Credential.expires_on.is_(None), Credential.expires_on > today))
-
-
 def _holds(*conditions):
     """The trainer holds a credential meeting every condition."""
     return select(Credential.id).where(Credential.trainer_id == Trainer.id,
@@ -283,7 +277,7 @@ def _holds(*conditions):
 
 
 def _verification_is(choice: Verification, today: date):
-    verified = _holds(_verified(today))
+    verified = _holds(currently_verified(today))
     return {Verification.VERIFIED: verified,
             Verification.UNVERIFIED_ONLY: and_(_holds(), ~verified),
             Verification.NONE: ~_holds()}[choice]
@@ -292,7 +286,7 @@ def _verification_is(choice: Verification, today: date):
 def _list_order(filters: TrainerListFilters, today: date) -> list:
     direction = desc if filters.descending else asc
     soonest = (select(func.min(Credential.expires_on))
-               .where(Credential.trainer_id == Trainer.id, _verified(today))
+               .where(Credential.trainer_id == Trainer.id, currently_verified(today))
                .scalar_subquery())
     keys = {ListSort.NAME: [Trainer.last_name, Trainer.first_name],
             ListSort.CITY: [Trainer.city, Trainer.state],

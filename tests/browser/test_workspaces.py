@@ -257,7 +257,7 @@ def test_trainer_closes_their_books_and_asks_for_a_correction(page, workspace_se
     sign_in(page, server, TRAINER_NEAR)
     open_nav(page, "My profile")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
-    usage = page.get_by_role("status").filter(has_text="in the last 30 days")
+    usage = page.locator("#capacity-use")
     expect(usage).to_have_text("0 new referrals taken in the last 30 days; "
                                "you set no monthly limit.")
     profile = page.get_by_role("form", name="Your profile")

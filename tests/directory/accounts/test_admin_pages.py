@@ -177,8 +177,21 @@ def test_an_unknown_role_is_refused_on_the_form(client, session, admin, user_fac
     doctor = user_factory("doctor")
     response = submit(client, doctor, "role", {"role": "wizard"})
     assert response.status_code == 422
-    assert 'aria-describedby="role-errors"' in text(response)
+    page = text(response)
+    assert '<select aria-describedby="role-errors" aria-invalid="true" id="role"' in page
+    assert '<ul class="error" id="role-errors"><li>Not a valid choice.</li></ul>' in page
+    # One alert for the refused form, not one per message.
+    assert page.count('role="alert"') == 1
+    assert '<div class="error" role="alert"><p>Correct the field marked below.</p></div>' in page
     assert reload(session, doctor).role.value == "doctor"
+
+
+def test_a_refused_form_without_fields_says_why_in_one_alert(client, admin):
+    response = submit(client, admin, "active", {"active": "no"})
+    page = text(response)
+    assert page.count('role="alert"') == 1
+    assert ('<div class="error" role="alert"><p>You cannot deactivate your own account; '
+            "another admin can.</p></div>") in page
 
 
 # Deactivation
@@ -285,6 +298,7 @@ def test_reset_link_works_exactly_once(app, client, session, admin, user_factory
     issued = submit(client, doctor, "reset")
     assert issued.status_code == 200
     assert "It is shown only this once" in text(issued)
+    assert 'role="status"' not in text(issued)  # read with the page, not announced
     reset = session.scalar(select(PasswordReset))
     assert reset.expires_at.strftime("%Y-%m-%d %H:%M UTC") in text(issued)
     assert timedelta(hours=23, minutes=59) < reset.expires_at - utcnow() <= timedelta(hours=24)

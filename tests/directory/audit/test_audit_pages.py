@@ -26,10 +26,10 @@ def admin(client, user_factory):
 
 def add_event(session, **fields) -> int:
     """Write an audit event directly, at a chosen time (the log's own rows are never
-    audited themselves)."""
+    audited themselves). Its table, referral_updates, is one no test here writes to."""
     event = AuditEvent(**{"occurred_at": datetime(2030, 6, 1, 12, tzinfo=UTC),
                           "actor_role": "system", "action": "update",
-                          "object_type": "widgets", "object_id": "1", "changes": {},
+                          "object_type": "referral_updates", "object_id": "1", "changes": {},
                           **fields})
     session.add(event)
     session.commit()
@@ -59,14 +59,15 @@ def test_each_filter_narrows_the_log(client, session, admin, user_factory):
     mine = add_event(session, actor_id=admin.id, actor_role="admin", object_id="7")
     theirs = add_event(session, actor_id=other.id, actor_role="curator", action="delete",
                        object_id="8")
-    gadget = add_event(session, object_type="gadgets", action="create", object_id="7")
-    widgets = "object_type=widgets"
-    assert shown(client, widgets) == [theirs, mine]  # newest first: the higher id
-    assert shown(client, f"{widgets}&person={admin.email.upper()}") == [mine]
+    other_type = add_event(session, object_type="referral_events", action="create",
+                           object_id="7")
+    updates = "object_type=referral_updates"
+    assert shown(client, updates) == [theirs, mine]  # newest first: the higher id
+    assert shown(client, f"{updates}&person={admin.email.upper()}") == [mine]
     assert shown(client, f"person={other.email}") == [theirs]
-    assert shown(client, "object_type=gadgets") == [gadget]
+    assert shown(client, "object_type=referral_events") == [other_type]
     assert shown(client, "object_id=7&action=update") == [mine]
-    assert shown(client, "object_id=7") == [gadget, mine]
+    assert shown(client, "object_id=7") == [other_type, mine]
     assert shown(client, "action=delete") == [theirs]
 
 
@@ -79,8 +80,22 @@ def test_date_bounds_are_inclusive_days_in_utc(client, session, admin):
     after = at(2030, 1, 4, 0, 0, 0)
     assert shown(client, "date_from=2030-01-02&date_to=2030-01-03") == [last, first]
     assert shown(client, "date_from=2030-01-03&date_to=2030-01-03") == [last]
-    assert shown(client, "object_type=widgets&date_from=2030-01-04") == [after]
-    assert shown(client, "object_type=widgets&date_to=2030-01-01") == [before]
+    assert shown(client, "object_type=referral_updates&date_from=2030-01-04") == [after]
+    assert shown(client, "object_type=referral_updates&date_to=2030-01-01") == [before]
+
+
+def test_the_filters_offer_every_table_and_recorded_action_without_reading_the_log(
+        client, admin):
+    page = client.get("/admin/audit").get_data(as_text=True)
+    object_types = re.findall(r'<option value="([^"]*)">',
+                              page.split('id="object_type"')[1].split("</select>")[0])
+    assert object_types[0] == "" and object_types == sorted(object_types)
+    assert {"trainers", "credentials", "users", "import_rows"} <= set(object_types)
+    assert "audit_events" not in object_types  # the log never records its own rows
+    actions = page.split('id="action"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)">', actions) == [
+        "", "bulk_create", "create", "delete", "login", "update"]
+    assert '<option value="bulk_create">bulk create</option>' in actions
 
 
 @pytest.mark.parametrize("query, field, message", [
@@ -102,6 +117,8 @@ def test_refused_filters_are_422_with_the_reason_and_no_events(client, session, 
         assert f'aria-describedby="{field}-errors"' in page
     if field == "person":
         assert 'value="nobody@example.com"' in page  # what was typed stays
+    # One alert for the refused filters; a field's messages are tied to it instead.
+    assert page.count('role="alert"') == 1
 
 
 def test_rows_show_who_what_and_the_changes(client, session, admin):
@@ -113,7 +130,7 @@ def test_rows_show_who_what_and_the_changes(client, session, admin):
     anonymous = add_event(session, actor_role="anonymous", changes={
         "status": {"before": "draft", "after": "sent"}, "goals": {"before": None,
                                                                  "after": ["walk"]}})
-    shown_row = row(client, "object_type=widgets", anonymous)
+    shown_row = row(client, "object_type=referral_updates", anonymous)
     assert "<td>anonymous</td>" in shown_row and "2030-06-01 12:00:00" in shown_row
     assert ('<tr><th scope="row">status</th><td>draft</td><td>sent</td></tr>' in shown_row)
     assert ('<th scope="row">goals</th><td><span class="muted">none</span></td>'
@@ -182,27 +199,27 @@ def test_import_batches_link_to_their_report(client, session, admin):
     session.add(batch)
     session.commit()
     event = add_event(session, import_batch_id=batch.id)
-    assert f'<a href="/imports/{batch.id}">#{batch.id}</a>' in row(client, "object_type=widgets",
-                                                                   event)
+    assert f'<a href="/imports/{batch.id}">#{batch.id}</a>' in row(
+        client, "object_type=referral_updates", event)
 
 
 def test_the_log_is_paged_by_fifty_keeping_the_filters(client, session, admin):
     start = datetime(2030, 1, 1, tzinfo=UTC)
     ids = [add_event(session, occurred_at=start + timedelta(minutes=i)) for i in range(51)]
-    first = client.get("/admin/audit?object_type=widgets").get_data(as_text=True)
+    first = client.get("/admin/audit?object_type=referral_updates").get_data(as_text=True)
     assert "51 events." in first and "Page 1 of 2" in first
     assert [int(i) for i in EVENT_ROW.findall(first)] == ids[:0:-1]
-    assert 'href="/admin/audit?object_type=widgets&amp;page=2"' in first
-    assert shown(client, "object_type=widgets&page=2") == [ids[0]]
+    assert 'href="/admin/audit?object_type=referral_updates&amp;page=2"' in first
+    assert shown(client, "object_type=referral_updates&page=2") == [ids[0]]
 
 
 def test_the_page_and_the_api_filter_alike(client, api_as, session, admin):
     api = api_as("admin")
     for day in (1, 2, 3):
         add_event(session, occurred_at=datetime(2030, 3, day, 8, tzinfo=UTC), object_id="9")
-    through_api = api.get("/api/v1/audit-events?object_type=widgets&object_id=9"
+    through_api = api.get("/api/v1/audit-events?object_type=referral_updates&object_id=9"
                           "&since=2030-03-02T00:00:00Z&until=2030-03-03T00:00:00Z").json
-    on_page = shown(client, "object_type=widgets&object_id=9&date_from=2030-03-02"
+    on_page = shown(client, "object_type=referral_updates&object_id=9&date_from=2030-03-02"
                             "&date_to=2030-03-02")
     assert [item["id"] for item in through_api["items"]] == on_page and len(on_page) == 1
 

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from directory.credentials import corrections
 from directory.credentials import pages as credential_pages
+from directory.credentials.corrections import MAX_RESOLUTION
 from directory.credentials.models import (
     Certification,
     CorrectionRequest,
@@ -20,6 +21,7 @@ from directory.credentials.models import (
     Credential,
 )
 from directory.db import today
+from directory.errors import Conflict
 from directory.imports.services import ImportOptions, import_credentials
 from tests.conftest import DATA_DIR
 from tests.directory.accounts.helpers import csrf_token, sign_in
@@ -357,11 +359,45 @@ def test_trainers_with_nothing_verified_today_are_listed(curator, lapsing):
     assert unverified_names(curator.get("/manage/expiring")) == ["Maria In0"]
 
 
-def test_long_lists_show_their_count_and_their_first_rows(curator, lapsing, monkeypatch):
-    monkeypatch.setattr(credential_pages, "SHOWN", 3)
-    response = curator.get("/manage/expiring?days=90")
-    assert expiring_rows(response) == ["D1", "D30", "D31"]
-    assert "Showing the first 3 of 6 credentials; 3 more are not shown." in text(response)
+def page_links(response, label: str) -> dict[str, str]:
+    """The Previous and Next links of the pager named `label`, by their text."""
+    nav = re.search(rf'<nav class="pages" aria-label="{label}">(.*?)</nav>', text(response),
+                    re.S)
+    return {name: href for href, name in re.findall(r'<a href="([^"]+)">(\w+)</a>',
+                                                     nav.group(1))} if nav else {}
+
+
+def test_long_lists_are_paged_keeping_the_window(curator, lapsing, monkeypatch):
+    monkeypatch.setattr(credential_pages, "LIST_PAGE_SIZE", 4)
+    first = curator.get("/manage/expiring?days=90")
+    assert expiring_rows(first) == ["D1", "D30", "D31", "D60"]
+    assert '<span data-count="expiring">6</span>' in text(first)
+    assert page_links(first, "Pages of expiring credentials") == {
+        "Next": "/manage/expiring?days=90&page=2#expiring-title"}
+    second = curator.get("/manage/expiring?days=90&page=2")
+    assert expiring_rows(second) == ["D61", "D90"]
+    assert "Page 2 of 2" in text(second)
+    assert page_links(second, "Pages of expiring credentials") == {
+        "Previous": "/manage/expiring?days=90&page=1#expiring-title"}
+
+
+def test_the_two_expiry_lists_page_on_their_own(curator, session, lapsing, monkeypatch):
+    monkeypatch.setattr(credential_pages, "LIST_PAGE_SIZE", 1)
+    make_trainer(session, first_name="Bo", last_name="Bare", credentials=[], conditions=[])
+    response = curator.get("/manage/expiring?days=30&unverified_page=2")
+    assert expiring_rows(response) == ["D1"]
+    assert unverified_names(response) == ["Maria In0"]  # after Bo Bare
+    label = "Pages of trainers without a current verified credential"
+    assert page_links(response, label) == {
+        "Previous": "/manage/expiring?days=30&unverified_page=1#unverified-title"}
+    # Paging the first list keeps the second's page.
+    assert page_links(response, "Pages of expiring credentials") == {
+        "Next": "/manage/expiring?days=30&unverified_page=2&page=2#expiring-title"}
+
+
+@pytest.mark.parametrize("query", ["page=0", "unverified_page=x", "page=100001"])
+def test_a_page_number_must_be_a_whole_number_from_one(curator, query):
+    assert curator.get(f"/manage/expiring?{query}").status_code == 400
 
 
 # -- missing from the latest full list -----------------------------------------------------
@@ -388,6 +424,28 @@ def test_credentials_missing_from_a_full_list_are_listed_under_their_issuer(
     assert f'<a href="/manage/trainers/{missing.id}">Omar Haddad</a>' in nsca_section
     assert f"/manage/trainers/{listed.id}\"" not in nsca_section
     assert "ACSM has no full list yet" in page
+
+
+def test_each_issuers_missing_credentials_are_paged_on_their_own(curator, session, catalogs,
+                                                                 monkeypatch):
+    monkeypatch.setattr(credential_pages, "LIST_PAGE_SIZE", 2)
+    for number in ("NS-1", "NS-2", "NS-3"):
+        make_trainer(session, conditions=[], credentials=[credential_payload(
+            certification="NSCA-CSCS", credential_number=number)])
+    content = b"first_name,last_name,certification,credential_number\nNo,Body,NSCA-CSCS,NS-9\n"
+    import_credentials(session, content, "nsca-full.csv", ImportOptions("NSCA", full_list=True),
+                       str(DATA_DIR))
+    session.commit()
+
+    def missing(response) -> list[str]:
+        section = text(response).split('id="issuer-NSCA"')[1].split("</section>")[0]
+        return re.findall(r'">NSCA-CSCS (NS-\d)</a>', section)
+
+    first = curator.get("/manage/not-confirmed")
+    assert missing(first) == ["NS-1", "NS-2"] and '<span data-count="NSCA">3</span>' in text(first)
+    assert page_links(first, "Pages of NSCA credentials") == {
+        "Next": "/manage/not-confirmed?page_NSCA=2#issuer-NSCA"}
+    assert missing(curator.get("/manage/not-confirmed?page_NSCA=2")) == ["NS-3"]
 
 
 # -- corrections ---------------------------------------------------------------------------
@@ -453,6 +511,71 @@ def test_a_request_closed_already_answers_conflict(curator, session, asked):
     missing = post(curator, "/manage/corrections", "/manage/corrections/999999",
                    {"status": "resolved", "note": "Done."})
     assert missing.status_code == 404
+
+
+def test_a_request_another_curator_closed_meanwhile_answers_conflict(curator, session, asked,
+                                                                     monkeypatch):
+    first = asked[0]
+
+    def closed_meanwhile(*args):  # the other curator's answer came first
+        raise Conflict("This request was already declined.")
+
+    monkeypatch.setattr(corrections, "resolve_correction", closed_meanwhile)
+    response = post(curator, "/manage/corrections", f"/manage/corrections/{first.id}",
+                    {"status": "resolved", "note": "Done."})
+    assert response.status_code == 409
+    assert '<p class="error" role="alert">This request was already declined.</p>' in text(
+        response)
+
+
+def test_a_note_may_be_as_long_as_the_service_keeps_and_no_longer(curator, session, asked):
+    first, second = asked
+    longest = "n" * MAX_RESOLUTION
+    too_long = post(curator, "/manage/corrections", f"/manage/corrections/{first.id}",
+                    {"status": "resolved", "note": longest + "n"})
+    assert too_long.status_code == 422
+    assert field_errors(too_long, f"note-{first.id}") == [
+        f"Field cannot be longer than {MAX_RESOLUTION} characters."]
+    done = post(curator, "/manage/corrections", f"/manage/corrections/{second.id}",
+                {"status": "resolved", "note": longest})
+    assert done.status_code == 302
+    assert reloaded(session, CorrectionRequest, second.id).resolution == longest
+
+
+def test_each_requests_controls_name_the_request(curator, asked):
+    first = asked[0]
+    about = f"request {first.id} from Maria Lopez"
+    page = text(curator.get("/manage/corrections"))
+    assert f'Resolve<span class="visually-hidden"> {about}</span></button>' in page
+    assert f'Decline<span class="visually-hidden"> {about}</span></button>' in page
+    assert (f'<label for="note-{first.id}">Note<span class="visually-hidden"> on {about}'
+            "</span></label>") in page
+
+
+def test_every_error_list_describes_its_control(curator, asked):
+    first = asked[0]
+    response = post(curator, "/manage/corrections", f"/manage/corrections/{first.id}",
+                    {"note": " "})
+    page = text(response)
+    error_ids = re.findall(r'<ul class="error" id="([^"]+)"', page)
+    assert sorted(error_ids) == sorted([f"status-{first.id}-errors", f"note-{first.id}-errors"])
+    for error_id in error_ids:
+        assert re.search(rf'aria-describedby="[^"]*\b{error_id}\b', page), error_id
+    assert page.count(f'aria-describedby="status-{first.id}-errors"') == 2  # both buttons
+
+
+def test_a_refused_answer_comes_back_on_its_page_of_the_queue(curator, session, trainer,
+                                                              asked, monkeypatch):
+    monkeypatch.setattr(credential_pages, "QUEUE_PAGE_SIZE", 1)
+    second = asked[1]
+    page_two = text(curator.get("/manage/corrections?page=2"))
+    assert f'action="/manage/corrections/{second.id}?page=2"' in page_two
+    response = post(curator, "/manage/corrections?page=2",
+                    f"/manage/corrections/{second.id}?page=2", {"status": "resolved"})
+    assert response.status_code == 422
+    assert f"Request {second.id}: Maria Lopez" in text(response)
+    assert "Say what was done, for the record." in text(response)
+    assert 'href="/manage/corrections?page=1">Previous</a>' in text(response)
 
 
 # -- who may use the pages -----------------------------------------------------------------

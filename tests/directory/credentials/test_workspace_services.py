@@ -21,8 +21,6 @@ from matching.types import VerificationStatus
 from tests.conftest import DATA_DIR
 from tests.factories import credential_payload, make_trainer
 
-LIMIT = 200
-
 
 def trainer_with(session, last_name: str = "Lopez", active: bool = True, **credential):
     trainer = make_trainer(session, last_name=last_name, conditions=[],
@@ -128,8 +126,8 @@ def test_provenance_names_the_import_that_made_the_change(session, catalogs):
 
 # -- expiry --------------------------------------------------------------------------------
 
-def numbers(listing) -> list[str]:
-    return [credential.credential_number for credential in listing.items]
+def numbers(session, query) -> list[str]:
+    return [credential.credential_number for credential in session.scalars(query)]
 
 
 def expiring_in(session, *days: int, **fields) -> None:
@@ -140,8 +138,8 @@ def expiring_in(session, *days: int, **fields) -> None:
 
 def test_the_expiry_window_runs_from_tomorrow_to_its_last_day(session, catalogs):
     expiring_in(session, 30, 0, 1, 31, -5)
-    listing = services.expiring_credentials(session, today(), 30, LIMIT)
-    assert (numbers(listing), listing.total, listing.more) == (["D1", "D30"], 2, 0)
+    assert numbers(session, services.expiring_credentials(today(), 30)) == ["D1", "D30"]
+    assert services.count_expiring_credentials(session, today(), 30) == 2
 
 
 def test_only_verified_credentials_of_active_trainers_are_expiring(session, catalogs):
@@ -154,18 +152,18 @@ def test_only_verified_credentials_of_active_trainers_are_expiring(session, cata
                            expires_on=(today() + timedelta(5)).isoformat())
     services.revoke_credential(session, revoked.credentials[0], "Revoked.")
     session.commit()
-    assert numbers(services.expiring_credentials(session, today(), 30, LIMIT)) == ["D5"]
+    assert numbers(session, services.expiring_credentials(today(), 30)) == ["D5"]
+    assert services.count_expiring_credentials(session, today(), 30) == 1
 
 
-def test_a_long_list_gives_its_first_rows_and_its_total(session, catalogs):
-    expiring_in(session, 3, 1, 2)
-    listing = services.expiring_credentials(session, today(), 30, 2)
-    assert (numbers(listing), listing.total, listing.more) == (["D1", "D2"], 3, 1)
+def test_the_count_looks_as_far_ahead_as_the_notices_by_default(session, catalogs):
+    expiring_in(session, 1, services.EXPIRY_NOTICE_DAYS, services.EXPIRY_NOTICE_DAYS + 1)
+    assert services.count_expiring_credentials(session, today()) == 2
 
 
 def test_an_empty_list_counts_none(session, catalogs):
-    listing = services.expiring_credentials(session, today(), 30, LIMIT)
-    assert (listing.items, listing.total, listing.more) == ([], 0, 0)
+    assert numbers(session, services.expiring_credentials(today(), 30)) == []
+    assert services.count_expiring_credentials(session, today(), 30) == 0
 
 
 def test_trainers_with_nothing_verified_today_are_found(session, catalogs):
@@ -183,16 +181,15 @@ def test_trainers_with_nothing_verified_today_are_found(session, catalogs):
     trainer_with(session, last_name="Gone", active=False, status="unverified",
                  verification_source=None)
     session.commit()
-    listing = services.trainers_without_verified_credential(session, today(), LIMIT)
-    assert [t.last_name for t in listing.items] == ["Bare", "Lapsed", "Revoked", "Unverified"]
-    assert listing.total == 4
+    found = session.scalars(services.trainers_without_verified_credential(today()))
+    assert [t.last_name for t in found] == ["Bare", "Lapsed", "Revoked", "Unverified"]
 
 
 def test_one_current_credential_is_enough(session, catalogs):
     make_trainer(session, conditions=[], credentials=[
         credential_payload(expires_on=today().isoformat(), issued_on="2020-01-01"),
         credential_payload(certification="NSCA-CPT")])
-    assert services.trainers_without_verified_credential(session, today(), LIMIT).total == 0
+    assert session.scalars(services.trainers_without_verified_credential(today())).all() == []
 
 
 # -- missing from the latest full list -----------------------------------------------------
@@ -213,8 +210,8 @@ def nsca(session, number: str, **fields) -> Credential:
 
 
 def missing(session) -> dict[str, list[str] | None]:
-    return {check.issuer: numbers(check.missing) if check.batch else None
-            for check in services.unconfirmed_credentials(session, LIMIT)}
+    return {check.issuer: numbers(session, check.missing) if check.batch else None
+            for check in services.unconfirmed_credentials(session)}
 
 
 def test_a_credential_left_off_the_full_list_is_missing_from_it(session, catalogs):
@@ -224,9 +221,9 @@ def test_a_credential_left_off_the_full_list_is_missing_from_it(session, catalog
     trainer_with(session, credential_number="A-1")  # another issuer's
     batch_id = import_list(session, "NS-1")
     nsca(session, "NS-4")  # added after the list: not expected on it
-    checks = {check.issuer: check for check in services.unconfirmed_credentials(session, LIMIT)}
+    checks = {check.issuer: check for check in services.unconfirmed_credentials(session)}
     assert checks["NSCA"].batch.id == batch_id
-    assert numbers(checks["NSCA"].missing) == ["NS-2", "NS-3"]
+    assert numbers(session, checks["NSCA"].missing) == ["NS-2", "NS-3"]
     assert checks["ACSM"].batch is None and checks["ACSM"].missing is None
 
 
