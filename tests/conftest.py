@@ -154,5 +154,16 @@ def api_as(app, session, user_factory):
 
 
 @pytest.fixture
+def curator_page(client, user_factory, catalogs):
+    """The test client, signed in on the pages as a new curator (as `client.user`)."""
+    from tests.directory.accounts.helpers import sign_in  # it imports this module
+
+    user = user_factory("curator")
+    sign_in(client, user.email)
+    client.user = user
+    return client
+
+
+@pytest.fixture
 def curator(api_as):
     return api_as("curator")

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from tests.browser.conftest import serve
+from tests.browser.conftest import fill_referral_form, serve
 from tests.conftest import PASSWORD
 from tests.factories import credential_payload, make_trainer
 
@@ -140,27 +140,7 @@ def request_correction(page, number: str, message: str) -> None:
 
 def write_referral(page, server: str, trainer: str) -> int:
     """As the signed-in doctor: prescribe, rank, tick `trainer`, create; the id."""
-    page.goto(server + "/referrals/new")
-    form = page.get_by_role("form", name="Referral")
-    form.get_by_label("Name", exact=True).fill("Pat Example")
-    form.get_by_label("or age").fill("62")
-    form.get_by_label("ZIP or City, ST").fill("60614")
-    form.get_by_label("Phone", exact=True).fill("773-555-0199")
-    form.get_by_label("Condition 1").fill("type 2 diabetes")
-    form.get_by_label("Condition 2").fill("high blood pressure")
-    form.get_by_label("Goals, one a line").fill("HbA1c below 7%\nwalk 30 minutes")
-    form.get_by_label("Days a week").fill("3")
-    form.get_by_label("Minutes a session").fill("30")
-    form.get_by_label("Type of exercise").fill("brisk walking")
-    form.get_by_label("Intensity by").select_option("heart_rate_reserve")
-    form.get_by_label("Resting heart rate", exact=True).fill("72")
-    form.get_by_label("% of reserve, from").fill("40")
-    form.get_by_label("% of reserve, to").fill("59")
-    form.get_by_label("Precautions", exact=True).fill("Check blood glucose before each session")
-    form.get_by_label("Medical clearance given").check()
-    form.get_by_label("up to", exact=True).select_option("moderate")
-    form.get_by_label("Report back every (weeks)").fill("4")
-    form.get_by_label("Travel at most (miles)").fill("10")
+    fill_referral_form(page, server)
     page.get_by_role("button", name="Show recommended trainers").click()
 
     ranked = page.get_by_role("region", name=re.compile("^Recommended trainers near"))

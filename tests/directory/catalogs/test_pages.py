@@ -31,11 +31,8 @@ CONDITION = {"code": "long-covid", "name": "Long COVID", "category": "pulmonary"
 
 
 @pytest.fixture
-def curator(client, user_factory, catalogs):
-    user = user_factory("curator")
-    sign_in(client, user.email)
-    client.user = user
-    return client
+def curator(curator_page):
+    return curator_page  # these tests drive pages, not the API
 
 
 def text(response) -> str:

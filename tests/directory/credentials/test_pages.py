@@ -24,18 +24,15 @@ from directory.db import today
 from directory.errors import Conflict
 from directory.imports.services import ImportOptions, import_credentials
 from tests.conftest import DATA_DIR
-from tests.directory.accounts.helpers import csrf_token, sign_in
+from tests.directory.accounts.helpers import csrf_token
 from tests.directory.matches.helpers import CAD_NEEDS_CLINICAL, excluded, match, matched
 from tests.directory.search.test_search_api import add_trainers, experience
 from tests.factories import credential_payload, make_trainer
 
 
 @pytest.fixture
-def curator(client, user_factory, catalogs):
-    user = user_factory("curator")
-    sign_in(client, user.email)
-    client.user = user
-    return client
+def curator(curator_page):
+    return curator_page  # these tests drive pages, not the API
 
 
 @pytest.fixture

@@ -57,11 +57,8 @@ def directory(session, catalogs):
 
 
 @pytest.fixture
-def curator(client, user_factory, catalogs):
-    user = user_factory("curator")
-    sign_in(client, user.email)
-    client.user = user
-    return client
+def curator(curator_page):
+    return curator_page  # these tests drive pages, not the API
 
 
 def upload(client, content: bytes, preview: bool = True, filename: str = "nsca.csv",
