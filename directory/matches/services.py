@@ -23,7 +23,7 @@ from directory.credentials.models import Credential as CredentialRow
 from directory.db import utcnow
 from directory.errors import InvalidInput
 from directory.geo.services import Place
-from directory.referrals.capacity import at_capacity
+from directory.referrals.capacity import filled
 from directory.search.services import haversine_km_array, read_conditions, read_place
 from directory.search.snapshot import FEATURE_BITS, Snapshot
 from directory.trainers.models import Trainer, TrainerStatus
@@ -106,7 +106,7 @@ def read_request(session: Session, args: dict) -> MatchRequest:
 def match(session: Session, snapshot: Snapshot, request: MatchRequest,
           today: date) -> MatchAnswer:
     # Read live, not from the snapshot: a referral sent a moment ago takes a place.
-    full = at_capacity(session, utcnow())
+    full = filled(session, utcnow())
     ids = candidate_ids(snapshot, request.referral, request.condition_ids, full)
     ranking = rank(request.referral, load_candidates(session, ids, today, full),
                    limit=request.limit, units=request.units)
@@ -160,7 +160,7 @@ def _passes_gates(snapshot: Snapshot, rows, distance, referral: Referral,
     reach = _physical_reach(snapshot, rows, distance, prefs)
     if DeliveryMode.VIRTUAL in prefs.modes:
         reach |= snapshot.virtual[rows]
-    keep = reach & snapshot.accepting[rows]
+    keep = reach & snapshot.accepting[rows] & snapshot.takes_referrals[rows]
     if full:
         keep &= ~np.isin(snapshot.ids[rows], np.fromiter(full, dtype=np.int64))
     verified = snapshot.verified_rank[rows]
@@ -288,7 +288,8 @@ def load_candidates(session: Session, ids: list[int], today: date,
         Trainer.id, Trainer.first_name, Trainer.last_name, Trainer.latitude, Trainer.longitude,
         Trainer.offers_in_person, Trainer.offers_in_home, Trainer.offers_virtual,
         Trainer.service_radius_km, Trainer.price_min, Trainer.languages,
-        Trainer.accessibility_features, Trainer.accepting_new_clients, Trainer.status)
+        Trainer.accessibility_features, Trainer.accepting_new_clients,
+        Trainer.referral_capacity, Trainer.status)
         # Filtered on status here, not in SQL: SQLite would then pick the status index
         # and read every active trainer instead of these few by primary key.
         .where(Trainer.id.in_(ids)).order_by(Trainer.id))
@@ -303,7 +304,8 @@ def load_candidates(session: Session, ids: list[int], today: date,
         experience=tuple(experience[row.id]), price_min=row.price_min,
         languages=frozenset(row.languages or ()),
         accessibility=frozenset(row.accessibility_features or ()),
-        accepting=row.accepting_new_clients, at_capacity=row.id in full)
+        accepting=row.accepting_new_clients,
+        at_capacity=row.referral_capacity == 0 or row.id in full)
         for row in rows if row.status is TrainerStatus.ACTIVE]
 
 

@@ -52,12 +52,10 @@ def has_room(session: Session, trainer: Trainer, now: datetime) -> bool:
         referrals_taken(session, trainer.id, now) < trainer.referral_capacity
 
 
-def at_capacity(session: Session, now: datetime) -> frozenset[int]:
-    """Ids of trainers with a capacity who have no room left for a new referral: those
-    who take none, and those whose recent referrals fill it. (Read on every match, so
-    neither part scans every trainer who set a capacity.)"""
+def filled(session: Session, now: datetime) -> frozenset[int]:
+    """Ids of trainers whose recent referrals fill the capacity they set. (Those who set
+    0 take none whatever happened: the search snapshot and each row say so.)"""
     taken = _taken_since(now - WINDOW)
-    none = select(Trainer.id).where(Trainer.referral_capacity == 0)
-    filled = (select(taken.c.trainer_id).join(Trainer, Trainer.id == taken.c.trainer_id)
-              .where(Trainer.referral_capacity <= taken.c.taken))
-    return frozenset(session.scalars(none.union(filled)))
+    return frozenset(session.scalars(
+        select(taken.c.trainer_id).join(Trainer, Trainer.id == taken.c.trainer_id)
+        .where(Trainer.referral_capacity <= taken.c.taken)))

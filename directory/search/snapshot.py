@@ -49,6 +49,7 @@ class Snapshot:
     latitude: np.ndarray
     longitude: np.ndarray
     accepting: np.ndarray  # bool
+    takes_referrals: np.ndarray  # bool: a referral capacity not set to 0
     in_person: np.ndarray
     in_home: np.ndarray
     virtual: np.ndarray
@@ -94,13 +95,13 @@ def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
                     Trainer.accepting_new_clients, Trainer.offers_in_person,
                     Trainer.offers_in_home, Trainer.offers_virtual, Trainer.price_min,
                     Trainer.service_radius_km, raw(Trainer.accessibility_features),
-                    raw(Trainer.languages))
+                    raw(Trainer.languages), Trainer.referral_capacity)
              .where(Trainer.status == TrainerStatus.ACTIVE).order_by(Trainer.latitude, Trainer.id))
     if only_ids is not None:
         query = query.where(Trainer.id.in_(only_ids))
     rows = session.execute(query).all()
     n = len(rows)
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(11)]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(12)]
     languages: dict[str, np.ndarray] = {}
     for i, spoken in enumerate(columns[10]):
         for code in decoded(spoken):
@@ -110,6 +111,7 @@ def build_snapshot(session: Session, today: date, only_ids=None) -> Snapshot:
         latitude=np.array(columns[1], dtype=np.float64),
         longitude=np.array(columns[2], dtype=np.float64),
         accepting=np.array(columns[3], dtype=bool),
+        takes_referrals=np.array([c != 0 for c in columns[11]], dtype=bool),
         in_person=np.array(columns[4], dtype=bool),
         in_home=np.array(columns[5], dtype=bool),
         virtual=np.array(columns[6], dtype=bool),

@@ -10,11 +10,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from directory.db import utcnow
 from directory.demo.services import demo_directory, load_demo_batches
 from directory.matches import services
 from directory.matches.schemas import MatchRequestSchema
-from directory.referrals.capacity import at_capacity
 from directory.search.sync import search_snapshots
 from directory.trainers.models import Trainer
 from matching import rank
@@ -53,8 +51,12 @@ def test_served_matches_equal_the_engine_over_everyone(session, directory, monke
     monkeypatch.setattr(services, "PRESCORED", 12)  # the limit is 10: little room for error
     monkeypatch.setattr(services, "NEAREST", 3)
     everyone = [t.id for t in session.scalars(select(Trainer))]
-    full = at_capacity(session, utcnow())
-    assert len(full) == len(everyone) // 7
+    # Trainers whose recent referrals fill their capacity, as referrals.capacity reads them.
+    full = frozenset(everyone[::11])
+    monkeypatch.setattr(services, "filled", lambda _session, _now: full)
+    closed = [c for c in services.load_candidates(session, everyone, TODAY, full)
+              if c.at_capacity]
+    assert len(closed) == len(set(everyone[::11]) | {i for i in everyone if i % 7 == 0})
     snapshot = search_snapshots().current(session, TODAY)
     for body in referrals(40):
         request = services.read_request(session, MatchRequestSchema().load(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from directory.db import utcnow
-from directory.referrals.capacity import at_capacity, referrals_taken
+from directory.referrals.capacity import filled, has_room, referrals_taken
 from directory.referrals.models import ReferralEvent
 from tests.directory.referrals.test_journey_api import referral_body
 
@@ -31,9 +31,9 @@ def test_no_capacity_means_no_limit_and_zero_means_none(session, trainers, api_a
     for _ in range(3):
         assert send(doctor, near).status_code == 201
     assert referrals_taken(session, near.id, utcnow()) == 3
-    assert at_capacity(session, utcnow()) == frozenset()
+    assert has_room(session, near, utcnow())
     set_capacity(session, near, 0)
-    assert at_capacity(session, utcnow()) == {near.id}
+    assert not has_room(session, near, utcnow())
 
 
 def test_the_last_place_taken_closes_the_trainer_to_new_referrals(session, trainers, api_as):
@@ -41,7 +41,7 @@ def test_the_last_place_taken_closes_the_trainer_to_new_referrals(session, train
     set_capacity(session, near, 1)
     doctor = api_as("doctor")
     assert send(doctor, near).status_code == 201
-    assert at_capacity(session, utcnow()) == {near.id}
+    assert filled(session, utcnow()) == {near.id} and not has_room(session, near, utcnow())
     refused = send(doctor, near)
     assert refused.status_code == 422
     assert refused.json["errors"]["json"]["shortlist"] == {"0": [
