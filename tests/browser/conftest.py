@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.catalogs.services import load_catalogs
 from directory.extensions import db
-from tests.conftest import DATA_DIR, migrate
+from tests.conftest import DATA_DIR, PASSWORD, migrate
 from tests.factories import make_trainer
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -53,6 +54,19 @@ def serve(folder: Path, seed, **config):
         server.shutdown()
         with app.app_context():
             db.engine.dispose()
+
+
+def sign_in(page, server: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#account-email")).to_have_text(email)
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def fill_referral_form(page, server: str):

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from tests.browser.conftest import fill_referral_form, serve
+from tests.browser.conftest import fill_referral_form, serve, sign_in, sign_out
 from tests.conftest import PASSWORD
 from tests.factories import credential_payload, make_trainer
 
@@ -51,19 +51,6 @@ def referral_server(tmp_path_factory):
                LOGIN_RATE_LIMIT="100 per minute",
                RATELIMIT_KEY_PREFIX="browser-referrals") as url:
         yield url
-
-
-def sign_in(page, server: str, email: str) -> None:
-    page.goto(server + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#account-email")).to_have_text(email)
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def open_referrals(page):

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from tests.browser.conftest import fill_referral_form, serve
+from tests.browser.conftest import fill_referral_form, serve, sign_in, sign_out
 from tests.conftest import PASSWORD
 from tests.factories import credential_payload, make_trainer
 
@@ -79,19 +79,6 @@ def workspace_server(tmp_path_factory):
 
 
 # -- Helpers ------------------------------------------------------------------------------
-
-def sign_in(page, server: str, email: str) -> None:
-    page.goto(server + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#account-email")).to_have_text(email)
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-
 
 def open_nav(page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name,
