@@ -20,31 +20,24 @@ HOLDING = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGR
            ReferralStatus.COMPLETED)
 
 
-def _taken_since(since: datetime):
-    """(trainer_id, taken) for trainers who set a capacity: the referrals sent to them
-    since then that are still theirs."""
-    return (select(ReferralEvent.trainer_id.label("trainer_id"),
-                   func.count(distinct(ReferralEvent.referral_id)).label("taken"))
-            .join(Referral, Referral.id == ReferralEvent.referral_id)
-            .join(Trainer, Trainer.id == ReferralEvent.trainer_id)
+# Referrals holding a place, counted once however often they were sent.
+TAKEN = func.count(distinct(ReferralEvent.referral_id))
+
+
+def _holding(column, since: datetime):
+    """SELECT `column` over the referrals sent to a trainer since then that are still
+    theirs: each holds one place."""
+    return (select(column).join(Referral, Referral.id == ReferralEvent.referral_id)
             .where(ReferralEvent.to_status == ReferralStatus.SENT,
                    ReferralEvent.occurred_at >= since,
                    Referral.trainer_id == ReferralEvent.trainer_id,
-                   Referral.status.in_(HOLDING),
-                   # ">= 0", not "IS NOT NULL": the database can use the column's index.
-                   Trainer.referral_capacity >= 0)
-            .group_by(ReferralEvent.trainer_id).subquery())
+                   Referral.status.in_(HOLDING)))
 
 
 def referrals_taken(session: Session, trainer_id: int, now: datetime) -> int:
     """Referrals sent to the trainer in the last 30 days and still theirs."""
-    return session.scalar(
-        select(func.count(distinct(ReferralEvent.referral_id)))
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .where(ReferralEvent.trainer_id == trainer_id,
-               ReferralEvent.to_status == ReferralStatus.SENT,
-               ReferralEvent.occurred_at >= now - WINDOW,
-               Referral.trainer_id == trainer_id, Referral.status.in_(HOLDING)))
+    return session.scalar(_holding(TAKEN, now - WINDOW)
+                          .where(ReferralEvent.trainer_id == trainer_id))
 
 
 def has_room(session: Session, trainer: Trainer, now: datetime) -> bool:
@@ -55,7 +48,9 @@ def has_room(session: Session, trainer: Trainer, now: datetime) -> bool:
 def filled(session: Session, now: datetime) -> frozenset[int]:
     """Ids of trainers whose recent referrals fill the capacity they set. (Those who set
     0 take none whatever happened: the search snapshot and each row say so.)"""
-    taken = _taken_since(now - WINDOW)
     return frozenset(session.scalars(
-        select(taken.c.trainer_id).join(Trainer, Trainer.id == taken.c.trainer_id)
-        .where(Trainer.referral_capacity <= taken.c.taken)))
+        _holding(ReferralEvent.trainer_id, now - WINDOW)
+        .join(Trainer, Trainer.id == ReferralEvent.trainer_id)
+        .where(Trainer.referral_capacity > 0)
+        .group_by(ReferralEvent.trainer_id, Trainer.referral_capacity)
+        .having(TAKEN >= Trainer.referral_capacity)))
