@@ -1,53 +1,71 @@
-"""Fixtures shared by the suite: an app on each database, a client, the catalogs.
+"""Fixtures shared by the suite: one app per database, isolated per test.
 
-Database tests run twice, on SQLite and on PostgreSQL. PostgreSQL tests are skipped
-with a message when no server is reachable, unless CI=true, where that fails the run.
-Each run builds its schema with the Alembic migrations (so they are tested too) in a
-throwaway database, and each test starts from empty tables.
+Which database a test runs on: a test that asks for `app` (directly, or through
+`client`, `session`, `database_url` or any fixture built on them) runs on SQLite and on
+PostgreSQL, since anything that touches SQL can differ between them. A test marked
+`@pytest.mark.sqlite_only` runs on SQLite alone: keep that for pages and logic whose
+outcome no database can change (rendering, form validation before any query). Tests of
+`matching/` and other pure code ask for no app and run once. PostgreSQL tests are
+skipped with a message when no server is reachable, unless CI=true, where that fails.
+
+How a test is isolated: each database is migrated once per run (so the migrations are
+tested too) and gets one app, with the shipped catalogs loaded once. Each test then runs
+inside an outer transaction rolled back at the end (tests/apps.py, `rolled_back`): its
+commits, and those of the requests and commands it makes, are savepoints. A test that
+needs commits to really happen (other threads or connections must see them: the mail
+thread, a second app) is marked `@pytest.mark.real_commits`; its database is emptied and
+the catalogs loaded again afterwards. Settings, caches and folders are the test's own
+either way (`fresh_state`).
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from itertools import count
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
-from directory import create_app
-from directory.accounts.models import Role
-from directory.accounts.services import create_user, issue_token
-from directory.catalogs.services import load_catalogs
-from directory.config import REPO_ROOT, normalize_database_url
+from directory.accounts.services import issue_token
+from directory.conditions.models import Condition
+from directory.config import normalize_database_url
+from directory.credentials.models import Certification
 from directory.extensions import db
+from tests.apps import (
+    build_app,
+    committing,
+    create_database,
+    finish_background_work,
+    fresh_state,
+    rolled_back,
+)
+from tests.factories import make_user
+from tests.web import sign_in
 
 POSTGRES_URL = normalize_database_url(
     os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 )
-DATA_DIR = REPO_ROOT / "data"
-PASSWORD = "correct horse battery staple"
-_emails = count(1)
+DATABASES = ("sqlite", "postgresql")
 
 
-def migrate(url: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        flask_migrate.upgrade()
-        db.engine.dispose()
+def pytest_generate_tests(metafunc):
+    if "database" in metafunc.fixturenames:
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            metafunc.parametrize("database", ["sqlite"])
+        else:
+            metafunc.parametrize("database", [
+                "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 
 
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
-    migrate(url)
+    create_database(url)
     return url
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
+def postgresql_url():
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect():
@@ -64,7 +82,7 @@ def postgres_url():
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
-        migrate(url)
+        create_database(url)
         yield url
     finally:
         with admin.connect() as connection:
@@ -72,44 +90,36 @@ def postgres_url():
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request):
-    return request.getfixturevalue(f"{request.param.replace('postgresql', 'postgres')}_url")
+@pytest.fixture
+def database_url(request, database):
+    return request.getfixturevalue(f"{database}_url")
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in production.
+def _shared_app(url: str, folder):
+    app = build_app(url, folder)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
-    Tests keep an app context open for their own database work; without this, requests
-    would share its `g` (the signed-in user) and its database session.
-    """
 
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+@pytest.fixture(scope="session")
+def sqlite_app(sqlite_url, tmp_path_factory):
+    yield from _shared_app(sqlite_url, tmp_path_factory.mktemp("sqlite-app"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_app(postgresql_url, tmp_path_factory):
+    yield from _shared_app(postgresql_url, tmp_path_factory.mktemp("postgresql-app"))
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-        "DATA_DIR": str(DATA_DIR),
-        # Rate limits are tested on their own; elsewhere they would only add noise.
-        "RATELIMIT_ENABLED": False,
-        # Thousands of test accounts: a cheap hash (tests/directory/accounts checks scrypt).
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
-    app.test_client_class = IsolatedClient
-    app.instance_path = str(tmp_path / "instance")  # previews and the like stay per test
-    with app.app_context():
+def app(request, database, tmp_path):
+    """The database's app, inside an app context, isolated for this test."""
+    app = request.getfixturevalue(f"{database}_app")
+    real_commits = request.node.get_closest_marker("real_commits") is not None
+    with fresh_state(app, tmp_path), (committing if real_commits else rolled_back)(app):
         yield app
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
+        finish_background_work(app)
 
 
 @pytest.fixture
@@ -123,17 +133,18 @@ def session(app):
 
 
 @pytest.fixture
-def catalogs(session):
-    load_catalogs(session, DATA_DIR)
-    session.commit()
+def empty_catalogs(session):
+    """The database as `flask db upgrade` leaves it, before `flask catalogs load`."""
+    for model in (Certification, Condition):
+        session.execute(sa.delete(model))
+    session.commit()  # a rollback in the code under test must not bring them back
 
 
 @pytest.fixture
 def user_factory(session):
     """Make an account: user_factory("doctor"), or a trainer's with trainer=..."""
     def make(role: str, trainer=None, email: str | None = None):
-        email = email or f"{role}{next(_emails)}@example.com"
-        user = create_user(session, email, PASSWORD, Role(role), trainer)
+        user = make_user(session, role, trainer, email)
         session.commit()
         return user
     return make
@@ -154,10 +165,8 @@ def api_as(app, session, user_factory):
 
 
 @pytest.fixture
-def curator_page(client, user_factory, catalogs):
+def curator_page(client, user_factory):
     """The test client, signed in on the pages as a new curator (as `client.user`)."""
-    from tests.directory.accounts.helpers import sign_in  # it imports this module
-
     user = user_factory("curator")
     sign_in(client, user.email)
     client.user = user
@@ -167,3 +176,4 @@ def curator_page(client, user_factory, catalogs):
 @pytest.fixture
 def curator(api_as):
     return api_as("curator")
+

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from itertools import count
 
+from directory.accounts.models import Role
+from directory.accounts.services import create_user
 from directory.trainers.services import create_trainer
 
+PASSWORD = "correct horse battery staple"
 _numbers = count(1)
+_emails = count(1)
 
 
 def trainer_payload(**overrides) -> dict:
@@ -49,3 +53,9 @@ def make_trainer(session, **overrides):
     trainer = create_trainer(session, TrainerCreateSchema().load(trainer_payload(**overrides)))
     session.commit()
     return trainer
+
+
+def make_user(session, role: str, trainer=None, email: str | None = None):
+    """Add an account with PASSWORD (not committed): a trainer's with trainer=..."""
+    email = email or f"{role}{next(_emails)}@example.com"
+    return create_user(session, email, PASSWORD, Role(role), trainer)

@@ -10,21 +10,18 @@ from schemathesis import checks
 from directory import create_app
 from directory.accounts.models import Role
 from directory.accounts.services import create_user, issue_token
-from directory.catalogs.services import load_catalogs
 from directory.extensions import db
-from tests.conftest import DATA_DIR, PASSWORD, migrate
-from tests.factories import make_trainer
+from tests.apps import DATA_DIR, create_database
+from tests.factories import PASSWORD, make_trainer
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.sqlite3'}"
-    migrate(url)
+    create_database(url)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "DATA_DIR": str(DATA_DIR), "RATELIMIT_ENABLED": False})
     with app.app_context():
-        load_catalogs(db.session, DATA_DIR)
-        db.session.commit()
         for last_name in ("Adams", "Baker"):
             make_trainer(db.session, last_name=last_name)
         admin = create_user(db.session, "admin@example.com", PASSWORD, Role.ADMIN)

@@ -17,10 +17,9 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from directory import create_app
-from directory.catalogs.services import load_catalogs
 from directory.extensions import db
-from tests.conftest import DATA_DIR, PASSWORD, migrate
-from tests.factories import make_trainer
+from tests.apps import DATA_DIR, create_database
+from tests.factories import PASSWORD, make_trainer
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -37,12 +36,11 @@ def serve(folder: Path, seed, **config):
     """Serve the app on a new migrated SQLite database in `folder`, with the catalogs and
     whatever `seed(session)` adds; yield its base URL, and stop it afterwards."""
     url = f"sqlite:///{folder / 'live.sqlite3'}"
-    migrate(url)
+    create_database(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR),
                       "SEARCH_INDEX_DIR": str(folder / "search-index"), **config})
     app.instance_path = str(folder / "instance")  # previews and the like stay in `folder`
     with app.app_context():
-        load_catalogs(db.session, DATA_DIR)
         seed(db.session)
         db.session.commit()
         db.session.remove()

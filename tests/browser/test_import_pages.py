@@ -13,8 +13,7 @@ import pytest
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
 from tests.browser.conftest import serve
-from tests.conftest import PASSWORD
-from tests.factories import make_trainer
+from tests.factories import PASSWORD, make_trainer
 
 pytestmark = pytest.mark.browser
 CURATOR = "curator@example.com"

@@ -18,8 +18,7 @@ from playwright.sync_api import expect
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
 from tests.browser.conftest import fill_referral_form, serve, sign_in, sign_out
-from tests.conftest import PASSWORD
-from tests.factories import credential_payload, make_trainer
+from tests.factories import PASSWORD, credential_payload, make_trainer
 
 pytestmark = pytest.mark.browser
 ADMIN = "admin.ws@example.com"

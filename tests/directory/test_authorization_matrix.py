@@ -28,8 +28,8 @@ from directory.referrals.schemas import ReferralCreateSchema
 from directory.referrals.services import create_referral
 from directory.search.sync import search_snapshots
 from directory.trainers.services import deactivate_trainer
-from tests.conftest import DATA_DIR, PASSWORD
-from tests.factories import credential_payload, make_trainer, trainer_payload
+from tests.apps import DATA_DIR
+from tests.factories import PASSWORD, credential_payload, make_trainer, trainer_payload
 
 ROLES = ("anonymous", "patient", "doctor", "trainer", "other_trainer", "curator", "admin")
 _unique = count(1)
@@ -336,7 +336,7 @@ def test_every_route_has_expectations(app):
 
 
 @pytest.fixture
-def callers(app, session, catalogs, user_factory):
+def callers(app, session, user_factory):
     """An API client and a page client maker per role; the trainer owns {own}."""
     app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests
     own, other = make_trainer(session), make_trainer(session, last_name="Other")

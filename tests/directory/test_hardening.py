@@ -7,9 +7,8 @@ from sqlalchemy import select
 from directory.credentials import services as credential_services
 from directory.credentials.models import Credential
 from directory.search.snapshot import build_snapshot
-from tests.conftest import PASSWORD
-from tests.directory.accounts.helpers import sign_in
-from tests.factories import credential_payload, make_trainer, trainer_payload
+from tests.factories import PASSWORD, credential_payload, make_trainer, trainer_payload
+from tests.web import sign_in
 
 
 def test_remember_me_cookie_does_not_disable_bearer_tokens(app, client, user_factory):
@@ -31,14 +30,14 @@ def test_token_answers_are_never_cached(client, user_factory):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_one_price_end_sent_alone_is_checked_against_the_other(curator, catalogs, session):
+def test_one_price_end_sent_alone_is_checked_against_the_other(curator, session):
     trainer = make_trainer(session, price_min=40, price_max=60)
     response = curator.patch(f"/api/v1/trainers/{trainer.id}", json={"price_min": 100})
     assert response.status_code == 422
     assert "price_max" in response.json["errors"]["json"]
 
 
-def test_a_duplicate_the_service_missed_is_a_409_not_a_500(curator, catalogs, session,
+def test_a_duplicate_the_service_missed_is_a_409_not_a_500(curator, session,
                                                            monkeypatch):
     make_trainer(session, credentials=[credential_payload(credential_number="DUP-1")])
     monkeypatch.setattr(credential_services, "_number_taken", lambda *args: False)
@@ -48,8 +47,7 @@ def test_a_duplicate_the_service_missed_is_a_409_not_a_500(curator, catalogs, se
     assert "nothing was saved" in response.json["message"]
 
 
-def test_trainers_cannot_edit_their_condition_experience_or_coordinates(api_as, catalogs,
-                                                                      session):
+def test_trainers_cannot_edit_their_condition_experience_or_coordinates(api_as, session):
     trainer = make_trainer(session)
     own = api_as("trainer", trainer=trainer)
     for change in ({"conditions": [{"condition": "heart failure", "years": 20,
@@ -58,7 +56,7 @@ def test_trainers_cannot_edit_their_condition_experience_or_coordinates(api_as, 
         assert own.patch(f"/api/v1/trainers/{trainer.id}", json=change).status_code == 403
 
 
-def test_credential_verification_fields_follow_its_status(curator, catalogs, session):
+def test_credential_verification_fields_follow_its_status(curator, session):
     credential_id = make_trainer(session).credentials[0].id
     url = f"/api/v1/credentials/{credential_id}"
     assert curator.patch(url, json={"status": "expired"}).status_code == 422
@@ -71,7 +69,7 @@ def test_credential_verification_fields_follow_its_status(curator, catalogs, ses
                           .where(Credential.id == credential_id)) == "Renewal"
 
 
-def test_pagination_links_carry_only_search_fields(client, catalogs, session):
+def test_pagination_links_carry_only_search_fields(client, session):
     for last_name in ("A", "B"):
         make_trainer(session, last_name=last_name)
     page = client.get("/search?near=10001&page_size=1&endpoint=&_anchor=%20&_external=%20")
@@ -81,7 +79,7 @@ def test_pagination_links_carry_only_search_fields(client, catalogs, session):
     assert "http://" not in html.split("<main", 1)[1]
 
 
-def test_profile_back_link_never_points_off_site(client, catalogs, session):
+def test_profile_back_link_never_points_off_site(client, session):
     trainer = make_trainer(session)
     away = client.get(f"/trainers/{trainer.id}",
                       headers={"Referer": "https://evil.example/search?x=1"})
@@ -96,7 +94,7 @@ class Rows(list):
         return self
 
 
-def test_snapshot_skips_rows_of_trainers_activated_mid_build(session, catalogs, monkeypatch):
+def test_snapshot_skips_rows_of_trainers_activated_mid_build(session, monkeypatch):
     trainer = make_trainer(session)
     real_execute = session.execute
 

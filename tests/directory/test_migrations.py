@@ -13,7 +13,6 @@ from directory.extensions import db
     "ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning")
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based "
                             "index:UserWarning")
-def test_models_and_migrations_agree(app):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, db.metadata) == []
+def test_models_and_migrations_agree(session):
+    context = MigrationContext.configure(session.connection(), opts={"compare_type": True})
+    assert compare_metadata(context, db.metadata) == []

@@ -13,8 +13,8 @@ import directory
 from directory import create_app
 from directory.security import InsecureConfiguration, RedactQueryStrings
 from directory.trainers import services as trainer_services
-from tests.directory.accounts.helpers import sign_in
 from tests.factories import make_trainer
+from tests.web import sign_in
 
 TEMPLATES = Path(directory.__file__).parent / "templates"
 SECRET_DETAIL = "secret patient detail"
@@ -168,7 +168,7 @@ def test_access_log_filter_is_installed(app):
     assert any(isinstance(f, RedactQueryStrings) for f in logging.getLogger("werkzeug").filters)
 
 
-def test_user_text_is_escaped_in_pages(client, session, catalogs, user_factory):
+def test_user_text_is_escaped_in_pages(client, session, user_factory):
     trainer = make_trainer(session, last_name="<script>x</script>")
     sign_in(client, user_factory("trainer", trainer=trainer).email)
     html = client.get("/account").get_data(as_text=True)

@@ -13,15 +13,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from directory import create_app
 from directory.accounts.models import PasswordReset
 from directory.accounts.services import issue_token
 from directory.audit.models import AuditEvent
 from directory.db import utcnow
 from directory.extensions import db, limiter
-from tests.conftest import DATA_DIR, PASSWORD, IsolatedClient
-from tests.directory.accounts.helpers import csrf_token, post_form, sign_in
-from tests.factories import make_trainer
+from tests.apps import build_app, rolled_back
+from tests.factories import PASSWORD, make_trainer
+from tests.web import csrf_token, post_form, sign_in
 
 NEW_PASSWORD = "a brand new passphrase"
 # Links are on SITE_URL, whatever host the admin's request named.
@@ -117,7 +116,7 @@ def test_each_user_links_to_their_account_page(client, admin, user_factory):
 # One account's page
 
 
-def test_account_page_shows_the_account(client, session, catalogs, admin, user_factory):
+def test_account_page_shows_the_account(client, session, admin, user_factory):
     trainer = make_trainer(session, first_name="Maria", last_name="Lopez")
     account = user_factory("trainer", trainer=trainer)
     account.last_login_at = utcnow().replace(year=2030, month=1, day=2, hour=3, minute=4)
@@ -156,7 +155,7 @@ def test_admin_changes_a_role(client, session, admin, user_factory):
     assert reload(session, doctor).role.value == "curator"
 
 
-def test_a_trainer_given_another_role_is_unlinked(client, session, catalogs, admin,
+def test_a_trainer_given_another_role_is_unlinked(client, session, admin,
                                                    user_factory):
     account = user_factory("trainer", trainer=make_trainer(session))
     response = submit(client, account, "role", {"role": "doctor"})
@@ -243,7 +242,7 @@ def test_a_bad_active_value_is_refused(client, session, admin, user_factory):
 # Trainer links
 
 
-def test_admin_links_and_unlinks_a_trainer_profile(client, session, catalogs, admin,
+def test_admin_links_and_unlinks_a_trainer_profile(client, session, admin,
                                                    user_factory):
     trainer = make_trainer(session, first_name="Maria", last_name="Lopez")
     account = user_factory("trainer")
@@ -258,7 +257,7 @@ def test_admin_links_and_unlinks_a_trainer_profile(client, session, catalogs, ad
     assert reload(session, account).trainer_id is None
 
 
-def test_a_profile_with_another_account_is_a_conflict(client, session, catalogs, admin,
+def test_a_profile_with_another_account_is_a_conflict(client, session, admin,
                                                       user_factory):
     trainer = make_trainer(session)
     user_factory("trainer", trainer=trainer)
@@ -271,7 +270,7 @@ def test_a_profile_with_another_account_is_a_conflict(client, session, catalogs,
     assert reload(session, account).trainer_id is None
 
 
-def test_only_a_trainer_account_can_be_linked(client, session, catalogs, admin, user_factory):
+def test_only_a_trainer_account_can_be_linked(client, session, admin, user_factory):
     trainer = make_trainer(session)
     doctor = user_factory("doctor")
     response = submit(client, doctor, "trainer", {"trainer_id": str(trainer.id)})
@@ -410,16 +409,14 @@ def test_the_reset_secret_is_never_audited_or_logged(app, client, session, admin
 @pytest.fixture
 def limited_app(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setattr(limiter, "_key_prefix", "")  # see test_rate_limits.py
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": sqlite_url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"), "DATA_DIR": str(DATA_DIR),
+    app = build_app(sqlite_url, tmp_path, **{
         "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": f"referfit-test-{uuid.uuid4().hex}",
         "LOGIN_RATE_LIMIT": "3 per minute",
     })
-    app.test_client_class = IsolatedClient
-    yield app
+    with rolled_back(app):
+        yield app
     with app.app_context():
         db.engine.dispose()
 
@@ -439,7 +436,7 @@ ROLES = ("anonymous", "patient", "doctor", "trainer", "curator", "admin")
 
 
 @pytest.fixture
-def world(app, session, catalogs, user_factory):
+def world(app, session, user_factory):
     """A trainer account to act on, and a signed-in page client maker per role."""
     app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own tests below
     callers = {role: user_factory(role) for role in ROLES[1:] if role != "trainer"}

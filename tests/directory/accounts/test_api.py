@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from directory.accounts.models import ApiToken, User
 from directory.db import utcnow
-from tests.conftest import PASSWORD
-from tests.factories import credential_payload, make_trainer
+from tests.factories import PASSWORD, credential_payload, make_trainer
 
 TOKENS = "/api/v1/auth/tokens"
 
@@ -156,7 +155,7 @@ def test_anonymous_callers_get_401_from_users(client):
 
 
 @pytest.fixture
-def trainer(session, catalogs):
+def trainer(session):
     return make_trainer(session)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from directory.accounts.models import Role, User
 from directory.accounts.services import authenticate
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 @pytest.fixture

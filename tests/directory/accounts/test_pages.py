@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from directory.accounts.models import User
-from tests.conftest import PASSWORD
-from tests.directory.accounts.helpers import csrf_token, post_form, sign_in
+from tests.factories import PASSWORD
+from tests.web import csrf_token, post_form, sign_in
 
 WRONG_CREDENTIALS = "Email or password is incorrect."
 

@@ -12,13 +12,11 @@ import uuid
 import pytest
 import redis
 
-from directory import create_app
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from directory.catalogs.services import load_catalogs
 from directory.extensions import db, limiter
-from tests.conftest import DATA_DIR, PASSWORD, IsolatedClient
-from tests.factories import make_trainer
+from tests.apps import build_app, rolled_back
+from tests.factories import PASSWORD, make_trainer
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BAD_LOGIN = {"email": "nobody@example.com", "password": "wrong password"}
@@ -55,11 +53,7 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
     # The limiter is one object per process and keeps the first key prefix it is given;
     # clear it so this test's prefix applies and runs sharing a Redis never collide.
     monkeypatch.setattr(limiter, "_key_prefix", "")
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-        "DATA_DIR": str(DATA_DIR),
+    app = build_app(database_url, tmp_path, **{
         "WTF_CSRF_ENABLED": False,  # CSRF has its own tests
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": uri,
@@ -67,15 +61,12 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         "LOGIN_RATE_LIMIT": "3 per minute",
         "CORRECTION_RATE_LIMIT": "2 per hour",
     })
-    app.test_client_class = IsolatedClient
-    yield app
+    with rolled_back(app):
+        yield app
     if _redis is not None:
         for key in _redis.scan_iter(f"*{prefix}*"):
             _redis.delete(key)
     with app.app_context():
-        with db.engine.begin() as connection:  # as the app fixture leaves the database
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
         db.engine.dispose()
 
 
@@ -123,7 +114,6 @@ def test_one_account_is_limited_whatever_address_the_attempts_come_from(limited_
 def test_a_trainer_asks_for_corrections_only_so_often(limited_app):
     """Each request emails every curator: one account cannot flood them."""
     with limited_app.app_context():
-        load_catalogs(db.session, DATA_DIR)
         trainer = make_trainer(db.session)
         account = create_user(db.session, "coach@example.com", PASSWORD, Role.TRAINER,
                               trainer)

@@ -12,9 +12,10 @@ def events(session, **filters):
     return session.scalars(query).all()
 
 
-def test_api_write_is_audited_with_actor_and_request_id(curator, catalogs, session):
+def test_api_write_is_audited_with_actor_and_request_id(curator, session):
     response = curator.post("/api/v1/trainers", json=trainer_payload(),
                             headers={"X-Request-ID": "req-123"})
+    assert response.status_code == 201, response.json
     trainer_id = response.json["id"]
     (created,) = events(session, object_type="trainers", action="create")
     assert created.object_id == str(trainer_id)
@@ -26,7 +27,7 @@ def test_api_write_is_audited_with_actor_and_request_id(curator, catalogs, sessi
         "trainers", "credentials", "trainer_condition_experience"}
 
 
-def test_update_records_before_and_after_of_changed_fields_only(curator, catalogs, session):
+def test_update_records_before_and_after_of_changed_fields_only(curator, session):
     trainer_id = curator.post("/api/v1/trainers", json=trainer_payload()).json["id"]
     curator.patch(f"/api/v1/trainers/{trainer_id}", json={"bio": "New bio.", "price_max": 150})
     (update,) = events(session, object_type="trainers", action="update")
@@ -36,7 +37,7 @@ def test_update_records_before_and_after_of_changed_fields_only(curator, catalog
     assert set(update.changes) <= {"bio", "price_max", "updated_at"}
 
 
-def test_refused_write_leaves_no_audit_event(curator, catalogs, session):
+def test_refused_write_leaves_no_audit_event(curator, session):
     before = session.scalar(select(func.count(AuditEvent.id)))
     response = curator.post("/api/v1/trainers", json=trainer_payload(postal_code="00000"))
     assert response.status_code == 422
@@ -62,7 +63,7 @@ def test_command_line_writes_are_audited_as_system(app, session):
     assert bulk.changes["count"] == 5 and bulk.changes["source"] == "demo"
 
 
-def test_admin_lists_and_filters_the_audit_log(api_as, curator, catalogs, session):
+def test_admin_lists_and_filters_the_audit_log(api_as, curator, session):
     admin = api_as("admin")
     trainer_id = curator.post("/api/v1/trainers", json=trainer_payload()).json["id"]
     page = admin.get(f"/api/v1/audit-events?object_type=trainers&object_id={trainer_id}").json

@@ -12,7 +12,7 @@ def load(app):
     return app.test_cli_runner().invoke(args=["catalogs", "load"])
 
 
-def test_load_prints_what_it_created(app, session):
+def test_load_prints_what_it_created(app, session, empty_catalogs):
     result = load(app)
     assert result.exit_code == 0, result.output
     conditions = session.scalar(select(func.count()).select_from(Condition))
@@ -31,7 +31,7 @@ def test_second_load_reports_no_change(app):
         ["certification: 0 created", "0 updated"], ["condition: 0 created", "0 updated"]]
 
 
-def test_broken_data_fails_and_says_nothing_changed(app, session, tmp_path):
+def test_broken_data_fails_and_says_nothing_changed(app, session, empty_catalogs, tmp_path):
     app.config["DATA_DIR"] = str(edited_data(tmp_path, "certifications.toml",
                                              'level = "general"', 'level = "wizard"'))
     result = load(app)

@@ -13,9 +13,9 @@ from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, ConditionCategory
 from directory.credentials.models import Certification
 from matching.types import CredentialLevel, RiskTier
-from tests.directory.accounts.helpers import csrf_token, post_form, sign_in
 from tests.directory.search.test_search_api import add_trainers, experience
 from tests.factories import make_trainer, trainer_payload
+from tests.web import csrf_token, post_form, sign_in
 
 LIST = "/manage/catalogs"
 NEW_CERTIFICATION = "/manage/catalogs/certifications/new"
@@ -56,7 +56,7 @@ def textarea(page: str, field: str) -> str:
 
 
 def entry(session, model, code: str):
-    session.rollback()  # read what the requests committed
+    session.expire_all()  # read what the requests committed
     return session.scalars(select(model).filter_by(code=code)).one()
 
 
@@ -66,14 +66,14 @@ def edit_path(row) -> str:
 
 
 def events(session, row) -> list[AuditEvent]:
-    session.rollback()
+    session.expire_all()
     return session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == row.__tablename__, AuditEvent.object_id == str(row.id))
         .order_by(AuditEvent.id)).all()
 
 
 def audit_count(session) -> int:
-    session.rollback()
+    session.expire_all()
     return session.scalar(select(func.count(AuditEvent.id)))
 
 
@@ -448,8 +448,7 @@ def route_paths(session) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "patient", "doctor", "trainer"])
-def test_only_curators_and_admins_may_use_the_pages(client, session, user_factory, catalogs,
-                                                     role):
+def test_only_curators_and_admins_may_use_the_pages(client, session, user_factory, role):
     token = signed_in_as(client, session, user_factory, role)
     paths = route_paths(session)
     before = audit_count(session)
@@ -467,7 +466,7 @@ def test_only_curators_and_admins_may_use_the_pages(client, session, user_factor
 
 
 @pytest.mark.parametrize("role", ["curator", "admin"])
-def test_curators_and_admins_may_read_and_save(client, session, user_factory, catalogs, role):
+def test_curators_and_admins_may_read_and_save(client, session, user_factory, role):
     token = signed_in_as(client, session, user_factory, role)
     paths = route_paths(session)
 

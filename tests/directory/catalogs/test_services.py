@@ -28,7 +28,7 @@ def summaries(reports) -> list[str]:
     return [report.summary() for report in reports]
 
 
-def test_first_load_creates_every_certification_and_condition(session):
+def test_first_load_creates_every_certification_and_condition(session, empty_catalogs):
     reports = load_catalogs(session, DATA_DIR)
     assert summaries(reports) == [
         "certification: 13 created, 0 updated, 0 unchanged",
@@ -39,7 +39,7 @@ def test_first_load_creates_every_certification_and_condition(session):
     assert cep.level is CredentialLevel.CLINICAL and "ACSM CEP" in cep.aliases
 
 
-def test_second_load_changes_nothing(session, catalogs):
+def test_second_load_changes_nothing(session):
     reports = load_catalogs(session, DATA_DIR)
     assert summaries(reports) == [
         "certification: 0 created, 0 updated, 13 unchanged",
@@ -48,7 +48,7 @@ def test_second_load_changes_nothing(session, catalogs):
     assert counts(session) == (13, CONDITION_COUNT)
 
 
-def test_edited_entry_updates_its_row_and_is_reported(session, catalogs, tmp_path):
+def test_edited_entry_updates_its_row_and_is_reported(session, tmp_path):
     data = edited_data(tmp_path, "conditions.toml",
                        'name = "Type 2 diabetes"', 'name = "Type 2 diabetes mellitus"')
     certifications, conditions = load_catalogs(session, data)
@@ -60,7 +60,7 @@ def test_edited_entry_updates_its_row_and_is_reported(session, catalogs, tmp_pat
     assert counts(session) == (13, CONDITION_COUNT)
 
 
-def test_entry_removed_from_the_file_is_kept(session, catalogs, tmp_path):
+def test_entry_removed_from_the_file_is_kept(session, tmp_path):
     data = edited_data(tmp_path, "certifications.toml", 'code = "EIM"', 'code = "EIM-2"')
     (certifications, _) = load_catalogs(session, data)
     assert certifications.created == ["EIM-2"]
@@ -74,7 +74,7 @@ def test_entry_removed_from_the_file_is_kept(session, catalogs, tmp_path):
     ("certifications.toml", 'renewal_years = 3', 'renewal_yrs = 3', "ACSM-CEP", "renewal_yrs"),
 ])
 def test_invalid_entry_names_file_entry_and_field_and_writes_nothing(
-        session, tmp_path, filename, old, new, entry, field):
+        session, empty_catalogs, tmp_path, filename, old, new, entry, field):
     data = edited_data(tmp_path, filename, old, new)
     with pytest.raises(CatalogError) as raised:
         load_catalogs(session, data)
@@ -83,7 +83,7 @@ def test_invalid_entry_names_file_entry_and_field_and_writes_nothing(
     assert counts(session) == (0, 0)
 
 
-def test_invalid_condition_does_not_apply_a_valid_certification_edit(session, catalogs, tmp_path):
+def test_invalid_condition_does_not_apply_a_valid_certification_edit(session, tmp_path):
     data = edited_data(tmp_path, "certifications.toml",
                        "renewal_years = 3", "renewal_years = 4")
     conditions = (data / "conditions.toml").read_text(encoding="utf-8")
@@ -95,7 +95,7 @@ def test_invalid_condition_does_not_apply_a_valid_certification_edit(session, ca
     assert session.scalar(select(Certification.renewal_years).filter_by(code="ACSM-CEP")) == 3
 
 
-def test_synonym_shared_by_two_conditions_is_rejected(session, tmp_path):
+def test_synonym_shared_by_two_conditions_is_rejected(session, empty_catalogs, tmp_path):
     data = edited_data(tmp_path, "conditions.toml",
                        '"insulin-dependent diabetes"]', '"insulin-dependent diabetes", "Diabetes"]')
     with pytest.raises(CatalogError, match="used by more than one entry: diabetes"):
@@ -103,7 +103,7 @@ def test_synonym_shared_by_two_conditions_is_rejected(session, tmp_path):
     assert counts(session) == (0, 0)
 
 
-def test_broken_toml_syntax_is_a_catalog_error(session, tmp_path):
+def test_broken_toml_syntax_is_a_catalog_error(session, empty_catalogs, tmp_path):
     data = edited_data(tmp_path, "conditions.toml", "[[condition]]", "[[condition]")
     with pytest.raises(CatalogError, match="conditions.toml"):
         load_catalogs(session, data)
@@ -119,7 +119,7 @@ def test_catalog_of_the_wrong_shape_is_a_catalog_error(tmp_path, text):
         read_catalog(tmp_path, CATALOGS[0])
 
 
-def test_a_load_keeps_an_entry_a_curator_edited_unless_told_to_reset(session, catalogs):
+def test_a_load_keeps_an_entry_a_curator_edited_unless_told_to_reset(session):
     catalog = CATALOGS[1]
     row = session.scalar(select(Condition).filter_by(code="hypertension"))
     update_entry(session, catalog, row, {**ConditionSchema().dump(row),
@@ -135,7 +135,7 @@ def test_a_load_keeps_an_entry_a_curator_edited_unless_told_to_reset(session, ca
     assert "pressure trouble" not in row.synonyms and row.edited_at is None
 
 
-def test_an_unchanged_save_does_not_mark_the_entry_edited(session, catalogs):
+def test_an_unchanged_save_does_not_mark_the_entry_edited(session):
     row = session.scalar(select(Condition).filter_by(code="hypertension"))
     assert update_entry(session, CATALOGS[1], row, ConditionSchema().dump(row)) == []
     assert row.edited_at is None

@@ -17,12 +17,12 @@ from directory.conditions.services import find_condition, normalize_icd10
     ("COPD", "copd"),
     ("M54.50", "chronic-low-back-pain"),
 ])
-def test_find_condition_by_any_name_or_icd10(session, catalogs, text, code):
+def test_find_condition_by_any_name_or_icd10(session, text, code):
     assert find_condition(session, text).code == code
 
 
 @pytest.mark.parametrize("text", ["dragon pox", "E99.9", "", "I14"])
-def test_unknown_condition_is_none(session, catalogs, text):
+def test_unknown_condition_is_none(session, text):
     assert find_condition(session, text) is None
 
 

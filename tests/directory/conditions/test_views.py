@@ -1,4 +1,4 @@
-def test_conditions_list_with_tiers_codes_and_synonyms(client, catalogs):
+def test_conditions_list_with_tiers_codes_and_synonyms(client):
     response = client.get("/api/v1/conditions")
     assert response.status_code == 200
     by_code = {c["code"]: c for c in response.json}
@@ -9,5 +9,5 @@ def test_conditions_list_with_tiers_codes_and_synonyms(client, catalogs):
     assert "CHF" in heart_failure["synonyms"]
 
 
-def test_conditions_list_is_empty_before_catalogs_load(client):
+def test_conditions_list_is_empty_before_catalogs_load(client, empty_catalogs):
     assert client.get("/api/v1/conditions").json == []

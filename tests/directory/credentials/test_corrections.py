@@ -12,7 +12,7 @@ from tests.factories import make_trainer
 
 
 @pytest.fixture
-def asked(session, catalogs, user_factory):
+def asked(session, user_factory):
     trainer = make_trainer(session)
     request = request_correction(session, trainer, user_factory("trainer", trainer=trainer),
                                  trainer.credentials[0], "My number is M-100.")
@@ -38,8 +38,7 @@ def test_a_note_too_long_is_refused_not_cut(session, asked, user_factory):
     assert refused.value.errors == {"resolution": ["Keep it under 1000 characters."]}
 
 
-def test_a_trainer_cannot_ask_about_another_trainers_credential(session, catalogs,
-                                                               user_factory):
+def test_a_trainer_cannot_ask_about_another_trainers_credential(session, user_factory):
     mine, theirs = make_trainer(session), make_trainer(session, last_name="Other")
     with pytest.raises(InvalidInput) as refused:
         request_correction(session, mine, user_factory("trainer", trainer=mine),

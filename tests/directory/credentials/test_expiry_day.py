@@ -14,7 +14,7 @@ from tests.factories import credential_payload
 
 
 @pytest.fixture
-def lapsing(session, catalogs):
+def lapsing(session):
     """Two clinical trainers next door: one's credential expires today, one's tomorrow."""
     cardiac = {**experience("coronary-artery-disease"), "years": 7}
     day = today()

@@ -23,11 +23,11 @@ from directory.credentials.models import (
 from directory.db import today
 from directory.errors import Conflict
 from directory.imports.services import ImportOptions, import_credentials
-from tests.conftest import DATA_DIR
-from tests.directory.accounts.helpers import csrf_token
+from tests.apps import DATA_DIR
 from tests.directory.matches.helpers import CAD_NEEDS_CLINICAL, excluded, match, matched
 from tests.directory.search.test_search_api import add_trainers, experience
 from tests.factories import credential_payload, make_trainer
+from tests.web import csrf_token
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def curator(curator_page):
 
 
 @pytest.fixture
-def trainer(session, catalogs):
+def trainer(session):
     return make_trainer(session, credentials=[credential_payload(
         credential_number="CEP-1", status="unverified", verification_source=None)],
         conditions=[])
@@ -74,7 +74,7 @@ def post(client, page: str, action: str, data: dict, **kwargs):
 
 
 def reloaded(session, model, id_):
-    session.rollback()  # read what the requests committed
+    session.expire_all()  # read what the requests committed
     return session.get(model, id_)
 
 
@@ -101,7 +101,7 @@ def test_the_add_form_offers_the_catalog_and_says_whose_credential_it_is(curator
 def test_adding_a_credential_saves_it_and_opens_its_page(curator, session, trainer):
     response = post(curator, add_path(trainer), add_path(trainer), NEW)
     assert response.status_code == 302
-    session.rollback()
+    session.expire_all()
     added = session.scalar(select(Credential).where(Credential.credential_number == "NS-77"))
     assert response.location == f"/manage/credentials/{added.id}"
     assert (added.trainer_id, added.issuer, added.status.value, str(added.expires_on),
@@ -130,7 +130,7 @@ def test_a_refused_credential_is_explained_beside_its_field_and_keeps_the_input(
     assert field_errors(response, field) == [message]
     if field != "credential_number":
         assert input_value(response, "credential_number") == NEW["credential_number"].strip()
-    session.rollback()
+    session.expire_all()
     assert len(session.get(type(trainer), trainer.id).credentials) == 1
 
 
@@ -140,7 +140,7 @@ def test_adding_to_a_missing_trainer_is_not_found(curator):
 
 def test_a_form_without_its_csrf_token_is_refused(curator, session, trainer):
     assert curator.post(add_path(trainer), data=NEW).status_code == 400
-    session.rollback()
+    session.expire_all()
     assert len(session.get(type(trainer), trainer.id).credentials) == 1
 
 
@@ -182,7 +182,7 @@ def test_a_manual_verification_is_recorded_with_the_curators_email(curator, trai
         "Expiry: 2099-03-01 changed to 2030-05-01 Source: ACSM registry, checked by phone")
 
 
-def test_an_imported_credential_names_its_import_batch(curator, session, catalogs):
+def test_an_imported_credential_names_its_import_batch(curator, session):
     content = (b"first_name,last_name,certification,credential_number,postal_code\n"
                b"Zoe,Newman,NSCA-CPT,NS-1003,98101\n")
     batch_id = import_credentials(session, content, "nsca.csv", ImportOptions("NSCA"),
@@ -294,7 +294,7 @@ def test_a_refused_revocation_keeps_the_typed_text(curator, session, trainer, re
 
 
 def test_a_revoked_clinical_credential_drops_its_trainer_from_high_risk_matches(
-        curator, client, session, catalogs):
+        curator, client, session):
     cardiac = {**experience("coronary-artery-disease"), "years": 7}
     revoked, kept = add_trainers(
         session, *({"last_name": name, "postal_code": "60601", "conditions": [cardiac],
@@ -321,7 +321,7 @@ def unverified_names(response) -> list[str]:
 
 
 @pytest.fixture
-def lapsing(session, catalogs):
+def lapsing(session):
     """Verified credentials expiring after 0, 1, 30, 31, 60, 61, 90 and 91 days."""
     day = today()
     return add_trainers(session, *({"last_name": f"In{days}", "conditions": [],
@@ -400,7 +400,7 @@ def test_a_page_number_must_be_a_whole_number_from_one(curator, query):
 # -- missing from the latest full list -----------------------------------------------------
 
 def test_credentials_missing_from_a_full_list_are_listed_under_their_issuer(
-        curator, session, catalogs):
+        curator, session):
     nsca = {"conditions": []}
     listed = make_trainer(session, **nsca, credentials=[credential_payload(
         certification="NSCA-CSCS", credential_number="ns-1")])
@@ -423,8 +423,7 @@ def test_credentials_missing_from_a_full_list_are_listed_under_their_issuer(
     assert "ACSM has no full list yet" in page
 
 
-def test_each_issuers_missing_credentials_are_paged_on_their_own(curator, session, catalogs,
-                                                                 monkeypatch):
+def test_each_issuers_missing_credentials_are_paged_on_their_own(curator, session, monkeypatch):
     monkeypatch.setattr(credential_pages, "LIST_PAGE_SIZE", 2)
     for number in ("NS-1", "NS-2", "NS-3"):
         make_trainer(session, conditions=[], credentials=[credential_payload(

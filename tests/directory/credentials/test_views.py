@@ -1,4 +1,4 @@
-def test_certifications_list_with_levels_and_aliases(client, catalogs):
+def test_certifications_list_with_levels_and_aliases(client):
     response = client.get("/api/v1/certifications")
     assert response.status_code == 200
     by_code = {c["code"]: c for c in response.json}

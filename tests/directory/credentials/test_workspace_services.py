@@ -18,7 +18,7 @@ from directory.errors import InvalidInput
 from directory.imports.services import ImportOptions, import_credentials
 from directory.trainers.services import deactivate_trainer
 from matching.types import VerificationStatus
-from tests.conftest import DATA_DIR
+from tests.apps import DATA_DIR
 from tests.factories import credential_payload, make_trainer
 
 
@@ -34,7 +34,7 @@ def trainer_with(session, last_name: str = "Lopez", active: bool = True, **crede
 # -- verify and revoke ---------------------------------------------------------------------
 
 @pytest.fixture
-def credential(session, catalogs) -> Credential:
+def credential(session) -> Credential:
     return trainer_with(session, status="unverified", verification_source=None).credentials[0]
 
 
@@ -113,7 +113,7 @@ def test_provenance_lists_who_changed_what_oldest_first(session, credential, use
                                 "verification_source": (None, "Registry")}
 
 
-def test_provenance_names_the_import_that_made_the_change(session, catalogs):
+def test_provenance_names_the_import_that_made_the_change(session):
     content = (b"first_name,last_name,certification,credential_number,postal_code\n"
                b"Zoe,Newman,NSCA-CPT,NS-1003,98101\n")
     batch_id = import_credentials(session, content, "nsca.csv", ImportOptions("NSCA"),
@@ -136,13 +136,13 @@ def expiring_in(session, *days: int, **fields) -> None:
                      expires_on=(today() + timedelta(days=day)).isoformat(), **fields)
 
 
-def test_the_expiry_window_runs_from_tomorrow_to_its_last_day(session, catalogs):
+def test_the_expiry_window_runs_from_tomorrow_to_its_last_day(session):
     expiring_in(session, 30, 0, 1, 31, -5)
     assert numbers(session, services.expiring_credentials(today(), 30)) == ["D1", "D30"]
     assert services.count_expiring_credentials(session, today(), 30) == 2
 
 
-def test_only_verified_credentials_of_active_trainers_are_expiring(session, catalogs):
+def test_only_verified_credentials_of_active_trainers_are_expiring(session):
     expiring_in(session, 5)
     trainer_with(session, credential_number="UNVERIFIED", status="unverified",
                  verification_source=None, expires_on=(today() + timedelta(5)).isoformat())
@@ -156,17 +156,17 @@ def test_only_verified_credentials_of_active_trainers_are_expiring(session, cata
     assert services.count_expiring_credentials(session, today(), 30) == 1
 
 
-def test_the_count_looks_as_far_ahead_as_the_notices_by_default(session, catalogs):
+def test_the_count_looks_as_far_ahead_as_the_notices_by_default(session):
     expiring_in(session, 1, services.EXPIRY_NOTICE_DAYS, services.EXPIRY_NOTICE_DAYS + 1)
     assert services.count_expiring_credentials(session, today()) == 2
 
 
-def test_an_empty_list_counts_none(session, catalogs):
+def test_an_empty_list_counts_none(session):
     assert numbers(session, services.expiring_credentials(today(), 30)) == []
     assert services.count_expiring_credentials(session, today(), 30) == 0
 
 
-def test_trainers_with_nothing_verified_today_are_found(session, catalogs):
+def test_trainers_with_nothing_verified_today_are_found(session):
     day = today().isoformat()
     for name, fields in {
         "Lapsed": {"expires_on": day, "issued_on": "2020-01-01"},
@@ -185,7 +185,7 @@ def test_trainers_with_nothing_verified_today_are_found(session, catalogs):
     assert [t.last_name for t in found] == ["Bare", "Lapsed", "Revoked", "Unverified"]
 
 
-def test_one_current_credential_is_enough(session, catalogs):
+def test_one_current_credential_is_enough(session):
     make_trainer(session, conditions=[], credentials=[
         credential_payload(expires_on=today().isoformat(), issued_on="2020-01-01"),
         credential_payload(certification="NSCA-CPT")])
@@ -214,7 +214,7 @@ def missing(session) -> dict[str, list[str] | None]:
             for check in services.unconfirmed_credentials(session)}
 
 
-def test_a_credential_left_off_the_full_list_is_missing_from_it(session, catalogs):
+def test_a_credential_left_off_the_full_list_is_missing_from_it(session):
     nsca(session, "ns-1")  # listed as NS-1: numbers have no case
     nsca(session, "NS-2")
     nsca(session, "NS-3", status="unverified", verification_source=None)
@@ -227,7 +227,7 @@ def test_a_credential_left_off_the_full_list_is_missing_from_it(session, catalog
     assert checks["ACSM"].batch is None and checks["ACSM"].missing is None
 
 
-def test_revoked_credentials_and_inactive_trainers_are_not_questioned(session, catalogs):
+def test_revoked_credentials_and_inactive_trainers_are_not_questioned(session):
     revoked = nsca(session, "NS-2")
     services.revoke_credential(session, revoked, "Revoked.")
     nsca(session, "NS-3", active=False)
@@ -236,7 +236,7 @@ def test_revoked_credentials_and_inactive_trainers_are_not_questioned(session, c
     assert missing(session)["NSCA"] == []
 
 
-def test_only_the_latest_full_list_counts(session, catalogs):
+def test_only_the_latest_full_list_counts(session):
     for number in ("NS-1", "NS-2", "NS-3"):
         nsca(session, number)
     import_list(session, "NS-1")
@@ -246,7 +246,7 @@ def test_only_the_latest_full_list_counts(session, catalogs):
     assert missing(session)["NSCA"] == ["NS-3"]
 
 
-def test_every_issuer_is_named_with_or_without_a_full_list(session, catalogs):
+def test_every_issuer_is_named_with_or_without_a_full_list(session):
     import_list(session, "NS-9")  # a list naming nobody in the directory
     found = missing(session)
     assert found["NSCA"] == [] and found["ACSM"] is None

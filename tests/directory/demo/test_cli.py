@@ -22,7 +22,7 @@ def count_of(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_load_adds_the_requested_trainers(app, session, catalogs):
+def test_load_adds_the_requested_trainers(app, session):
     result = demo_load(app, 50)
     assert result.exit_code == 0, result.output
     assert "Demo directory (seed 3): 50 trainers added, 0 already present." in result.output
@@ -31,7 +31,7 @@ def test_load_adds_the_requested_trainers(app, session, catalogs):
     assert count_of(session, TrainerConditionExperience) > 0
 
 
-def test_loaded_trainers_are_the_generated_ones(app, session, catalogs):
+def test_loaded_trainers_are_the_generated_ones(app, session):
     demo_load(app, 20)
     expected = demo_directory(session, 3, date(2025, 6, 1), REPO_ROOT / "data").trainer(17)
     trainer = session.scalar(select(Trainer).filter_by(external_ref="demo:3:17"))
@@ -41,7 +41,7 @@ def test_loaded_trainers_are_the_generated_ones(app, session, catalogs):
     assert len(trainer.condition_experience) == len(expected.conditions)
 
 
-def test_second_load_adds_nothing(app, session, catalogs):
+def test_second_load_adds_nothing(app, session):
     demo_load(app, 50)
     result = demo_load(app, 50)
     assert result.exit_code == 0, result.output
@@ -49,7 +49,7 @@ def test_second_load_adds_nothing(app, session, catalogs):
     assert count_of(session, Trainer) == 50
 
 
-def test_larger_count_adds_only_the_missing_trainers(app, session, catalogs):
+def test_larger_count_adds_only_the_missing_trainers(app, session):
     demo_load(app, 50)
     first_ids = set(session.scalars(select(Trainer.id)))
     result = demo_load(app, 80)
@@ -59,21 +59,21 @@ def test_larger_count_adds_only_the_missing_trainers(app, session, catalogs):
     assert first_ids <= set(session.scalars(select(Trainer.id)))
 
 
-def test_another_seed_adds_other_trainers(app, session, catalogs):
+def test_another_seed_adds_other_trainers(app, session):
     demo_load(app, 10)
     result = demo_load(app, 10, seed=4)
     assert "10 trainers added" in result.output
     assert count_of(session, Trainer) == 20
 
 
-def test_load_without_catalogs_fails_clearly(app, session):
+def test_load_without_catalogs_fails_clearly(app, session, empty_catalogs):
     result = demo_load(app, 5)
     assert result.exit_code != 0
     assert "Load the catalogs first" in result.output
     assert count_of(session, Trainer) == 0
 
 
-def test_loaded_trainer_is_served_by_the_api(app, client, session, catalogs):
+def test_loaded_trainer_is_served_by_the_api(app, client, session):
     demo_load(app, 30)
     trainer_id = session.scalars(
         select(TrainerConditionExperience.trainer_id).order_by(TrainerConditionExperience.id)
@@ -86,7 +86,7 @@ def test_loaded_trainer_is_served_by_the_api(app, client, session, catalogs):
     assert all(c["credential_number"].startswith("3-") for c in body["credentials"])
 
 
-def test_demo_accounts_cover_every_role_and_link_the_trainer(app, session, catalogs):
+def test_demo_accounts_cover_every_role_and_link_the_trainer(app, session):
     run(app, "demo", "load", "--count", "5")
     first = run(app, "demo", "accounts")
     assert first.exit_code == 0, first.output

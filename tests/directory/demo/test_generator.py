@@ -153,7 +153,7 @@ def test_external_refs_name_the_seed_and_index(people):
     assert [p.trainer["external_ref"] for p in people[:3]] == ["demo:7:0", "demo:7:1", "demo:7:2"]
 
 
-def test_directory_built_from_the_database_makes_the_same_people(session, catalogs):
+def test_directory_built_from_the_database_makes_the_same_people(session):
     from_database = demo_directory(session, 7, AS_OF, DATA_DIR)
     from_files = make_directory(seed=7)
     assert [from_database.trainer(i).trainer for i in range(50)] == [

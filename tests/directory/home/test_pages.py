@@ -1,7 +1,7 @@
 from tests.factories import make_trainer
 
 
-def test_front_page_counts_the_directory(client, catalogs, session):
+def test_front_page_counts_the_directory(client, session):
     make_trainer(session)
     page = client.get("/")
     assert page.status_code == 200

@@ -8,8 +8,8 @@ import pytest
 
 from directory.credentials.models import CorrectionRequest
 from directory.db import today
-from tests.directory.accounts.helpers import sign_in
 from tests.factories import make_trainer
+from tests.web import sign_in
 
 
 def signed_in(app, user):
@@ -18,8 +18,7 @@ def signed_in(app, user):
     return client
 
 
-def test_counts_what_waits_and_links_every_curator_page(app, session, catalogs,
-                                                        user_factory):
+def test_counts_what_waits_and_links_every_curator_page(app, session, user_factory):
     trainer = make_trainer(session)
     trainer.credentials[0].expires_on = today() + timedelta(days=30)
     owner = user_factory("trainer", trainer=trainer)

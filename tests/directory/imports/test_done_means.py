@@ -39,7 +39,7 @@ ACSM_LIST = "\n".join([
 
 
 @pytest.fixture
-def directory(session, catalogs):
+def directory(session):
     """A small directory: the people the lists will mention, and namesakes."""
     base = {"credentials": [], "conditions": []}
     return {

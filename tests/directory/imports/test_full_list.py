@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from directory.imports.models import ImportBatch
-from tests.directory.accounts.helpers import sign_in
 from tests.directory.imports import test_import_api as api
 from tests.directory.imports.test_import_cli import flask_import
 from tests.directory.imports.test_pages import LIST, form_fields, text, upload
+from tests.web import sign_in
 
 COMPLETE = "The issuer's complete list of current credentials"
 PARTIAL = "Not a complete list"
@@ -24,13 +24,13 @@ def previews(app, tmp_path):
 
 
 @pytest.fixture
-def page_curator(client, user_factory, catalogs):
+def page_curator(client, user_factory):
     sign_in(client, user_factory("curator").email)
     return client
 
 
 def batch(session) -> ImportBatch:
-    session.rollback()  # read what the request committed
+    session.expire_all()  # read what the request committed
     return session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
 
 
@@ -66,7 +66,7 @@ def test_a_tampered_full_list_mark_is_refused(page_curator, session):
 
 
 @pytest.mark.parametrize("sent, flag", [({"full_list": "true"}, True), ({}, False)])
-def test_the_api_records_the_full_list_mark(curator, session, catalogs, sent, flag):
+def test_the_api_records_the_full_list_mark(curator, session, sent, flag):
     api.imported(curator, [api.NEWMAN], **sent)
     assert batch(session).full_list is flag
     [listed] = curator.get("/api/v1/imports").json["items"]
@@ -74,7 +74,7 @@ def test_the_api_records_the_full_list_mark(curator, session, catalogs, sent, fl
 
 
 @pytest.mark.parametrize("options, flag", [(["--full-list"], True), ([], False)])
-def test_the_command_line_records_the_full_list_mark(app, session, catalogs, tmp_path,
+def test_the_command_line_records_the_full_list_mark(app, session, tmp_path,
                                                      options, flag):
     path = tmp_path / "nsca.csv"
     path.write_bytes(LIST)

@@ -22,7 +22,7 @@ def stored(session, number: str) -> Credential:
     return session.scalar(select(Credential).where(Credential.credential_number == number))
 
 
-def test_a_number_registered_to_another_name_is_queued_once(curator, session, catalogs):
+def test_a_number_registered_to_another_name_is_queued_once(curator, session):
     imported(curator, [NEWMAN])
     stranger = person(first_name="Omar", last_name="Haddad")
 
@@ -34,7 +34,7 @@ def test_a_number_registered_to_another_name_is_queued_once(curator, session, ca
     assert pending(session) == 1
 
 
-def test_a_list_without_status_never_lifts_a_revocation(curator, session, catalogs):
+def test_a_list_without_status_never_lifts_a_revocation(curator, session):
     imported(curator, [NEWMAN])
     imported(curator, [person(status="revoked")])
     assert stored(session, "NS-1003").status is VerificationStatus.REVOKED
@@ -48,7 +48,7 @@ def test_a_list_without_status_never_lifts_a_revocation(curator, session, catalo
     assert stored(session, "NS-1003").status is VerificationStatus.REVOKED
 
 
-def test_an_earlier_expiry_waits_for_a_curator(curator, session, catalogs):
+def test_an_earlier_expiry_waits_for_a_curator(curator, session):
     imported(curator, [NEWMAN])
 
     older = imported(curator, [person(expires_on="2026-12-31")])
@@ -60,7 +60,7 @@ def test_an_earlier_expiry_waits_for_a_curator(curator, session, catalogs):
 
 
 def test_review_candidates_name_trainers_the_batch_created_by_their_real_ids(
-        curator, session, catalogs):
+        curator, session):
     # One new person, listed twice for one certification under two numbers: the second
     # row is a conflict with the trainer the first row creates.
     report = imported(curator, [NEWMAN, person(credential_number="NS-2003")])
@@ -72,7 +72,7 @@ def test_review_candidates_name_trainers_the_batch_created_by_their_real_ids(
     assert session.get(Trainer, review.candidates[0]["trainer_id"]) is not None
 
 
-def test_an_overlong_rejected_number_does_not_stop_the_import(curator, session, catalogs):
+def test_an_overlong_rejected_number_does_not_stop_the_import(curator, session):
     report = imported(curator, [NEWMAN, person(credential_number="X" * 80,
                                                first_name="Ann", last_name="Lee")])
 
@@ -80,7 +80,7 @@ def test_an_overlong_rejected_number_does_not_stop_the_import(curator, session, 
     assert stored(session, "NS-1003") is not None
 
 
-def test_a_duplicate_of_a_row_in_review_waits_with_it(curator, session, catalogs):
+def test_a_duplicate_of_a_row_in_review_waits_with_it(curator, session):
     imported(curator, [NEWMAN])
     stranger = person(first_name="Omar", last_name="Haddad")
 
@@ -91,14 +91,14 @@ def test_a_duplicate_of_a_row_in_review_waits_with_it(curator, session, catalogs
     assert pending(session) == 1
 
 
-def test_a_forgiven_certification_spelling_is_said(curator, session, catalogs):
+def test_a_forgiven_certification_spelling_is_said(curator, session):
     report = imported(curator, [person(certification="Certified Personal Trainr")])
 
     assert report["rows"][0]["reasons"][0] == (
         "certification 'Certified Personal Trainr' read as NSCA-CPT")
 
 
-def test_the_stored_report_names_no_trainer_for_review_rows(curator, session, catalogs):
+def test_the_stored_report_names_no_trainer_for_review_rows(curator, session):
     imported(curator, [NEWMAN])
     batch = imported(curator, [person(first_name="Omar", last_name="Haddad")])["batch_id"]
     [review] = session.scalars(select(ImportRow).where(ImportRow.batch_id == batch)).all()

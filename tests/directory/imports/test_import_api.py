@@ -111,7 +111,7 @@ def row_actions(report: dict) -> list[str]:
 
 
 @pytest.fixture
-def holder(session, catalogs):
+def holder(session):
     """A trainer already in the directory, with an NSCA credential of their own."""
     return make_trainer(session, first_name="Ana", last_name="Okonkwo",
                         email="ana@example.com", postal_code="10001", conditions=[],
@@ -126,7 +126,7 @@ def holder(session, catalogs):
     ("list.csv", as_csv), ("list.json", as_json), ("list.jsonl", as_json_lines),
     ("list.xlsx", as_xlsx)], ids=["csv", "json", "json-lines", "xlsx"])
 def test_each_format_creates_the_listed_trainer_with_the_credential(
-        curator, session, catalogs, filename, encode):
+        curator, session, filename, encode):
     response = upload(curator, encode([NEWMAN]), filename)
 
     assert response.status_code == 201, response.json
@@ -138,7 +138,7 @@ def test_each_format_creates_the_listed_trainer_with_the_credential(
     assert (saved.trainer.first_name, saved.trainer.last_name) == ("Zoe", "Newman")
 
 
-def test_issuer_profile_headers_and_words_are_understood(curator, session, catalogs):
+def test_issuer_profile_headers_and_words_are_understood(curator, session):
     content = NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Certified,30-Jun-2027,,98101\n"
     upload(curator, content.encode())
     lapsed = content.replace("Certified", "Not Certified")
@@ -152,7 +152,7 @@ def test_issuer_profile_headers_and_words_are_understood(curator, session, catal
         "NSCA-CSCS", "expired", date(2027, 6, 30))
 
 
-def test_a_lapsed_or_revoked_credential_never_lists_a_new_trainer(curator, session, catalogs):
+def test_a_lapsed_or_revoked_credential_never_lists_a_new_trainer(curator, session):
     content = (NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Not Certified,30-Jun-2027,,98101\n"
                "Ann,Lee,CSCS,NS-1004,Revoked,30-Jun-2027,,98101\n")
 
@@ -168,7 +168,7 @@ def test_a_lapsed_or_revoked_credential_never_lists_a_new_trainer(curator, sessi
 # Dry run and the recorded batch
 
 
-def test_dry_run_reports_what_would_happen_and_writes_nothing(curator, session, catalogs):
+def test_dry_run_reports_what_would_happen_and_writes_nothing(curator, session):
     before = counts(session)
 
     response = upload(curator, as_csv([NEWMAN, OKAFOR]), dry_run="true")
@@ -193,7 +193,7 @@ def test_dry_run_and_real_run_report_the_same_actions(curator, holder):
 
 
 def test_real_run_records_the_batch_with_its_file_curator_and_summary(
-        curator, session, catalogs):
+        curator, session):
     content = as_csv([NEWMAN, OKAFOR])
 
     response = upload(curator, content, filename="nsca-2026.csv")
@@ -223,14 +223,14 @@ def test_recorded_batch_is_listed_and_its_report_reads_back_as_posted(curator, h
     assert stored.json == posted
 
 
-def test_batches_are_listed_newest_first(curator, catalogs):
+def test_batches_are_listed_newest_first(curator):
     first = imported(curator, [NEWMAN])["batch_id"]
     second = imported(curator, [OKAFOR])["batch_id"]
 
     assert [item["id"] for item in curator.get(URL).json["items"]] == [second, first]
 
 
-def test_an_unknown_batch_is_404(curator, catalogs):
+def test_an_unknown_batch_is_404(curator):
     response = curator.get(f"{URL}/999999")
 
     assert response.status_code == 404
@@ -241,7 +241,7 @@ def test_an_unknown_batch_is_404(curator, catalogs):
 
 
 def test_reimporting_the_same_file_reports_every_row_unchanged_and_changes_nothing(
-        curator, session, catalogs):
+        curator, session):
     content = as_csv([NEWMAN, OKAFOR])
     assert upload(curator, content).status_code == 201
     stamps = session.execute(select(Trainer.id, Trainer.updated_at)).all()
@@ -265,7 +265,7 @@ def test_reimporting_the_same_file_reports_every_row_unchanged_and_changes_nothi
 
 
 def test_a_newer_list_updates_status_and_expiry_and_names_the_change(
-        curator, session, catalogs):
+        curator, session):
     first = imported(curator, [NEWMAN])
 
     report = imported(curator, [person(status="revoked", expires_on="2028-06-30")])
@@ -282,7 +282,7 @@ def test_a_newer_list_updates_status_and_expiry_and_names_the_change(
 
 
 def test_a_newer_list_that_leaves_out_the_expiry_keeps_the_recorded_one(
-        curator, session, catalogs):
+        curator, session):
     imported(curator, [NEWMAN])
     without_expiry = {k: v for k, v in NEWMAN.items() if k != "expires_on"}
 
@@ -297,7 +297,7 @@ def test_a_newer_list_that_leaves_out_the_expiry_keeps_the_recorded_one(
 
 @pytest.mark.parametrize("days_left", [0, -1, -400], ids=["today", "yesterday", "last-year"])
 def test_a_credential_listed_active_but_past_its_expiry_is_not_shown_verified(
-        curator, catalogs, days_left):
+        curator, days_left):
     expiry = (today() + timedelta(days=days_left)).isoformat()
 
     report = imported(curator, [person(status="active", expires_on=expiry)])
@@ -307,7 +307,7 @@ def test_a_credential_listed_active_but_past_its_expiry_is_not_shown_verified(
             for c in shown] == [("NS-1003", expiry, "expired")]
 
 
-def test_a_credential_expiring_tomorrow_is_still_verified(curator, catalogs):
+def test_a_credential_expiring_tomorrow_is_still_verified(curator):
     expiry = (today() + timedelta(days=1)).isoformat()
 
     report = imported(curator, [person(expires_on=expiry)])
@@ -318,7 +318,7 @@ def test_a_credential_expiring_tomorrow_is_still_verified(curator, catalogs):
 
 @pytest.mark.parametrize(("valid_through", "effective"), [(0, "verified"), (-1, "expired")],
                          ids=["through-today", "through-yesterday"])
-def test_a_last_valid_day_list_counts_that_day_as_valid(curator, catalogs, valid_through,
+def test_a_last_valid_day_list_counts_that_day_as_valid(curator, valid_through,
                                                           effective):
     day = today() + timedelta(days=valid_through)
     content = ("First,Last,Certification Title,Certificate #,Status,Valid Through,Zip\n"
@@ -335,7 +335,7 @@ def test_a_last_valid_day_list_counts_that_day_as_valid(curator, catalogs, valid
 # The audit log and the search index
 
 
-def test_every_change_an_import_makes_carries_its_batch_id(curator, session, catalogs):
+def test_every_change_an_import_makes_carries_its_batch_id(curator, session):
     imported(curator, [NEWMAN])
     last_before = session.scalar(select(func.max(AuditEvent.id)))
 
@@ -350,7 +350,7 @@ def test_every_change_an_import_makes_carries_its_batch_id(curator, session, cat
         report["batch_id"]}
 
 
-def test_the_batch_records_own_audit_event_carries_its_batch_id(curator, session, catalogs):
+def test_the_batch_records_own_audit_event_carries_its_batch_id(curator, session):
     report = imported(curator, [NEWMAN])
 
     recorded = session.scalar(select(AuditEvent).where(
@@ -360,7 +360,7 @@ def test_the_batch_records_own_audit_event_carries_its_batch_id(curator, session
     assert recorded.import_batch_id == report["batch_id"]
 
 
-def test_the_audit_log_filters_an_imports_changes_by_batch_id(api_as, curator, catalogs):
+def test_the_audit_log_filters_an_imports_changes_by_batch_id(api_as, curator):
     first = imported(curator, [NEWMAN])["batch_id"]
     second = imported(curator, [OKAFOR])["batch_id"]
 
@@ -387,7 +387,7 @@ def test_a_trainer_the_import_creates_is_found_by_search_at_once(curator, client
     assert found("Newman") == ["Newman"]
 
 
-def test_a_search_before_the_first_import_finds_nothing_rather_than_failing(client, catalogs):
+def test_a_search_before_the_first_import_finds_nothing_rather_than_failing(client):
     response = client.get("/api/v1/trainers", query_string={"q": "Newman"})
 
     assert response.status_code == 200, response.json
@@ -405,7 +405,7 @@ def test_a_search_before_the_first_import_finds_nothing_rather_than_failing(clie
     (b'[{"first_name": "Zoe"', "list.json", "The JSON is not valid"),
 ], ids=["empty", "blank", "binary", "header-only", "broken-json"])
 def test_a_file_that_cannot_be_read_is_refused_with_the_reason(
-        curator, session, catalogs, content, filename, expected):
+        curator, session, content, filename, expected):
     before = counts(session)
 
     response = upload(curator, content, filename)
@@ -415,7 +415,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_reason(
     assert counts(session) == before
 
 
-def test_missing_required_columns_are_named(curator, session, catalogs):
+def test_missing_required_columns_are_named(curator, session):
     before = counts(session)
 
     response = upload(curator, b"FirstName,LastName,Postal Code\nZoe,Newman,98101\n")
@@ -437,7 +437,7 @@ def test_missing_required_columns_are_named(curator, session, catalogs):
 ], ids=["issuer", "profile", "profile-of-another-issuer", "map-no-equals", "map-no-header",
         "map-unknown-column"])
 def test_bad_options_are_refused_with_the_reason_and_nothing_written(
-        curator, session, catalogs, form, expected):
+        curator, session, form, expected):
     before = counts(session)
 
     response = upload(curator, as_csv([NEWMAN]), **form)
@@ -448,7 +448,7 @@ def test_bad_options_are_refused_with_the_reason_and_nothing_written(
 
 
 def test_a_file_over_the_import_limit_is_refused_and_nothing_written(
-        app, curator, session, catalogs):
+        app, curator, session):
     content = as_csv([NEWMAN, OKAFOR])
     app.config["IMPORT_MAX_BYTES"] = len(content) - 1
     before = counts(session)
@@ -462,7 +462,7 @@ def test_a_file_over_the_import_limit_is_refused_and_nothing_written(
 
 
 def test_a_file_far_over_the_limit_is_refused_before_it_is_read(
-        app, curator, session, catalogs):
+        app, curator, session):
     app.config["IMPORT_MAX_BYTES"] = 1024
     before = counts(session)
 
@@ -474,7 +474,7 @@ def test_a_file_far_over_the_limit_is_refused_before_it_is_read(
     assert counts(session) == before
 
 
-def test_a_file_at_the_limit_is_accepted(app, curator, catalogs):
+def test_a_file_at_the_limit_is_accepted(app, curator):
     content = as_csv([NEWMAN])
     app.config["IMPORT_MAX_BYTES"] = len(content)
 
@@ -482,7 +482,7 @@ def test_a_file_at_the_limit_is_accepted(app, curator, catalogs):
 
 
 def test_the_import_limit_not_the_general_request_limit_applies_to_uploads(
-        app, curator, catalogs):
+        app, curator):
     content = as_csv([NEWMAN, *OTHERS])
     app.config["MAX_CONTENT_LENGTH"] = len(content) // 2
 
@@ -495,7 +495,7 @@ def test_the_import_limit_not_the_general_request_limit_applies_to_uploads(
 # Row by row: values, rejections, duplicates
 
 
-def test_several_date_formats_in_one_list_read_as_the_same_day(curator, session, catalogs):
+def test_several_date_formats_in_one_list_read_as_the_same_day(curator, session):
     days = ["2027-06-30", "06/30/2027", "30-Jun-2027"]
     rows = [{**other, "expires_on": day} for other, day in zip(OTHERS, days, strict=True)]
 
@@ -512,7 +512,7 @@ def test_several_date_formats_in_one_list_read_as_the_same_day(curator, session,
     ("next spring", "format"),
 ], ids=["february-30", "month-13", "words"])
 def test_an_impossible_date_rejects_its_row_naming_the_files_column(
-        curator, session, catalogs, value, expected):
+        curator, session, value, expected):
     content = NSCA_HEADER + f"Zoe,Newman,CSCS,NS-1003,Certified,{value},,98101\n"
 
     report = upload(curator, content.encode()).json
@@ -525,7 +525,7 @@ def test_an_impossible_date_rejects_its_row_naming_the_files_column(
     assert credential(session, "NS-1003") is None
 
 
-def test_a_row_expiring_before_it_was_issued_is_rejected(curator, session, catalogs):
+def test_a_row_expiring_before_it_was_issued_is_rejected(curator, session):
     report = imported(curator, [person(issued_on="2027-07-01", expires_on="2027-06-30")])
 
     [row] = report["rows"]
@@ -535,7 +535,7 @@ def test_a_row_expiring_before_it_was_issued_is_rejected(curator, session, catal
     assert credential(session, "NS-1003") is None
 
 
-def test_stray_whitespace_and_mixed_case_are_tidied(curator, session, catalogs):
+def test_stray_whitespace_and_mixed_case_are_tidied(curator, session):
     messy = person(first_name="  Zoe ", last_name=" Newman  ", certification="  nsca-cpt ",
                    credential_number=" ns-1003 ", status=" ACTIVE ",
                    email=" Zoe.Newman@Example.COM ", postal_code=" 98101 ")
@@ -549,7 +549,7 @@ def test_stray_whitespace_and_mixed_case_are_tidied(curator, session, catalogs):
             saved.trainer.postal_code) == ("Zoe", "Newman", "zoe.newman@example.com", "98101")
 
 
-def test_rejected_rows_never_block_valid_ones(curator, session, catalogs):
+def test_rejected_rows_never_block_valid_ones(curator, session):
     rows = [NEWMAN, person(OKAFOR, email="not an email", credential_number="NS-2"),
             person(OKAFOR, last_name=""), {**OTHERS[0], "credential_number": "NS-4"}]
 
@@ -566,7 +566,7 @@ def test_rejected_rows_never_block_valid_ones(curator, session, catalogs):
     assert credential(session, "NS-2") is None
 
 
-def test_row_errors_name_the_files_own_header(curator, catalogs):
+def test_row_errors_name_the_files_own_header(curator):
     content = NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Certified,06/30/2027,zoe@,98101\n"
 
     [row] = upload(curator, content.encode()).json["rows"]
@@ -574,7 +574,7 @@ def test_row_errors_name_the_files_own_header(curator, catalogs):
     assert [(e["column"], e["field"]) for e in row["errors"]] == [("E-mail", "email")]
 
 
-def test_a_duplicate_row_is_reported_once_and_applied_once(curator, session, catalogs):
+def test_a_duplicate_row_is_reported_once_and_applied_once(curator, session):
     report = imported(curator, [NEWMAN, OKAFOR, NEWMAN])
 
     assert row_actions(report) == ["created", "created", "unchanged"]
@@ -586,7 +586,7 @@ def test_a_duplicate_row_is_reported_once_and_applied_once(curator, session, cat
 
 
 def test_the_same_number_twice_with_different_details_rejects_the_later_row(
-        curator, session, catalogs):
+        curator, session):
     report = imported(curator, [NEWMAN, person(expires_on="2029-01-01")])
 
     assert row_actions(report) == ["created", "rejected"]

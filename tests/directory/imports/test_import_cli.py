@@ -56,7 +56,7 @@ def only_batch(session) -> ImportBatch:
     return batch
 
 
-def test_an_import_prints_its_summary(app, session, catalogs, write):
+def test_an_import_prints_its_summary(app, session, write):
     result = flask_import(app, write(CANONICAL))
 
     assert result.exit_code == 0, result.output
@@ -69,7 +69,7 @@ def test_an_import_prints_its_summary(app, session, catalogs, write):
     assert counts(session)["trainers"] == 2
 
 
-def test_rejected_rows_are_listed_with_their_reason(app, catalogs, write):
+def test_rejected_rows_are_listed_with_their_reason(app, write):
     text = CANONICAL + "Hana,Sato,NSCA-CPT,NS-1005,active,2027-02-30,hana@example.org,78701\n"
 
     result = flask_import(app, write(text))
@@ -79,7 +79,7 @@ def test_rejected_rows_are_listed_with_their_reason(app, catalogs, write):
     assert "row 3: expires_on: '2027-02-30' is not a real date" in result.stderr
 
 
-def test_a_dry_run_writes_nothing_and_says_so(app, session, catalogs, write):
+def test_a_dry_run_writes_nothing_and_says_so(app, session, write):
     before = counts(session)
 
     result = flask_import(app, write(CANONICAL), "--dry-run")
@@ -90,7 +90,7 @@ def test_a_dry_run_writes_nothing_and_says_so(app, session, catalogs, write):
     assert counts(session) == before
 
 
-def test_report_writes_the_json_report(app, session, catalogs, write, tmp_path):
+def test_report_writes_the_json_report(app, session, write, tmp_path):
     path = tmp_path / "out" / "report.json"
     path.parent.mkdir()
 
@@ -109,7 +109,7 @@ def test_report_writes_the_json_report(app, session, catalogs, write, tmp_path):
     assert {first["trainer_id"], second["trainer_id"]} == trainer_ids
 
 
-def test_a_dry_run_report_has_no_batch(app, session, catalogs, write, tmp_path):
+def test_a_dry_run_report_has_no_batch(app, session, write, tmp_path):
     path = tmp_path / "report.json"
 
     result = flask_import(app, write(CANONICAL), "--dry-run", "--report", str(path))
@@ -120,7 +120,7 @@ def test_a_dry_run_report_has_no_batch(app, session, catalogs, write, tmp_path):
     assert [row["action"] for row in report["rows"]] == ["created", "created"]
 
 
-def test_the_report_matches_what_the_api_stores(app, curator, catalogs, write, tmp_path):
+def test_the_report_matches_what_the_api_stores(app, curator, write, tmp_path):
     path = tmp_path / "report.json"
     flask_import(app, write(CANONICAL), "--report", str(path))
     report = json.loads(path.read_text(encoding="utf-8"))
@@ -130,7 +130,7 @@ def test_the_report_matches_what_the_api_stores(app, curator, catalogs, write, t
     assert stored.json == report
 
 
-def test_the_named_profile_reads_the_issuers_headers_and_words(app, session, catalogs, write):
+def test_the_named_profile_reads_the_issuers_headers_and_words(app, session, write):
     # Listed as certified first, so that the lapsed list has a credential to update.
     assert flask_import(app, write(NSCA_OWN.replace("Not Certified", "Certified")),
                         "--profile", "nsca").exit_code == 0
@@ -145,7 +145,7 @@ def test_the_named_profile_reads_the_issuers_headers_and_words(app, session, cat
     assert {batch.profile for batch in session.scalars(select(ImportBatch))} == {"nsca"}
 
 
-def test_the_canonical_profile_does_not_read_an_issuers_headers(app, session, catalogs, write):
+def test_the_canonical_profile_does_not_read_an_issuers_headers(app, session, write):
     result = flask_import(app, write(NSCA_OWN), "--profile", "canonical")
 
     assert result.exit_code != 0
@@ -153,7 +153,7 @@ def test_the_canonical_profile_does_not_read_an_issuers_headers(app, session, ca
     assert counts(session)["import_batches"] == 0
 
 
-def test_map_names_headers_the_profile_does_not_know(app, session, catalogs, write):
+def test_map_names_headers_the_profile_does_not_know(app, session, write):
     result = flask_import(app, write(ODD), "--map", "Given=first_name",
                           "--map", "Surname=last_name", "--map", "Qualification=certification",
                           "--map", "Cert No=credential_number", "--map", "Zip=postal_code")
@@ -166,7 +166,7 @@ def test_map_names_headers_the_profile_does_not_know(app, session, catalogs, wri
 
 
 def test_curator_is_recorded_on_the_batch_and_as_the_audit_actor(
-        app, session, catalogs, user_factory, write):
+        app, session, user_factory, write):
     curator = user_factory("curator", email="Cora@Example.com")
 
     result = flask_import(app, write(CANONICAL), "--curator", "  cora@example.com ")
@@ -180,7 +180,7 @@ def test_curator_is_recorded_on_the_batch_and_as_the_audit_actor(
 
 
 def test_without_curator_the_batch_and_its_changes_are_the_systems(
-        app, session, catalogs, write):
+        app, session, write):
     assert flask_import(app, write(CANONICAL)).exit_code == 0
 
     batch = only_batch(session)
@@ -191,7 +191,7 @@ def test_without_curator_the_batch_and_its_changes_are_the_systems(
 
 
 @pytest.mark.parametrize("role", ["doctor", "unknown"])
-def test_a_curator_email_that_is_not_staff_is_refused(app, session, catalogs, user_factory,
+def test_a_curator_email_that_is_not_staff_is_refused(app, session, user_factory,
                                                       write, role):
     email = "someone@example.com"
     if role != "unknown":
@@ -215,7 +215,7 @@ def test_a_curator_email_that_is_not_staff_is_refused(app, session, catalogs, us
 ], ids=["empty", "binary", "missing-columns", "unknown-profile", "map-without-equals",
         "map-to-unknown-column"])
 def test_a_refused_import_exits_non_zero_saying_nothing_changed_and_why(
-        app, session, catalogs, write, text, options, reason):
+        app, session, write, text, options, reason):
     before = counts(session)
 
     result = flask_import(app, write(text), *options)
@@ -226,7 +226,7 @@ def test_a_refused_import_exits_non_zero_saying_nothing_changed_and_why(
     assert counts(session) == before
 
 
-def test_an_unknown_issuer_is_refused_naming_the_known_ones(app, session, catalogs, write):
+def test_an_unknown_issuer_is_refused_naming_the_known_ones(app, session, write):
     result = flask_import(app, write(CANONICAL), issuer="XYZ")
 
     assert result.exit_code == 1, result.output
@@ -235,8 +235,7 @@ def test_an_unknown_issuer_is_refused_naming_the_known_ones(app, session, catalo
     assert counts(session)["import_batches"] == 0
 
 
-def test_a_file_over_the_limit_is_refused_saying_nothing_changed(app, session, catalogs,
-                                                                  write):
+def test_a_file_over_the_limit_is_refused_saying_nothing_changed(app, session, write):
     path = write(CANONICAL)
     app.config["IMPORT_MAX_BYTES"] = 100
     before = counts(session)
@@ -249,14 +248,14 @@ def test_a_file_over_the_limit_is_refused_saying_nothing_changed(app, session, c
     assert counts(session) == before
 
 
-def test_a_missing_file_is_refused_by_name(app, catalogs, tmp_path):
+def test_a_missing_file_is_refused_by_name(app, tmp_path):
     result = flask_import(app, tmp_path / "nowhere.csv")
 
     assert result.exit_code == 2
     assert "nowhere.csv" in result.output and "does not exist" in result.output
 
 
-def test_running_the_same_file_again_changes_nothing(app, session, catalogs, write):
+def test_running_the_same_file_again_changes_nothing(app, session, write):
     path = write(CANONICAL)
     assert flask_import(app, path).exit_code == 0
     stamps = session.execute(select(Credential.id, Credential.updated_at)).all()
@@ -270,8 +269,7 @@ def test_running_the_same_file_again_changes_nothing(app, session, catalogs, wri
 
 
 @pytest.mark.parametrize("name", ["new_credential", "_import_row"])
-def test_a_crash_midway_leaves_the_database_as_it_was(monkeypatch, app, session, catalogs,
-                                                      write, name):
+def test_a_crash_midway_leaves_the_database_as_it_was(monkeypatch, app, session, write, name):
     original, seen = getattr(services, name), []
 
     def flaky(*args, **kwargs):
@@ -290,7 +288,7 @@ def test_a_crash_midway_leaves_the_database_as_it_was(monkeypatch, app, session,
     assert counts(session) == before
 
 
-def test_columns_the_import_does_not_read_are_named(app, catalogs, write):
+def test_columns_the_import_does_not_read_are_named(app, write):
     text = ("first_name,last_name,certification,credential_number,postal_code,Notes\n"
             "Zoe,Newman,NSCA-CPT,NS-1003,98101,call first\n")
 

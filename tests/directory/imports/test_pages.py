@@ -18,8 +18,8 @@ from directory.credentials.models import Credential
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus
 from directory.imports.pages import PREVIEW_LIFETIME_SECONDS
 from directory.trainers.models import Trainer
-from tests.directory.accounts.helpers import csrf_token, sign_in
 from tests.factories import make_trainer
+from tests.web import csrf_token, sign_in
 
 HEADER = ("first_name,last_name,certification,credential_number,status,expires_on,email,"
           "city,state,postal_code\n")
@@ -44,7 +44,7 @@ def previews(app, tmp_path):
 
 
 @pytest.fixture
-def directory(session, catalogs):
+def directory(session):
     base = {"credentials": [], "conditions": []}
     return {
         "smith": make_trainer(session, **base, first_name="Robert", last_name="Smith",
@@ -73,7 +73,7 @@ def upload(client, content: bytes, preview: bool = True, filename: str = "nsca.c
 
 
 def counts(session) -> dict[str, int]:
-    session.rollback()  # read what the requests committed
+    session.expire_all()  # read what the requests committed
     return {model.__name__: session.scalar(select(func.count()).select_from(model))
             for model in (Trainer, Credential, ImportBatch, ImportRow)}
 
@@ -114,7 +114,7 @@ def report_rows(page: str) -> list[tuple[int, str]]:
 
 
 def review_of(session, number: str) -> ImportRow:
-    session.rollback()
+    session.expire_all()
     return session.scalar(select(ImportRow).where(ImportRow.credential_number == number,
                                                   ImportRow.review_status.is_not(None)))
 
@@ -554,7 +554,7 @@ def test_an_unknown_decision_is_400(curator, session, directory, decision):
 
 def test_a_row_that_never_waited_has_no_review_page(curator, session, directory):
     imported(curator)
-    session.rollback()
+    session.expire_all()
     linked = session.scalar(select(ImportRow).where(ImportRow.credential_number == "NS-1001"))
 
     assert curator.get(f"/reviews/{linked.id}").status_code == 404

@@ -55,7 +55,7 @@ def trainer_count(session) -> int:
 
 
 @pytest.fixture
-def millers(session, catalogs):
+def millers(session):
     base = {"first_name": "John", "last_name": "Miller", "credentials": [], "conditions": []}
     return [make_trainer(session, **base, email="jm1@example.com", postal_code="33101"),
             make_trainer(session, **base, email="jm2@example.com", postal_code="78701")]
@@ -283,7 +283,7 @@ def test_create_for_a_row_without_a_place_is_422_and_stays_pending(curator, sess
 
 
 @pytest.fixture
-def holder(session, catalogs):
+def holder(session):
     return make_trainer(session, first_name="Ana", last_name="Okonkwo", conditions=[],
                         email="ana@example.com", postal_code="10001",
                         credentials=[credential_payload(certification="NSCA-CSCS",

@@ -19,7 +19,7 @@ def best_with_and_without_caps(client, monkeypatch, **request) -> tuple[str, str
 
 
 def test_crowd_of_nearby_trainers_does_not_hide_the_best_online_match(
-        client, session, catalogs, monkeypatch):
+        client, session, monkeypatch):
     add_trainers(session, *[{"last_name": f"Local{i}", "postal_code": "60601", "conditions": []}
                             for i in range(3)],
                  {"last_name": "Far", "postal_code": "90012",
@@ -31,7 +31,7 @@ def test_crowd_of_nearby_trainers_does_not_hide_the_best_online_match(
 
 
 def test_crowd_of_unverified_trainers_does_not_hide_a_verified_one(
-        client, session, catalogs, monkeypatch):
+        client, session, monkeypatch):
     add_trainers(session, *[{"last_name": f"Claim{i}", "postal_code": "60601",
                              "credentials": [credential_payload(**UNVERIFIED)]}
                             for i in range(3)],

@@ -8,7 +8,7 @@ from tests.directory.matches.helpers import by_name, excluded, match, matched
 from tests.directory.search.test_search_api import add_trainers
 
 
-def test_trainer_not_taking_new_clients_is_excluded(client, session, catalogs):
+def test_trainer_not_taking_new_clients_is_excluded(client, session):
     add_trainers(session, {"last_name": "Full", "accepting_new_clients": False,
                            "postal_code": "60601"},
                  {"last_name": "Open", "postal_code": "60614"})
@@ -23,7 +23,7 @@ def test_trainer_not_taking_new_clients_is_excluded(client, session, catalogs):
     ({"modes": ["in_home"], "service_radius_km": 2}, ["in_home"]),
 ])
 def test_nearby_trainer_without_an_accepted_way_to_train_is_out_of_reach(
-        client, session, catalogs, trainer, modes):
+        client, session, trainer, modes):
     add_trainers(session, {"last_name": "Near", "postal_code": "60614", **trainer})
     body = match(client, modes=modes)
     assert body["matches"] == []
@@ -32,7 +32,7 @@ def test_nearby_trainer_without_an_accepted_way_to_train_is_out_of_reach(
                       "within the patient's range")
 
 
-def test_home_visits_within_the_trainers_radius_match(client, session, catalogs):
+def test_home_visits_within_the_trainers_radius_match(client, session):
     add_trainers(session, {"last_name": "Visits", "postal_code": "60614",
                            "modes": ["in_home"], "service_radius_km": 10})
     [visits] = match(client, modes=["in_home"])["matches"]
@@ -40,7 +40,7 @@ def test_home_visits_within_the_trainers_radius_match(client, session, catalogs)
     assert visits["reasons"][-1] == "Home visits (3.0 mi away)"
 
 
-def test_beyond_max_distance_in_person_trainers_are_left_out(client, session, catalogs):
+def test_beyond_max_distance_in_person_trainers_are_left_out(client, session):
     add_trainers(session, {"last_name": "Suburb", "postal_code": "60018", "modes": ["in_person"]},
                  {"last_name": "Loop", "postal_code": "60601", "modes": ["in_person"]})
     assert matched(match(client, max_distance=25)) == ["Maria Loop", "Maria Suburb"]
@@ -50,7 +50,7 @@ def test_beyond_max_distance_in_person_trainers_are_left_out(client, session, ca
     assert "Maria Suburb" not in excluded(body)
 
 
-def test_max_distance_is_in_the_request_units(client, session, catalogs):
+def test_max_distance_is_in_the_request_units(client, session):
     add_trainers(session, {"last_name": "Suburb", "postal_code": "60018"})
     assert matched(match(client, max_distance=20, units="mi")) == ["Maria Suburb"]
     body = match(client, max_distance=20, units="km")
@@ -61,7 +61,7 @@ def test_max_distance_is_in_the_request_units(client, session, catalogs):
 
 
 def test_online_only_trainer_far_away_matches_when_the_patient_accepts_virtual(
-        client, session, catalogs):
+        client, session):
     add_trainers(session, {"last_name": "Online", "postal_code": "90012", "modes": ["virtual"]},
                  {"last_name": "Milwaukee", "postal_code": "53202", "modes": ["in_person"]})
     body = match(client, modes=["in_person", "virtual"], max_distance=25)
@@ -74,7 +74,7 @@ def test_online_only_trainer_far_away_matches_when_the_patient_accepts_virtual(
 
 
 @pytest.fixture
-def pricey_and_english(session, catalogs):
+def pricey_and_english(session):
     add_trainers(session,
                  {"last_name": "Pricey", "postal_code": "60601", "price_min": 120,
                   "price_max": 150, "languages": ["es"]},

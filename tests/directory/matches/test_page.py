@@ -9,7 +9,7 @@ from tests.directory.search.test_search_api import add_trainers, experience
 from tests.factories import credential_payload
 
 
-def test_match_page_lists_the_best_trainer_with_why(client, session, catalogs):
+def test_match_page_lists_the_best_trainer_with_why(client, session):
     add_trainers(session,
                  {"first_name": "Ada", "last_name": "Heart", "postal_code": "60614",
                   "conditions": [experience("coronary-artery-disease")]},
@@ -30,7 +30,7 @@ def test_match_page_lists_the_best_trainer_with_why(client, session, catalogs):
     assert "Ben Claim" in excluded and "needs a verified clinical-level credential" in excluded
 
 
-def test_unknown_place_shows_the_message_next_to_the_field(client, catalogs):
+def test_unknown_place_shows_the_message_next_to_the_field(client):
     response = client.get("/match", query_string={"near": "99999"})
     assert response.status_code == 422
     field = re.search(r'<ul class="error" id="near-errors"[^>]*>(.*?)</ul>', response.text, re.S)
@@ -39,7 +39,7 @@ def test_unknown_place_shows_the_message_next_to_the_field(client, catalogs):
     assert '<ol class="results">' not in response.text
 
 
-def test_match_page_without_a_place_shows_the_empty_form(client, catalogs):
+def test_match_page_without_a_place_shows_the_empty_form(client):
     response = client.get("/match")
     assert response.status_code == 200
     assert 'aria-label="Referral"' in response.text and 'id="near"' in response.text

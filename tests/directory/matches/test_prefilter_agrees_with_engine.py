@@ -25,7 +25,7 @@ MODES = [["in_person"], ["in_person", "virtual"], ["virtual"], ["in_person", "in
 
 
 @pytest.fixture
-def directory(app, session, catalogs):
+def directory(app, session):
     generator = demo_directory(session, 7, TODAY, app.config["DATA_DIR"])
     for _ in load_demo_batches(session, generator, 400, index=False):
         session.commit()

@@ -19,7 +19,7 @@ CARDIAC = {**experience("coronary-artery-disease"), "years": 7}
 
 
 @pytest.fixture
-def cardiac(session, catalogs):
+def cardiac(session):
     """Near the Loop: a cardiac expert 3 mi north, a plain CEP next door, and two
     nearby trainers without a verified clinical credential."""
     return {t.last_name: t for t in add_trainers(
@@ -69,7 +69,7 @@ def test_reasons_name_the_credential_experience_and_distance_from_the_profile(
 
 
 def test_icd10_codes_names_and_synonyms_resolve_to_conditions_with_risk_tiers(
-        client, catalogs):
+        client):
     body = match(client, conditions=["I25.10", "type 2 diabetes", "high blood pressure"])
     assert sorted(body["conditions"], key=lambda c: c["code"]) == [
         {"code": "coronary-artery-disease",
@@ -85,7 +85,7 @@ def test_icd10_codes_names_and_synonyms_resolve_to_conditions_with_risk_tiers(
     (["hypertension", "type 2 diabetes"], "specialist"),
     (["hypertension", "type 2 diabetes", "I25.10"], "clinical"),
 ])
-def test_required_level_follows_the_riskiest_condition(client, catalogs, conditions, level):
+def test_required_level_follows_the_riskiest_condition(client, conditions, level):
     assert match(client, conditions=conditions)["required_level"] == level
 
 
@@ -115,7 +115,7 @@ def test_the_same_request_gives_the_same_answer(client, cardiac):
 
 
 def test_scores_and_components_lie_in_0_1_best_first_and_limit_cuts_the_list(
-        client, session, catalogs):
+        client, session):
     add_trainers(session, *[
         {"last_name": f"T{i}", "postal_code": postal_code, "price_min": price, "price_max": 200,
          "conditions": conditions, "credentials": [credential_payload(certification=cert)]}
@@ -140,7 +140,7 @@ def test_scores_and_components_lie_in_0_1_best_first_and_limit_cuts_the_list(
     assert only == body["matches"][0]
 
 
-def test_equal_scores_break_ties_by_distance_then_id(client, session, catalogs):
+def test_equal_scores_break_ties_by_distance_then_id(client, session):
     twins = add_trainers(session, {"last_name": "B", "postal_code": "60601"},
                          {"last_name": "A", "postal_code": "60601"},
                          {"last_name": "C", "postal_code": "60601"})

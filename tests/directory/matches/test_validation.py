@@ -7,12 +7,12 @@ import pytest
 from tests.directory.matches.helpers import refused
 
 
-def test_unknown_place_is_refused_under_near(client, catalogs):
+def test_unknown_place_is_refused_under_near(client):
     [message] = refused(client, {"near": "99999"})["near"]
     assert "Could not find the place '99999'" in message
 
 
-def test_unknown_condition_is_refused_by_position(client, catalogs):
+def test_unknown_condition_is_refused_by_position(client):
     errors = refused(client, {"near": "60601", "conditions": ["hypertension", "dragon pox"]})
     assert list(errors) == ["conditions"]
     [message] = errors["conditions"]["1"]

@@ -36,7 +36,7 @@ class Parties:
 
 
 @pytest.fixture
-def parties(session, catalogs, api_as) -> Parties:
+def parties(session, api_as) -> Parties:
     conditions = [{**experience("type-2-diabetes"), "years": 6},
                   {**experience("hypertension"), "years": 4}]
     near, other = add_trainers(

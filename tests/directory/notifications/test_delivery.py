@@ -56,6 +56,7 @@ def wait_for_delivery(app) -> None:
         executor.shutdown(wait=True)
 
 
+@pytest.mark.real_commits  # the mail thread reads the queue on its own connection
 def test_an_accepted_referral_reaches_the_doctor_over_smtp(app, session, parties,
                                                            smtp_server):
     port, inbox = smtp_server
@@ -72,6 +73,7 @@ def test_an_accepted_referral_reaches_the_doctor_over_smtp(app, session, parties
     assert sent[parties.doctor.user.email].sent_at is not None
 
 
+@pytest.mark.real_commits  # the mail thread reads the queue on its own connection
 def test_a_mail_server_that_is_down_neither_fails_nor_delays_the_action(app, session,
                                                                         parties):
     use_smtp(app, free_port())  # nothing listens there

@@ -12,7 +12,7 @@ from directory.imports.services import ImportOptions, import_credentials
 from directory.notifications import events
 from directory.notifications.models import MessageStatus
 from directory.referrals.models import ReferralUpdate
-from tests.conftest import DATA_DIR
+from tests.apps import DATA_DIR
 from tests.directory.notifications.conftest import messages
 from tests.factories import make_trainer
 
@@ -120,7 +120,7 @@ def test_a_renewed_credential_is_noticed_again_at_its_new_expiry(session, partie
     assert len(messages(session, kind="credential_expiring")) == 2
 
 
-def test_rows_left_for_review_tell_every_active_curator(session, catalogs, user_factory):
+def test_rows_left_for_review_tell_every_active_curator(session, user_factory):
     curators = [user_factory("curator"), user_factory("curator")]
     make_trainer(session)  # Maria Lopez: the one-row list below is a doubtful match
     session.commit()

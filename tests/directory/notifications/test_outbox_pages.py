@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from directory.notifications.models import Message, MessageStatus
-from tests.directory.accounts.helpers import sign_in
+from tests.web import sign_in
 
 
 @pytest.fixture

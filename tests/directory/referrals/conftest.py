@@ -9,7 +9,7 @@ from tests.factories import credential_payload
 
 
 @pytest.fixture
-def trainers(session, catalogs):
+def trainers(session):
     """Two clinical trainers near the patient, experienced with diabetes and hypertension."""
     conditions = [{**experience("type-2-diabetes"), "years": 6},
                   {**experience("hypertension"), "years": 4}]

@@ -46,7 +46,7 @@ def ids(pairs) -> list[str]:
 
 
 @pytest.fixture
-def trainers(session, catalogs):
+def trainers(session):
     """Two trainers near the patient (ranked), and one too far away to be ranked."""
     conditions = [{**experience("type-2-diabetes"), "years": 6},
                   {**experience("hypertension"), "years": 4}]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from directory.referrals.models import Referral
 from directory.trainers.models import Trainer
-from tests.directory.accounts.helpers import csrf_token, sign_in
+from tests.web import csrf_token, sign_in
 
 FORM = {
     "patient_name": "Pat Example", "patient_age": "62", "patient_place": "60614",

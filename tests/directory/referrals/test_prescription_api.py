@@ -19,7 +19,7 @@ NOT_BLUNTING = ["metformin", "lisinopril 10 mg"]
 
 
 @pytest.fixture
-def trainers(session, catalogs):
+def trainers(session):
     conditions = [{**experience("type-2-diabetes"), "years": 6},
                   {**experience("hypertension"), "years": 4}]
     return add_trainers(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.directory.accounts.helpers import csrf_token, sign_in
 from tests.directory.search.test_search_api import add_trainers
+from tests.web import csrf_token, sign_in
 
 URL = "/api/v1/referrals/self"
 SCREENING = {"exercises_regularly": False, "known_disease": True, "symptoms": False,

@@ -43,7 +43,7 @@ def post_trainer(curator, last_name: str) -> int:
 
 
 def test_created_trainer_is_found_at_once_and_after_a_rename_by_the_new_name_only(
-        curator, client, catalogs):
+        curator, client):
     trainer_id = post_trainer(curator, "Okafor")
     assert found(client, "Okafor") == ["Okafor"]
     response = curator.patch(f"{URL}/{trainer_id}", json={"last_name": "Adeyemi"})
@@ -52,7 +52,7 @@ def test_created_trainer_is_found_at_once_and_after_a_rename_by_the_new_name_onl
 
 
 def test_deactivated_trainer_leaves_text_results_and_the_index_stays_in_step(
-        app, curator, client, catalogs):
+        app, curator, client):
     post_trainer(curator, "Stays")
     gone = post_trainer(curator, "Okafor")
     assert (found(client, "Okafor"), nearby(client)) == (["Okafor"], ["Okafor", "Stays"])
@@ -64,7 +64,7 @@ def test_deactivated_trainer_leaves_text_results_and_the_index_stays_in_step(
         "Database: 1 active trainers; index: 1 documents.", "In step."]
 
 
-def test_check_reports_a_deleted_index_until_reindex(app, session, catalogs):
+def test_check_reports_a_deleted_index_until_reindex(app, session):
     make_trainer(session)
     for path in Path(app.config["SEARCH_INDEX_DIR"]).iterdir():
         path.unlink()
@@ -73,7 +73,7 @@ def test_check_reports_a_deleted_index_until_reindex(app, session, catalogs):
     assert_repaired_by_reindex(app)
 
 
-def test_check_reports_drift_both_ways_until_reindex(app, session, catalogs):
+def test_check_reports_drift_both_ways_until_reindex(app, session):
     kept, left_out = make_trainer(session), make_trainer(session, last_name="Okafor")
     stray = {**document(kept), "id": "999999"}
     search_index().rebuild([document(kept), stray])
@@ -96,7 +96,7 @@ def broken_index(monkeypatch):
 
 
 def test_failed_index_write_keeps_the_api_write_and_check_reports_it(
-        app, session, curator, catalogs, monkeypatch):
+        app, session, curator, monkeypatch):
     make_trainer(session, last_name="Indexed")
     with broken_index(monkeypatch):
         trainer_id = post_trainer(curator, "Okafor")
@@ -109,7 +109,7 @@ def test_failed_index_write_keeps_the_api_write_and_check_reports_it(
 
 
 def test_trainer_missed_by_a_failed_write_is_found_with_a_typo_after_reindex(
-        app, session, curator, client, catalogs, monkeypatch):
+        app, session, curator, client, monkeypatch):
     make_trainer(session, last_name="Indexed")
     assert found(client, "Indexed") == ["Indexed"]
     with broken_index(monkeypatch):

@@ -6,7 +6,7 @@ from tests.directory.search.test_search_api import add_trainers, experience, nam
 from tests.factories import trainer_payload
 
 
-def test_nearby_in_person_trainer_outranks_an_online_one_far_away(client, session, catalogs):
+def test_nearby_in_person_trainer_outranks_an_online_one_far_away(client, session):
     add_trainers(session,
                  trainer_payload(last_name="Online", postal_code="90012", modes=["virtual"]),
                  trainer_payload(last_name="Nearby", postal_code="10001",
@@ -16,7 +16,7 @@ def test_nearby_in_person_trainer_outranks_an_online_one_far_away(client, sessio
     assert [item["virtual_only"] for item in body["items"]] == [False, True]
 
 
-def test_catalog_edit_marks_the_index_stale_until_reindexed(app, client, session, catalogs):
+def test_catalog_edit_marks_the_index_stale_until_reindexed(app, client, session):
     add_trainers(session, trainer_payload())
     runner = app.test_cli_runner()
     assert runner.invoke(args=["search", "check"]).exit_code == 0
@@ -29,15 +29,14 @@ def test_catalog_edit_marks_the_index_stale_until_reindexed(app, client, session
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
-def test_an_unflushed_change_still_reaches_the_index(client, session, catalogs):
+def test_an_unflushed_change_still_reaches_the_index(client, session):
     (trainer,) = add_trainers(session, trainer_payload(last_name="Before"))
     trainer.last_name = "Afterwards"
     session.commit()  # no explicit flush: commit() flushes after before_commit hooks
     assert names(search(client, q="Afterwards")) == ["Afterwards"]
 
 
-def test_a_write_lost_while_the_index_was_rebuilt_is_replayed(app, client, session, catalogs,
-                                                                monkeypatch):
+def test_a_write_lost_while_the_index_was_rebuilt_is_replayed(app, client, session, monkeypatch):
     from directory.search.index import TrainerIndex
 
     trainer_id = add_trainers(session, trainer_payload(last_name="Before"))[0].id
@@ -60,7 +59,7 @@ def test_a_write_lost_while_the_index_was_rebuilt_is_replayed(app, client, sessi
     assert "In step." in runner.invoke(args=["search", "check"]).output
 
 
-def test_a_new_synonym_is_understood_by_the_next_search(client, session, catalogs):
+def test_a_new_synonym_is_understood_by_the_next_search(client, session):
     add_trainers(session, trainer_payload(conditions=[experience("hypertension")]))
     assert client.get("/api/v1/trainers", query_string={
         "condition": "pressure trouble"}).status_code == 422
@@ -72,7 +71,7 @@ def test_a_new_synonym_is_understood_by_the_next_search(client, session, catalog
     assert body["total"] == 1
 
 
-def test_an_unknown_name_without_suggestions_says_where_the_names_are(client, catalogs):
+def test_an_unknown_name_without_suggestions_says_where_the_names_are(client):
     body = client.get("/api/v1/trainers", query_string={"condition": "zzqx",
                                                         "certification": "zzqx"}).json
     assert "GET /api/v1/conditions" in body["errors"]["query"]["condition"]["0"][0]

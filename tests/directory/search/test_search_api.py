@@ -44,7 +44,7 @@ def experience(condition: str, level: str = "expert") -> dict:
 # -- the plain list -----------------------------------------------------------------------
 
 def test_without_filters_lists_active_trainers_by_last_name_a_page_at_a_time(
-        client, session, catalogs):
+        client, session):
     *_, gone = add_trainers(session, {"last_name": "Young"}, {"last_name": "Adams"},
                             {"last_name": "Gone"})
     deactivate_trainer(session, gone)
@@ -59,7 +59,7 @@ def test_without_filters_lists_active_trainers_by_last_name_a_page_at_a_time(
 # -- place ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def east_coast(session, catalogs):
+def east_coast(session):
     """Boston has the best credential and comes first by name, so only distance puts it last."""
     general = credential_payload(certification="ACSM-CPT")
     add_trainers(session,
@@ -110,7 +110,7 @@ def test_unknown_place_is_refused_naming_it(client, near):
 # -- conditions -----------------------------------------------------------------------------
 
 def test_condition_is_read_from_code_name_synonym_icd10_or_misspelling(
-        client, session, catalogs):
+        client, session):
     add_trainers(session, {"last_name": "Pressure", "conditions": [experience("hypertension")]},
                  {"last_name": "Sugar", "conditions": [experience("type-2-diabetes")]})
     for text, meaning, trainer in [("hypertension", "Hypertension", "Pressure"),
@@ -123,7 +123,7 @@ def test_condition_is_read_from_code_name_synonym_icd10_or_misspelling(
         assert (body["interpreted"], names(body)) == ({f"condition:{text}": meaning}, [trainer])
 
 
-def test_two_conditions_keep_only_trainers_with_both(client, session, catalogs):
+def test_two_conditions_keep_only_trainers_with_both(client, session):
     add_trainers(session, {"last_name": "Both", "conditions": [
         experience("hypertension"), experience("type-2-diabetes", "familiar")]},
                  {"last_name": "Pressure", "conditions": [experience("hypertension")]})
@@ -133,14 +133,14 @@ def test_two_conditions_keep_only_trainers_with_both(client, session, catalogs):
         "condition: Hypertension (expert)", "condition: Type 2 diabetes (familiar)"]
 
 
-def test_unknown_condition_is_refused_by_position(client, catalogs):
+def test_unknown_condition_is_refused_by_position(client):
     errors = refused(client, condition=["hypertension", "dragon pox"])
     assert errors == {"condition": {"1": [
         "No condition matches 'dragon pox'. The names it knows are listed at "
         "GET /api/v1/conditions."]}}
 
 
-def test_ambiguous_condition_is_refused_with_suggestions(client, catalogs):
+def test_ambiguous_condition_is_refused_with_suggestions(client):
     [message] = refused(client, condition="knee")["condition"]["0"]
     assert message.startswith("No condition matches 'knee'. Did you mean: ")
     assert "knee arthritis" in message and "knee replacement" in message
@@ -149,7 +149,7 @@ def test_ambiguous_condition_is_refused_with_suggestions(client, catalogs):
 # -- credentials ----------------------------------------------------------------------------
 
 @pytest.fixture
-def credentialed(session, catalogs):
+def credentialed(session):
     add_trainers(
         session,
         {"last_name": "Verified", "credentials": [credential_payload()]},
@@ -199,7 +199,7 @@ def test_verified_only_alone_drops_trainers_without_a_verified_credential(client
      {"accessible": "step_free_access"}, "accessible: step_free_access"),
 ])
 def test_practical_filter_keeps_only_trainers_who_fit(
-        client, session, catalogs, fits, misses, query, why):
+        client, session, fits, misses, query, why):
     add_trainers(session, {"last_name": "Fits", **fits}, {"last_name": "Misses", **misses})
     body = search(client, **query)
     assert names(body) == ["Fits"]
@@ -207,7 +207,7 @@ def test_practical_filter_keeps_only_trainers_who_fit(
 
 
 def test_far_virtual_only_trainer_appears_only_when_virtual_is_accepted(
-        client, session, catalogs):
+        client, session):
     add_trainers(session, {"last_name": "Local", "modes": ["in_person"]},
                  {"last_name": "Remote", "postal_code": "90012", "modes": ["virtual"]})
     assert names(search(client, near="10001")) == ["Local"]
@@ -219,7 +219,7 @@ def test_far_virtual_only_trainer_appears_only_when_virtual_is_accepted(
     assert remote["distance"] > 2000
 
 
-def test_in_home_trainer_appears_only_within_their_service_radius(client, session, catalogs):
+def test_in_home_trainer_appears_only_within_their_service_radius(client, session):
     # Brooklyn 11201 is about 6 km from 10001, well inside the 25 mile search radius.
     add_trainers(session, *({"last_name": name, "postal_code": "11201", "modes": ["in_home"],
                              "service_radius_km": km} for name, km in [("Short", 5), ("Long", 10)]))
@@ -229,7 +229,7 @@ def test_in_home_trainer_appears_only_within_their_service_radius(client, sessio
 
 # -- free text ------------------------------------------------------------------------------
 
-def test_text_search_tolerates_typos_in_names(client, session, catalogs):
+def test_text_search_tolerates_typos_in_names(client, session):
     add_trainers(session, {"first_name": "John", "last_name": "Smith"},
                  {"first_name": "Joan", "last_name": "Smythe"})
     body = search(client, q="Jonh Smiht")
@@ -239,7 +239,7 @@ def test_text_search_tolerates_typos_in_names(client, session, catalogs):
     assert [c["effective_status"] for c in hit["credentials"]] == ["verified"]
 
 
-def test_text_search_finds_misspelled_condition_words(client, session, catalogs):
+def test_text_search_finds_misspelled_condition_words(client, session):
     add_trainers(session, {"last_name": "Sugar", "conditions": [experience("type-2-diabetes")]},
                  {"last_name": "Pressure", "conditions": [experience("hypertension")]})
     body = search(client, q="diabetis")
@@ -247,7 +247,7 @@ def test_text_search_finds_misspelled_condition_words(client, session, catalogs)
     assert body["items"][0]["matched"]["terms"] == ["diabet"]
 
 
-def test_text_search_ignores_accents(client, session, catalogs):
+def test_text_search_ignores_accents(client, session):
     add_trainers(session, {"last_name": "Núñez"}, {"last_name": "Muñoz"})
     body = search(client, q="Nunez")
     assert (names(body), body["items"][0]["matched"]["terms"]) == (["Núñez"], ["nunez"])
@@ -256,7 +256,7 @@ def test_text_search_ignores_accents(client, session, catalogs):
 # -- order and pages ------------------------------------------------------------------------
 
 def test_relevance_prefers_verified_clinical_expertise_at_equal_distance(
-        client, session, catalogs):
+        client, session):
     general = credential_payload(certification="ACSM-CPT", **UNVERIFIED)
     add_trainers(session, {"last_name": "Adams", "credentials": [general],
                            "conditions": [experience("hypertension", "familiar")]},
@@ -268,7 +268,7 @@ def test_relevance_prefers_verified_clinical_expertise_at_equal_distance(
 
 
 @pytest.fixture
-def priced(session, catalogs):
+def priced(session):
     add_trainers(session, *({"last_name": name, "price_min": price} for name, price in [
         ("Mid", 60), ("Unpriced", None), ("High", 90), ("Low", 30)]))
 

@@ -36,7 +36,7 @@ def assert_same(patched, rebuilt):
 
 
 @pytest.fixture
-def directory(session, catalogs):
+def directory(session):
     return add_trainers(session, *(
         trainer_payload(last_name=f"T{i}", postal_code=zip_code,
                         conditions=[experience("hypertension")])

@@ -21,8 +21,8 @@ from directory.db import today
 from directory.trainers import pages
 from directory.trainers.models import LocationPrecision, Trainer, TrainerStatus
 from directory.trainers.services import deactivate_trainer
-from tests.directory.accounts.helpers import csrf_token
 from tests.factories import credential_payload, make_trainer
+from tests.web import csrf_token
 
 ROLES = ("anonymous", "patient", "doctor", "trainer", "curator", "admin")
 STAFF_PAGE = {"anonymous": 302, "patient": 403, "doctor": 403, "trainer": 403,
@@ -113,7 +113,7 @@ def client_as(app, user=None):
 
 
 @pytest.fixture
-def curator(app, user_factory, catalogs):
+def curator(app, user_factory):
     return client_as(app, user_factory("curator"))
 
 
@@ -129,14 +129,14 @@ def days(n: int) -> str:
 
 
 def count(session, model) -> int:
-    session.rollback()  # read what the requests committed
+    session.expire_all()  # read what the requests committed
     return session.scalar(select(func.count()).select_from(model))
 
 
 # -- Who may use the pages --------------------------------------------------------------------
 
 @pytest.fixture
-def role_clients(app, session, catalogs, user_factory):
+def role_clients(app, session, user_factory):
     app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own test below
     trainer = make_trainer(session)
     users = {role: user_factory(role) for role in ("patient", "doctor", "curator", "admin")}
@@ -185,7 +185,7 @@ def test_a_form_without_its_csrf_token_is_refused(curator, session):
 # -- The list ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def directory(session, catalogs):
+def directory(session):
     """Trainers telling every filter apart (names sort in this order)."""
     made = {
         "Ada": make_trainer(session, first_name="Ada", last_name="Adler", postal_code="10001",
@@ -401,7 +401,7 @@ def test_checking_an_unknown_place_explains_it(curator, session):
 # -- Editing a trainer ----------------------------------------------------------------------
 
 @pytest.fixture
-def maria(session, catalogs):
+def maria(session):
     return make_trainer(session)
 
 
@@ -427,8 +427,7 @@ def test_the_edit_page_shows_the_record(curator, maria):
     assert values["conditions-1-condition"] == ""  # room to add more
 
 
-def test_a_new_zip_moves_the_trainer_and_search_finds_them_there(curator, session, catalogs,
-                                                                 client):
+def test_a_new_zip_moves_the_trainer_and_search_finds_them_there(curator, session, client):
     maria = make_trainer(session, modes=["in_person"])  # not found online from anywhere
     before = (maria.latitude, maria.longitude)
     assert "Maria Lopez" not in text(client.get("/search?near=60601"))
@@ -456,7 +455,7 @@ def test_without_a_zip_the_city_and_state_shown_locate_the_trainer(curator, sess
         "New York", "NY", None, LocationPrecision.CITY)
 
 
-def test_saving_other_fields_keeps_exact_coordinates(curator, session, catalogs):
+def test_saving_other_fields_keeps_exact_coordinates(curator, session):
     exact = make_trainer(session, postal_code=None, latitude=40.7484, longitude=-73.9857)
     response = submit(curator, edit_path(exact), "Trainer record", {"bio": "Moved nowhere."})
     assert response.status_code == 302
@@ -470,7 +469,7 @@ def test_checking_a_new_location_changes_nothing(curator, session, maria):
                       {"postal_code": "98101", "bio": "Not yet."}, action="preview")
     assert response.status_code == 200
     assert "Seattle, WA, 98101" in text(response)
-    session.rollback()
+    session.expire_all()
     assert (maria.postal_code, maria.bio) == ("10001", "Clinical exercise physiologist.")
 
 
@@ -520,7 +519,7 @@ def test_deactivating_needs_confirmation(curator, session, maria):
                       target=status_action(maria))
     assert response.status_code == 422
     assert "Tick the box to confirm." in text(response)
-    session.rollback()
+    session.expire_all()
     assert maria.status is TrainerStatus.ACTIVE
 
 

@@ -24,7 +24,7 @@ CORRECTIONS = "/my/profile/corrections"
 
 
 @pytest.fixture
-def maria(session, catalogs):
+def maria(session):
     return make_trainer(session, credentials=[
         credential_payload(), credential_payload(certification="ACSM-CPT",
                                                  status="unverified", verification_source=None)])

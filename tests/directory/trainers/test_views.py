@@ -15,7 +15,7 @@ def count_trainers(session) -> int:
     return session.scalar(select(func.count(Trainer.id)))
 
 
-def test_create_trainer_geocodes_and_returns_profile(client, catalogs):
+def test_create_trainer_geocodes_and_returns_profile(client):
     response = client.post("/api/v1/trainers", json=trainer_payload())
     assert response.status_code == 201, response.json
     body = response.json
@@ -32,7 +32,7 @@ def test_create_trainer_geocodes_and_returns_profile(client, catalogs):
     assert client.get(f"/api/v1/trainers/{body['id']}").json == body
 
 
-def test_create_accepts_city_and_state_and_condition_synonyms(client, catalogs):
+def test_create_accepts_city_and_state_and_condition_synonyms(client):
     payload = trainer_payload(postal_code=None, city="St. Louis", state="MO",
                               conditions=[{"condition": "high blood pressure", "clients": 40,
                                            "level": "experienced"},
@@ -45,14 +45,14 @@ def test_create_accepts_city_and_state_and_condition_synonyms(client, catalogs):
         "hypertension", "type-2-diabetes"]
 
 
-def test_create_with_coordinates_has_address_precision(client, catalogs):
+def test_create_with_coordinates_has_address_precision(client):
     payload = trainer_payload(postal_code="02139", latitude=42.3601, longitude=-71.0942)
     response = client.post("/api/v1/trainers", json=payload)
     assert response.json["location"] == {"latitude": 42.3601, "longitude": -71.0942,
                                          "precision": "address"}
 
 
-def test_expired_credential_is_never_shown_verified(client, catalogs):
+def test_expired_credential_is_never_shown_verified(client):
     credential = credential_payload(issued_on="2020-01-01", expires_on="2023-01-01")
     response = client.post("/api/v1/trainers", json=trainer_payload(credentials=[credential]))
     shown = response.json["credentials"][0]
@@ -68,32 +68,32 @@ def assert_rejected(response, field: str, text: str = "") -> None:
     assert text in str(flat[field])
 
 
-def test_unknown_field_is_rejected(client, catalogs, session):
+def test_unknown_field_is_rejected(client, session):
     response = client.post("/api/v1/trainers", json=trainer_payload(favourite_colour="red"))
     assert_rejected(response, "favourite_colour", "Unknown field")
     assert count_trainers(session) == 0
 
 
-def test_missing_names_are_reported_per_field(client, catalogs):
+def test_missing_names_are_reported_per_field(client):
     payload = trainer_payload()
     del payload["first_name"], payload["last_name"]
     response = client.post("/api/v1/trainers", json=payload)
     assert set(response.json["errors"]["json"]) == {"first_name", "last_name"}
 
 
-def test_unresolvable_place_is_rejected_with_suggestions(client, catalogs, session):
+def test_unresolvable_place_is_rejected_with_suggestions(client, session):
     payload = trainer_payload(postal_code=None, city="Philadelfia", state="NJ")
     response = client.post("/api/v1/trainers", json=payload)
     assert_rejected(response, "city", "Philadelfia")
     assert count_trainers(session) == 0
 
 
-def test_a_place_is_required(client, catalogs):
+def test_a_place_is_required(client):
     response = client.post("/api/v1/trainers", json=trainer_payload(postal_code=None))
     assert_rejected(response, "postal_code", "Give a postal_code")
 
 
-def test_unknown_certification_and_condition_are_named(client, catalogs, session):
+def test_unknown_certification_and_condition_are_named(client, session):
     payload = trainer_payload(credentials=[credential_payload(certification="Wizard of Fitness")],
                               conditions=[{"condition": "dragon pox", "years": 1,
                                            "level": "familiar"}])
@@ -104,7 +104,7 @@ def test_unknown_certification_and_condition_are_named(client, catalogs, session
     assert count_trainers(session) == 0
 
 
-def test_duplicate_credential_number_per_issuer_is_rejected(client, catalogs, session):
+def test_duplicate_credential_number_per_issuer_is_rejected(client, session):
     first = client.post("/api/v1/trainers", json=trainer_payload(
         credentials=[credential_payload(credential_number="ACSM-1")]))
     assert first.status_code == 201
@@ -115,14 +115,14 @@ def test_duplicate_credential_number_per_issuer_is_rejected(client, catalogs, se
     assert count_trainers(session) == 1
 
 
-def test_same_number_from_another_issuer_is_accepted(client, catalogs):
+def test_same_number_from_another_issuer_is_accepted(client):
     for certification in ("ACSM-CEP", "NSCA-CSCS"):
         payload = trainer_payload(credentials=[credential_payload(
             certification=certification, credential_number="12345")])
         assert client.post("/api/v1/trainers", json=payload).status_code == 201
 
 
-def test_inconsistent_values_are_rejected(client, catalogs):
+def test_inconsistent_values_are_rejected(client):
     cases = [
         (trainer_payload(price_min=150, price_max=100), "price_max"),
         (trainer_payload(latitude=40.0), "longitude"),
@@ -141,7 +141,7 @@ def test_inconsistent_values_are_rejected(client, catalogs):
         assert_rejected(client.post("/api/v1/trainers", json=payload), field)
 
 
-def test_list_pages_active_trainers_with_total(client, catalogs, session):
+def test_list_pages_active_trainers_with_total(client, session):
     for last_name in ("Adams", "Brown", "Clark"):
         make_trainer(session, last_name=last_name)
     page = client.get("/api/v1/trainers?page=1&page_size=2").json
@@ -152,7 +152,7 @@ def test_list_pages_active_trainers_with_total(client, catalogs, session):
     assert client.get("/api/v1/trainers?page_size=500").status_code == 422
 
 
-def test_patch_changes_fields_and_geocodes_again(client, catalogs, session):
+def test_patch_changes_fields_and_geocodes_again(client, session):
     trainer = make_trainer(session)
     response = client.patch(f"/api/v1/trainers/{trainer.id}",
                             json={"bio": "Now in Boston.", "postal_code": "02108"})
@@ -162,7 +162,7 @@ def test_patch_changes_fields_and_geocodes_again(client, catalogs, session):
     assert abs(response.json["location"]["latitude"] - 42.36) < 0.05
 
 
-def test_patch_replaces_condition_experience(client, catalogs, session):
+def test_patch_replaces_condition_experience(client, session):
     trainer = make_trainer(session)
     response = client.patch(f"/api/v1/trainers/{trainer.id}", json={"conditions": [
         {"condition": "type-2-diabetes", "years": 1, "level": "familiar"},
@@ -171,7 +171,7 @@ def test_patch_replaces_condition_experience(client, catalogs, session):
         ("type-2-diabetes", 1), ("copd", 4)]
 
 
-def test_invalid_patch_changes_nothing(client, catalogs, session):
+def test_invalid_patch_changes_nothing(client, session):
     trainer = make_trainer(session)
     before = client.get(f"/api/v1/trainers/{trainer.id}").json
     response = client.patch(f"/api/v1/trainers/{trainer.id}",
@@ -180,7 +180,7 @@ def test_invalid_patch_changes_nothing(client, catalogs, session):
     assert client.get(f"/api/v1/trainers/{trainer.id}").json == before
 
 
-def test_delete_deactivates_and_patch_reactivates(client, catalogs, session):
+def test_delete_deactivates_and_patch_reactivates(client, session):
     trainer = make_trainer(session)
     assert client.delete(f"/api/v1/trainers/{trainer.id}").status_code == 204
     assert client.get("/api/v1/trainers").json["total"] == 0
@@ -191,7 +191,7 @@ def test_delete_deactivates_and_patch_reactivates(client, catalogs, session):
     assert client.get("/api/v1/trainers").json["total"] == 1
 
 
-def test_missing_trainer_and_wrong_method_answer_json(client, catalogs):
+def test_missing_trainer_and_wrong_method_answer_json(client):
     missing = client.get("/api/v1/trainers/999999")
     assert missing.status_code == 404
     assert missing.json["message"] == "There is no trainer with id 999999."
@@ -200,21 +200,21 @@ def test_missing_trainer_and_wrong_method_answer_json(client, catalogs):
     assert "PATCH" in wrong.headers["Allow"]
 
 
-def test_malformed_json_is_a_clear_error(client, catalogs):
+def test_malformed_json_is_a_clear_error(client):
     response = client.post("/api/v1/trainers", data="{not json",
                            content_type="application/json")
     assert response.status_code in (400, 422)
     assert response.is_json
 
 
-def test_a_zip_in_another_state_is_refused(client, catalogs, session):
+def test_a_zip_in_another_state_is_refused(client, session):
     response = client.post("/api/v1/trainers",
                            json=trainer_payload(postal_code="10001", state="MA"))
     assert_rejected(response, "state", "ZIP 10001 is in NY, not MA")
     assert count_trainers(session) == 0
 
 
-def test_the_plain_list_loads_a_page_in_a_few_queries(client, catalogs, session, app):
+def test_the_plain_list_loads_a_page_in_a_few_queries(client, session, app):
     from sqlalchemy import event
 
     from directory.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
