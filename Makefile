@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 DEMO_COUNT ?= 2000
+# One test process per core (pytest-xdist); `make test TEST_WORKERS=0` runs them in one.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint install install-dev browser db clean
 
@@ -19,7 +21,7 @@ db: install
 	$(BIN)/flask search check >/dev/null 2>&1 || $(BIN)/flask search reindex
 
 test: install-dev browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Browser tests drive the system's Chromium (Playwright's own download needs a network).
 browser:

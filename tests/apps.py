@@ -1,10 +1,12 @@
 """The apps tests run against: built once per database, and isolated per test.
 
-`build_app` makes an app on a migrated database holding the shipped catalogs, as
-`make run` leaves it before the demo trainers. `rolled_back` joins every session the
-app opens (the test's own, each request's, each CLI command's) to one connection inside
-a transaction that is rolled back at the end, so a test's commits are savepoints nobody
-else ever sees. `fresh_state` gives each test its own folders, settings and caches.
+`create_database` migrates a database and loads the shipped catalogs, as `make run`
+does before the demo trainers; `build_app` makes an app on it. `isolated` runs one test:
+`rolled_back` joins every session the app opens (the test's own, each request's, each
+CLI command's) to one connection inside a transaction that is rolled back at the end,
+so a test's commits are savepoints nobody else ever sees; `committing` lets them reach
+the database and empties it afterwards; `fresh_state` gives each test its own folders,
+settings and caches.
 """
 
 from __future__ import annotations
@@ -82,6 +84,18 @@ def create_database(url: str) -> None:
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+@contextmanager
+def isolated(app: Flask, folder: Path, real_commits: bool = False) -> Iterator[Flask]:
+    """Run one test on `app`, in an app context: its own folders, settings and caches,
+    and a database that ends as it began (rolled back, or emptied after real commits)."""
+    database = committing if real_commits else rolled_back
+    with fresh_state(app, folder), database(app):
+        try:
+            yield app
+        finally:
+            finish_background_work(app)
 
 
 @contextmanager

@@ -31,14 +31,7 @@ from directory.conditions.models import Condition
 from directory.config import normalize_database_url
 from directory.credentials.models import Certification
 from directory.extensions import db
-from tests.apps import (
-    build_app,
-    committing,
-    create_database,
-    finish_background_work,
-    fresh_state,
-    rolled_back,
-)
+from tests.apps import build_app, create_database, isolated
 from tests.factories import make_user
 from tests.web import sign_in
 
@@ -115,11 +108,9 @@ def postgresql_app(postgresql_url, tmp_path_factory):
 @pytest.fixture
 def app(request, database, tmp_path):
     """The database's app, inside an app context, isolated for this test."""
-    app = request.getfixturevalue(f"{database}_app")
     real_commits = request.node.get_closest_marker("real_commits") is not None
-    with fresh_state(app, tmp_path), (committing if real_commits else rolled_back)(app):
+    with isolated(request.getfixturevalue(f"{database}_app"), tmp_path, real_commits) as app:
         yield app
-        finish_background_work(app)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from directory.accounts.services import issue_token
 from directory.audit.models import AuditEvent
 from directory.db import utcnow
 from directory.extensions import db, limiter
-from tests.apps import build_app, rolled_back
+from tests.apps import build_app, isolated
 from tests.factories import PASSWORD, make_trainer
 from tests.web import csrf_token, post_form, sign_in
 
@@ -415,7 +415,7 @@ def limited_app(sqlite_url, tmp_path, monkeypatch):
         "RATELIMIT_KEY_PREFIX": f"referfit-test-{uuid.uuid4().hex}",
         "LOGIN_RATE_LIMIT": "3 per minute",
     })
-    with rolled_back(app):
+    with isolated(app, tmp_path):
         yield app
     with app.app_context():
         db.engine.dispose()

@@ -15,7 +15,7 @@ import redis
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
 from directory.extensions import db, limiter
-from tests.apps import build_app, rolled_back
+from tests.apps import build_app, isolated
 from tests.factories import PASSWORD, make_trainer
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -61,7 +61,7 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         "LOGIN_RATE_LIMIT": "3 per minute",
         "CORRECTION_RATE_LIMIT": "2 per hour",
     })
-    with rolled_back(app):
+    with isolated(app, tmp_path):
         yield app
     if _redis is not None:
         for key in _redis.scan_iter(f"*{prefix}*"):
