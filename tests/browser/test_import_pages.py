@@ -12,7 +12,7 @@ import pytest
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from tests.browser.conftest import serve
+from tests.browser.helpers import serve
 from tests.factories import PASSWORD, make_trainer
 
 pytestmark = pytest.mark.browser

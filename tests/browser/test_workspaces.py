@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from tests.browser.conftest import fill_referral_form, serve, sign_in, sign_out
+from tests.browser.helpers import fill_referral_form, serve, sign_in, sign_out
 from tests.factories import PASSWORD, credential_payload, make_trainer
 
 pytestmark = pytest.mark.browser

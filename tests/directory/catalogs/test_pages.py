@@ -13,8 +13,7 @@ from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, ConditionCategory
 from directory.credentials.models import Certification
 from matching.types import CredentialLevel, RiskTier
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import make_trainer, trainer_payload
+from tests.factories import add_trainers, experience, make_trainer, trainer_payload
 from tests.web import csrf_token, post_form, sign_in
 
 LIST = "/manage/catalogs"

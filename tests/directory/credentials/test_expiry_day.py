@@ -9,8 +9,7 @@ import pytest
 
 from directory.db import today
 from tests.directory.matches.helpers import CAD_NEEDS_CLINICAL, excluded, match, matched
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience
 
 
 @pytest.fixture

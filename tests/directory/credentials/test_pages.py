@@ -25,8 +25,7 @@ from directory.errors import Conflict
 from directory.imports.services import ImportOptions, import_credentials
 from tests.apps import DATA_DIR
 from tests.directory.matches.helpers import CAD_NEEDS_CLINICAL, excluded, match, matched
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload, make_trainer
+from tests.factories import add_trainers, credential_payload, experience, make_trainer
 from tests.web import csrf_token
 
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from directory.imports.models import ImportBatch
-from tests.directory.imports import test_import_api as api
-from tests.directory.imports.test_import_cli import flask_import
-from tests.directory.imports.test_pages import LIST, form_fields, text, upload
+from tests.directory.imports.helpers import flask_import, imported
+from tests.directory.imports.page_helpers import LIST, form_fields, text, upload
+from tests.factories import NEWMAN
 from tests.web import sign_in
 
 COMPLETE = "The issuer's complete list of current credentials"
@@ -67,7 +67,7 @@ def test_a_tampered_full_list_mark_is_refused(page_curator, session):
 
 @pytest.mark.parametrize("sent, flag", [({"full_list": "true"}, True), ({}, False)])
 def test_the_api_records_the_full_list_mark(curator, session, sent, flag):
-    api.imported(curator, [api.NEWMAN], **sent)
+    imported(curator, [NEWMAN], **sent)
     assert batch(session).full_list is flag
     [listed] = curator.get("/api/v1/imports").json["items"]
     assert listed["full_list"] is flag

@@ -9,7 +9,8 @@ from directory.credentials.models import Credential
 from directory.imports.models import ImportRow, ReviewStatus
 from directory.trainers.models import Trainer
 from matching.types import VerificationStatus
-from tests.directory.imports.test_import_api import NEWMAN, imported, person, row_actions
+from tests.directory.imports.helpers import imported, row_actions
+from tests.factories import NEWMAN, person
 
 
 def pending(session) -> int:

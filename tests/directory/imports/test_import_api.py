@@ -3,7 +3,6 @@ refusals, row-level rejections and all-or-nothing writes."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -19,13 +18,10 @@ from directory.db import today
 from directory.imports import services
 from directory.imports.models import ImportBatch, ImportRow
 from directory.trainers.models import Trainer
-from tests.factories import credential_payload, make_trainer
+from tests.directory.imports.helpers import URL, imported, row_actions, upload
+from tests.factories import NEWMAN, as_csv, credential_payload, make_trainer, person
 
-URL = "/api/v1/imports"
 TABLES = (Trainer, Credential, ImportBatch, ImportRow, AuditEvent)
-NEWMAN = {"first_name": "Zoe", "last_name": "Newman", "certification": "NSCA-CPT",
-          "credential_number": "NS-1003", "status": "active", "expires_on": "2027-06-30",
-          "email": "zoe.newman@example.com", "postal_code": "98101"}
 OKAFOR = {"first_name": "Chidi", "last_name": "Okafor", "certification": "NSCA-CSCS",
           "credential_number": "NS-1004", "status": "active", "expires_on": "2028-01-15",
           "email": "chidi.okafor@example.com", "postal_code": "60614"}
@@ -38,18 +34,6 @@ OTHERS = [
         ("Priya", "Raman", "60601"), ("Mateo", "Silva", "33101"), ("Hana", "Sato", "78701")])]
 NSCA_HEADER = ("FirstName,LastName,Credential,Certification ID,Cert Status,"
                "Recertification Date,E-mail,Postal Code\n")
-
-
-def person(base: dict = NEWMAN, **overrides) -> dict:
-    return {**base, **overrides}
-
-
-def as_csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
 
 
 def as_json(rows: list[dict]) -> bytes:
@@ -73,18 +57,6 @@ def as_xlsx(rows: list[dict]) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, content: bytes, filename: str = "list.csv", issuer: str = "NSCA", **form):
-    data = {"file": (io.BytesIO(content), filename), "issuer": issuer, **form}
-    return client.post(URL, data=data, content_type="multipart/form-data")
-
-
-def imported(client, rows: list[dict], **form) -> dict:
-    """Apply a CSV of `rows`; the report."""
-    response = upload(client, as_csv(rows), **form)
-    assert response.status_code == 201, response.json
-    return response.json
-
-
 def counts(session) -> dict[str, int]:
     return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in TABLES}
@@ -104,10 +76,6 @@ def trainer_json(client, trainer_id: int) -> dict:
     response = client.get(f"/api/v1/trainers/{trainer_id}")
     assert response.status_code == 200, response.json
     return response.json
-
-
-def row_actions(report: dict) -> list[str]:
-    return [row["action"] for row in report["rows"]]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from directory.credentials.models import Credential
 from directory.imports import services
 from directory.imports.models import ImportBatch, ImportRow
 from directory.trainers.models import Trainer
+from tests.directory.imports.helpers import flask_import
 
 TABLES = (Trainer, Credential, ImportBatch, ImportRow, AuditEvent)
 CANONICAL = ("first_name,last_name,certification,credential_number,status,expires_on,email,"
@@ -30,11 +31,6 @@ ODD = ("Given,Surname,Qualification,Cert No,Zip\n"
 def counts(session) -> dict[str, int]:
     return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in TABLES}
-
-
-def flask_import(app, path, *options, issuer: str = "NSCA"):
-    return app.test_cli_runner().invoke(
-        args=["credentials", "import", str(path), "--issuer", issuer, *options])
 
 
 @pytest.fixture

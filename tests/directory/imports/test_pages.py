@@ -18,18 +18,10 @@ from directory.credentials.models import Credential
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus
 from directory.imports.pages import PREVIEW_LIFETIME_SECONDS
 from directory.trainers.models import Trainer
+from tests.directory.imports.page_helpers import HEADER, LIST, form_fields, text, upload
 from tests.factories import make_trainer
 from tests.web import csrf_token, sign_in
 
-HEADER = ("first_name,last_name,certification,credential_number,status,expires_on,email,"
-          "city,state,postal_code\n")
-# Smith is linked, Newman created; both Millers wait for review: NS-1004 has no place
-# (two namesakes match only by name), NS-1007 lives where neither namesake does.
-LIST = (HEADER
-        + "Robert,Smith,NSCA-CSCS,NS-1001,verified,2028-03-31,,Chicago,IL,60614\n"
-        + "Zoe,Newman,NSCA-CPT,NS-1003,verified,2027-06-30,zoe@example.com,Seattle,WA,98101\n"
-        + "John,Miller,NSCA-CSCS,NS-1004,verified,2029-01-15,john.miller@example.org,,,\n"
-        + "John,Miller,NSCA-CSCS,NS-1007,verified,2029-01-15,,Dallas,TX,75201\n").encode()
 LIST_SUMMARY = {"rows": 4, "created": 1, "linked": 1, "updated": 0, "unchanged": 0,
                 "review": 2, "rejected": 0}
 LIST_FLASH = ("applied: 4 rows, 1 created, 1 linked, 0 updated, 0 unchanged, 2 review, "
@@ -61,25 +53,10 @@ def curator(curator_page):
     return curator_page  # these tests drive pages, not the API
 
 
-def upload(client, content: bytes, preview: bool = True, filename: str = "nsca.csv",
-           **fields):
-    """Submit the upload form as the page renders it, "Preview first" as chosen."""
-    data = {"csrf_token": csrf_token(client, "/imports"),
-            "file": (io.BytesIO(content), filename), "issuer": "NSCA", "profile": "",
-            "mapping": "", **fields}
-    if preview:
-        data["dry_run"] = "y"
-    return client.post("/imports", data=data, content_type="multipart/form-data")
-
-
 def counts(session) -> dict[str, int]:
     session.expire_all()  # read what the requests committed
     return {model.__name__: session.scalar(select(func.count()).select_from(model))
             for model in (Trainer, Credential, ImportBatch, ImportRow)}
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def shown_counts(page: str) -> dict[str, int]:
@@ -93,19 +70,6 @@ def flashes(page: str) -> list[str]:
 
 def alerts(page: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r'role="alert">(.*?)</p>', page, re.S)]
-
-
-def form_fields(page: str, action: str) -> dict[str, str]:
-    """The hidden fields of the form posting to `action`."""
-    match = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>',
-                      page, re.S)
-    assert match, f"no form posting to {action}"
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", match.group(1)):
-        name = re.search(r'name="([^"]*)"', tag).group(1)
-        value = re.search(r'value="([^"]*)"', tag)
-        fields[name] = html.unescape(value.group(1)) if value else ""
-    return fields
 
 
 def report_rows(page: str) -> list[tuple[int, str]]:

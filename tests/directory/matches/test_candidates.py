@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from directory.matches import services
 from tests.directory.matches.helpers import UNVERIFIED, match, matched
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience
 
 
 def best_with_and_without_caps(client, monkeypatch, **request) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.directory.matches.helpers import by_name, excluded, match, matched
-from tests.directory.search.test_search_api import add_trainers
+from tests.factories import add_trainers
 
 
 def test_trainer_not_taking_new_clients_is_excluded(client, session):

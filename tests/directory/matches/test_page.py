@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.directory.matches.helpers import UNVERIFIED
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience
 
 
 def test_match_page_lists_the_best_trainer_with_why(client, session):

@@ -12,8 +12,7 @@ from tests.directory.matches.helpers import (
     match,
     matched,
 )
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience
 
 CARDIAC = {**experience("coronary-artery-disease"), "years": 7}
 

@@ -6,13 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from directory.notifications.models import Message
 from directory.trainers.models import Trainer
-from tests.directory.referrals.test_journey_api import referral_body
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience, referral_body
 
 
 @dataclass
@@ -47,11 +43,3 @@ def parties(session, api_as) -> Parties:
          "credentials": [credential_payload(expires_on="2099-06-30")]},
     )
     return Parties(api_as("doctor"), api_as("trainer", trainer=near), near, other)
-
-
-def messages(session, **where) -> list[Message]:
-    session.expire_all()
-    query = select(Message).order_by(Message.id)
-    for name, value in where.items():
-        query = query.where(getattr(Message, name) == value)
-    return list(session.scalars(query))

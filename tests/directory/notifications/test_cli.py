@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from directory.db import today, utcnow
 from directory.notifications.models import Message, MessageStatus
-from tests.directory.notifications.conftest import messages
+from tests.directory.notifications.helpers import messages
 
 
 def run(app, *args):

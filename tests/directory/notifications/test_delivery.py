@@ -15,7 +15,7 @@ from directory.db import utcnow
 from directory.notifications import services
 from directory.notifications.models import Message, MessageStatus
 from directory.notifications.services import MAX_ATTEMPTS, deliver_due, retry_delay
-from tests.directory.notifications.conftest import messages
+from tests.directory.notifications.helpers import messages
 
 
 class Inbox:

@@ -13,7 +13,7 @@ from directory.notifications import events
 from directory.notifications.models import MessageStatus
 from directory.referrals.models import ReferralUpdate
 from tests.apps import DATA_DIR
-from tests.directory.notifications.conftest import messages
+from tests.directory.notifications.helpers import messages
 from tests.factories import make_trainer
 
 

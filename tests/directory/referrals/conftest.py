@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from directory.db import utcnow
 from directory.referrals.capacity import filled, has_room, referrals_taken
 from directory.referrals.models import ReferralEvent
-from tests.directory.referrals.test_journey_api import referral_body
+from tests.factories import referral_body
 
 AT_CAPACITY = "At capacity: takes no more new referrals this month"  # as the doctor reads it
 MATCH = {"near": "60614", "conditions": ["type 2 diabetes"], "max_distance": 10}

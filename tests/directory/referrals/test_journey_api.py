@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-
-def referral_body(**overrides) -> dict:
-    body = {
-        "patient": {"name": "Pat Example", "age": 62, "place": "60614",
-                    "email": "pat@example.org", "phone": "(312) 555-0100"},
-        "conditions": ["type 2 diabetes", "high blood pressure"],
-        "medications": ["metoprolol succinate 50 mg", "metformin"],
-        "prescription": {
-            "goals": ["HbA1c below 7%", "walk 30 minutes without stopping"],
-            "frequency_per_week": 3,
-            "intensity": {"method": "heart_rate_reserve", "resting_heart_rate": 72,
-                          "percent_low": 40, "percent_high": 59},
-            "time_minutes": 30, "type": "brisk walking and light resistance training",
-            "avoid": ["heavy overhead lifting"], "precautions": "Check glucose before sessions.",
-            "clearance": {"given": True, "up_to": "moderate"}, "report_every_weeks": 4},
-        "preferences": {"max_distance": 10, "modes": ["in_person"]},
-    }
-    body.update(overrides)
-    return body
+from tests.factories import referral_body
 
 
 def test_doctor_to_trainer_to_doctor(api_as, user_factory, trainers, session):

@@ -23,9 +23,7 @@ from directory.referrals import services
 from directory.referrals.models import Referral, ReferralStatus
 from directory.referrals.services import TRANSITIONS
 from directory.trainers.models import Trainer
-from tests.directory.referrals.test_journey_api import referral_body
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience, referral_body
 
 URL = "/api/v1/referrals"
 S = ReferralStatus

@@ -10,9 +10,7 @@ from sqlalchemy import select
 
 from directory.db import today, utcnow
 from directory.referrals.models import ReferralUpdate
-from tests.directory.referrals.test_journey_api import referral_body
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload
+from tests.factories import add_trainers, credential_payload, experience, referral_body
 
 URL = "/api/v1/referrals"
 NOT_BLUNTING = ["metformin", "lisinopril 10 mg"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.directory.search.test_search_api import add_trainers
+from tests.factories import add_trainers
 from tests.web import csrf_token, sign_in
 
 URL = "/api/v1/referrals/self"

@@ -2,8 +2,8 @@ from sqlalchemy import select
 
 from directory.conditions.models import Condition
 from directory.trainers.models import Trainer
-from tests.directory.search.test_search_api import add_trainers, experience, names, search
-from tests.factories import trainer_payload
+from tests.directory.search.helpers import names, search
+from tests.factories import add_trainers, experience, trainer_payload
 
 
 def test_nearby_in_person_trainer_outranks_an_online_one_far_away(client, session):

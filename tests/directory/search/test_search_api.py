@@ -4,41 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from directory.trainers.schemas import TrainerCreateSchema
-from directory.trainers.services import create_trainer, deactivate_trainer
-from tests.factories import credential_payload, trainer_payload
+from directory.trainers.services import deactivate_trainer
+from tests.directory.search.helpers import URL, names, search
+from tests.factories import add_trainers, credential_payload, experience
 
-URL = "/api/v1/trainers"
 MI = 1.609344
 UNVERIFIED = {"status": "unverified", "verification_source": None}
-
-
-def add_trainers(session, *people: dict) -> list:
-    """Save trainers (trainer_payload overrides) in one commit, so one index write."""
-    trainers = [create_trainer(session, TrainerCreateSchema().load(trainer_payload(**person)))
-                for person in people]
-    session.commit()
-    return trainers
-
-
-def search(client, **query) -> dict:
-    response = client.get(URL, query_string=query)
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def names(body) -> list[str]:
-    return [item["last_name"] for item in body["items"]]
 
 
 def refused(client, **query) -> dict:
     response = client.get(URL, query_string=query)
     assert response.status_code == 422, response.json
     return response.json["errors"]["query"]  # where webargs puts query-string errors
-
-
-def experience(condition: str, level: str = "expert") -> dict:
-    return {"condition": condition, "years": 3, "level": level}
 
 
 # -- the plain list -----------------------------------------------------------------------

@@ -17,8 +17,7 @@ from directory.search.snapshot import (
 )
 from directory.search.sync import mark_for_reindex
 from directory.trainers.services import deactivate_trainer
-from tests.directory.search.test_search_api import add_trainers, experience
-from tests.factories import credential_payload, trainer_payload
+from tests.factories import add_trainers, credential_payload, experience, trainer_payload
 
 TODAY = date(2026, 6, 1)
 

@@ -16,8 +16,8 @@ from directory.trainers.models import Trainer, TrainerStatus
 from directory.trainers.schemas import RECORD_FIELDS
 from matching.types import VerificationStatus
 from tests.directory.matches.helpers import excluded, match
-from tests.directory.trainers.test_manage_pages import FormReader, client_as, submit, text
 from tests.factories import credential_payload, make_trainer
+from tests.web import FormReader, client_as, submit, text
 
 PATH = "/my/profile"
 CORRECTIONS = "/my/profile/corrections"
