@@ -99,3 +99,8 @@ def test_real_commits_reach_other_connections_and_are_cleared_after(own_app, tmp
     assert outsider("SELECT count(*) FROM trainers") == 0
     assert outsider("SELECT count(*) FROM certifications") == catalog > 0
     assert outsider("SELECT version FROM directory_version") == version
+
+
+@pytest.mark.sqlite_only
+def test_a_test_marked_sqlite_only_runs_on_sqlite_alone(database):
+    assert database == "sqlite"

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.extensions import db
-from tests.apps import DATA_DIR, create_database
+from tests.apps import DATA_DIR, TEST_SETTINGS, create_database
 from tests.factories import PASSWORD
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -34,7 +34,8 @@ def serve(folder: Path, seed, **config):
     url = f"sqlite:///{folder / 'live.sqlite3'}"
     create_database(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR),
-                      "SEARCH_INDEX_DIR": str(folder / "search-index"), **config})
+                      "SEARCH_INDEX_DIR": str(folder / "search-index"),
+                      "PASSWORD_HASH_METHOD": TEST_SETTINGS["PASSWORD_HASH_METHOD"], **config})
     app.instance_path = str(folder / "instance")  # previews and the like stay in `folder`
     with app.app_context():
         seed(db.session)

@@ -24,6 +24,7 @@ PATHS = [
 ]
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 @pytest.mark.parametrize("path", PATHS)
 def test_every_response_carries_the_security_headers(client, path):
     headers = client.get(path).headers
@@ -36,17 +37,20 @@ def test_every_response_carries_the_security_headers(client, path):
     assert "Strict-Transport-Security" not in headers
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 @pytest.mark.parametrize("path", ["/", "/api/v1/trainers"])
 def test_hsts_is_sent_over_https_only(client, path):
     response = client.get(path, base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 def test_a_valid_request_id_is_echoed(client):
     response = client.get("/api/v1/trainers", headers={"X-Request-ID": "abc-123.DEF_4"})
     assert response.headers["X-Request-ID"] == "abc-123.DEF_4"
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 @pytest.mark.parametrize("given", [None, "", "has spaces", "x" * 65, "<script>", "a\u00e9"])
 def test_a_missing_or_invalid_request_id_is_replaced(client, given):
     headers = {} if given is None else {"X-Request-ID": given}
@@ -54,10 +58,12 @@ def test_a_missing_or_invalid_request_id_is_replaced(client, given):
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 def test_each_request_gets_its_own_generated_id(client):
     assert client.get("/").headers["X-Request-ID"] != client.get("/").headers["X-Request-ID"]
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 def test_a_body_over_the_limit_is_413_json(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 100
     response = client.post("/api/v1/auth/tokens",
@@ -75,6 +81,7 @@ def test_templates_have_no_inline_script_or_style(template):
     assert not re.search(r"\son[a-z]+\s*=", html, re.IGNORECASE)  # onclick= and the like
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 def test_unexpected_errors_reveal_nothing(client, monkeypatch, caplog):
     def fail():
         raise RuntimeError(SECRET_DETAIL)
@@ -89,6 +96,7 @@ def test_unexpected_errors_reveal_nothing(client, monkeypatch, caplog):
     assert SECRET_DETAIL not in caplog.text
 
 
+@pytest.mark.sqlite_only  # headers and error pages: the same whatever the database
 def test_unexpected_errors_on_pages_are_friendly(client, monkeypatch):
     def fail(*_args, **_kwargs):
         raise RuntimeError(SECRET_DETAIL)

@@ -9,6 +9,9 @@ from geopy.location import Location
 
 from directory.geo.services import _build_geocoder
 
+# Geocoding reads the bundled gazetteer (or a stand-in), never the database.
+pytestmark = pytest.mark.sqlite_only
+
 URL = "/api/v1/geocode"
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.factories import make_trainer
 
 
@@ -10,6 +12,7 @@ def test_front_page_counts_the_directory(client, session):
     assert 'id="count-certifications">13<' in html
 
 
+@pytest.mark.sqlite_only  # rendered without a query
 def test_api_docs_page_lists_every_operation_without_external_assets(client):
     page = client.get("/api/docs")
     assert page.status_code == 200
@@ -21,12 +24,14 @@ def test_api_docs_page_lists_every_operation_without_external_assets(client):
     assert "http://" not in html and "https://" not in html and "<script" not in html
 
 
+@pytest.mark.sqlite_only  # rendered without a query
 def test_openapi_document_is_served(client):
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/trainers/{trainer_id}" in spec["paths"]
 
 
+@pytest.mark.sqlite_only  # rendered without a query
 def test_unknown_page_is_a_friendly_html_404(client):
     page = client.get("/no-such-page")
     assert page.status_code == 404
@@ -34,6 +39,7 @@ def test_unknown_page_is_a_friendly_html_404(client):
     assert "404 Not Found" in page.get_data(as_text=True)
 
 
+@pytest.mark.sqlite_only  # rendered without a query
 def test_unknown_api_path_is_json_404(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.json["code"] == 404

@@ -7,6 +7,9 @@ from itertools import product
 
 import pytest
 
+# The screening is computed from the answers alone: no query a database could answer differently.
+pytestmark = pytest.mark.sqlite_only
+
 URL = "/api/v1/screening"
 INTENSITIES = ("light", "moderate", "vigorous")
 ANSWERS = {"exercises_regularly": False, "known_disease": False, "symptoms": False,
