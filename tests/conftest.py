@@ -8,14 +8,14 @@ outcome no database can change (rendering, form validation before any query). Te
 `matching/` and other pure code ask for no app and run once. PostgreSQL tests are
 skipped with a message when no server is reachable, unless CI=true, where that fails.
 
-How a test is isolated: each database is migrated once per run (so the migrations are
-tested too) and gets one app, with the shipped catalogs loaded once. Each test then runs
-inside an outer transaction rolled back at the end (tests/apps.py, `rolled_back`): its
-commits, and those of the requests and commands it makes, are savepoints. A test that
-needs commits to really happen (other threads or connections must see them: the mail
-thread, a second app) is marked `@pytest.mark.real_commits`; its database is emptied and
-the catalogs loaded again afterwards. Settings, caches and folders are the test's own
-either way (`fresh_state`).
+How a test is isolated: each database is migrated once per run, in each pytest-xdist
+worker (so the migrations are tested too), and gets one app, with the shipped catalogs
+loaded once. Each test then runs inside an outer transaction rolled back at the end
+(tests/apps.py, `rolled_back`): its commits, and those of the requests and commands it
+makes, are savepoints. A test that needs commits to really happen (other threads or
+connections must see them: the mail thread) is marked `@pytest.mark.real_commits`; its
+database is emptied and the catalogs loaded again afterwards. Settings, caches and
+folders are the test's own either way (`fresh_state`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from tests.web import sign_in
 POSTGRES_URL = normalize_database_url(
     os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 )
-DATABASES = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc):
