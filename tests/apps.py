@@ -33,6 +33,10 @@ DATA_DIR = REPO_ROOT / "data"
 # One object each per process, which every create_app binds to its own app's settings
 # (the limiter's switch and storage, the API's OpenAPI document).
 PROCESS_WIDE = (limiter, api)
+# A session given a connection already in a transaction (as `rolled_back` gives them)
+# works in a savepoint of its own: its commit releases it, its rollback undoes only its
+# own work. Sessions on an engine are not affected.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 TEST_SETTINGS = {
     "TESTING": True,
     "DATA_DIR": str(DATA_DIR),
@@ -80,10 +84,14 @@ def create_database(url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR)})
     with app.app_context():
         flask_migrate.upgrade()
-        load_catalogs(db.session, DATA_DIR)
-        db.session.commit()
-        db.session.remove()
+        _load_catalogs()
         db.engine.dispose()
+
+
+def _load_catalogs() -> None:
+    load_catalogs(db.session, DATA_DIR)
+    db.session.commit()
+    db.session.remove()
 
 
 @contextmanager
@@ -102,9 +110,6 @@ def isolated(app: Flask, folder: Path, real_commits: bool = False) -> Iterator[F
 def rolled_back(app: Flask) -> Iterator[None]:
     """Within an app context: every session of `app` works in one outer transaction,
     and its commits only release savepoints; everything is rolled back at the end."""
-    # A session given a connection already in a transaction then works in a savepoint
-    # of its own: its commit releases it, its rollback undoes only its own work.
-    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
     with app.app_context():
         engines = db.engines  # this app's own mapping, shared by all its contexts
         engine = engines[None]
@@ -149,9 +154,7 @@ def committing(app: Flask) -> Iterator[None]:
         finally:
             db.session.remove()
             empty_database()
-            load_catalogs(db.session, DATA_DIR)
-            db.session.commit()
-            db.session.remove()
+            _load_catalogs()
 
 
 def empty_database() -> None:

@@ -11,6 +11,7 @@ from directory.extensions import db
 from directory.search.snapshot import directory_version
 from directory.trainers.models import Trainer
 from tests.apps import build_app, isolated
+from tests.directory.search.helpers import names, search
 from tests.factories import make_trainer, make_user
 
 
@@ -35,9 +36,7 @@ def outsider(database_url):
 
 
 def listed(app, **query) -> list[str]:
-    response = app.test_client().get("/api/v1/trainers", query_string=query)
-    assert response.status_code == 200, response.json
-    return [item["last_name"] for item in response.json["items"]]
+    return names(search(app.test_client(), **query))
 
 
 def test_what_a_test_commits_and_caches_is_gone_for_the_next(own_app, tmp_path, outsider):

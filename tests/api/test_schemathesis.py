@@ -7,20 +7,19 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-from directory import create_app
 from directory.accounts.models import Role
 from directory.accounts.services import create_user, issue_token
 from directory.extensions import db
-from tests.apps import DATA_DIR, create_database
+from tests.apps import build_app, create_database
 from tests.factories import PASSWORD, make_trainer
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.sqlite3'}"
+    folder = tmp_path_factory.mktemp("schemathesis")
+    url = f"sqlite:///{folder / 'api.sqlite3'}"
     create_database(url)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "DATA_DIR": str(DATA_DIR), "RATELIMIT_ENABLED": False})
+    app = build_app(url, folder)
     with app.app_context():
         for last_name in ("Adams", "Baker"):
             make_trainer(db.session, last_name=last_name)

@@ -12,9 +12,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from directory import create_app
 from directory.extensions import db
-from tests.apps import DATA_DIR, TEST_SETTINGS, create_database
+from tests.apps import build_app, create_database
 from tests.factories import PASSWORD
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -28,15 +27,13 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def serve(folder: Path, seed, **config):
-    """Serve the app on a new migrated SQLite database in `folder`, with the catalogs and
-    whatever `seed(session)` adds; yield its base URL, and stop it afterwards."""
+def serve(folder: Path, seed):
+    """Serve a test app (tests/apps.py: its settings, rate limits off) on a new SQLite
+    database in `folder`, with the catalogs and whatever `seed(session)` adds; yield its
+    base URL, and stop it afterwards."""
     url = f"sqlite:///{folder / 'live.sqlite3'}"
     create_database(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(DATA_DIR),
-                      "SEARCH_INDEX_DIR": str(folder / "search-index"),
-                      "PASSWORD_HASH_METHOD": TEST_SETTINGS["PASSWORD_HASH_METHOD"], **config})
-    app.instance_path = str(folder / "instance")  # previews and the like stay in `folder`
+    app = build_app(url, folder)
     with app.app_context():
         seed(db.session)
         db.session.commit()

@@ -45,10 +45,7 @@ def referral_server(tmp_path_factory):
         create_user(session, TRAINER, PASSWORD, Role.TRAINER, near)
         create_user(session, OTHER_TRAINER, PASSWORD, Role.TRAINER, following)
         create_user(session, PATIENT, PASSWORD, Role.PATIENT)
-    # Five parties sign in within a minute, all from 127.0.0.1.
-    with serve(tmp_path_factory.mktemp("browser-referrals"), seed,
-               LOGIN_RATE_LIMIT="100 per minute",
-               RATELIMIT_KEY_PREFIX="browser-referrals") as url:
+    with serve(tmp_path_factory.mktemp("browser-referrals"), seed) as url:
         yield url
 
 

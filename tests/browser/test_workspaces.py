@@ -71,9 +71,7 @@ def workspace_server(tmp_path_factory):
         create_user(session, DOCTOR, PASSWORD, Role.DOCTOR)
         create_user(session, REFERRER, PASSWORD, Role.DOCTOR)
     # Many sign-ins within a minute, all from 127.0.0.1.
-    with serve(tmp_path_factory.mktemp("browser-workspaces"), seed,
-               LOGIN_RATE_LIMIT="200 per minute",
-               RATELIMIT_KEY_PREFIX="browser-workspaces") as url:
+    with serve(tmp_path_factory.mktemp("browser-workspaces"), seed) as url:
         yield url, ids
 
 
