@@ -4,7 +4,7 @@ Usage:  .venv/bin/python scripts/bench_import.py [--directory 200000] [--rows 50
                                                  [--seed 1] [--workdir DIR]
 
 Builds (or reuses, in --workdir) a SQLite directory from the record-linkage truth set
-(`directory.imports.truthset`: the demo's names and places, one credential each) and
+(`directory.demo.truthset`: the demo's names and places, one credential each) and
 writes the set's labelled rows as one issuer's CSV list. Then, through the real code
 path (`flask credentials import` calls the same functions), it times:
 
@@ -38,10 +38,10 @@ from sqlalchemy import func, insert, select
 from directory import create_app
 from directory.catalogs.services import load_catalogs
 from directory.credentials.models import Certification, Credential
+from directory.demo.truthset import build_truth_set
 from directory.extensions import db
 from directory.geo.gazetteer import gazetteer
 from directory.imports.services import ImportOptions, prepare_import, run_import
-from directory.imports.truthset import build_truth_set
 from directory.trainers.models import Trainer
 
 ISSUER = "ACSM"

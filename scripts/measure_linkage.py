@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python scripts/measure_linkage.py [--seed 1] [--directory 20000]
                                                     [--rows 5000] [--examples 5]
 
-Builds the truth set of `directory.imports.truthset` for the seed (a directory of demo-like
+Builds the truth set of `directory.demo.truthset` for the seed (a directory of demo-like
 people and a certifying body's list with known answers), replays the list through
 `LinkageIndex` as the import reconciler does, and prints what linkage got right and
 wrong, with examples. The same seed always prints the same figures (timings aside).
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from directory.imports.truthset import run
+from directory.demo.truthset import run
 
 
 def main() -> None:

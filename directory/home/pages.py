@@ -8,7 +8,7 @@ from directory.credentials.models import CorrectionRequest, CorrectionStatus
 from directory.credentials.services import EXPIRY_NOTICE_DAYS, count_expiring_credentials
 from directory.db import today
 from directory.extensions import api, db
-from directory.imports.services import pending_review_count
+from directory.imports.reviews import pending_review_count
 
 blp = Blueprint("home", __name__)
 # Every list's pager (templates/_pager.html) builds its links with it: a template helper of

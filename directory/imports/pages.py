@@ -24,7 +24,7 @@ from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import Certification
 from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
-from directory.imports import services
+from directory.imports import reviews, services
 from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import load_profiles
@@ -65,7 +65,7 @@ def imports():
     refused = request.method == "POST" and (errors or form.errors)
     return render_template("imports/imports.html", form=form, errors=errors, preview=preview,
                            batches=_recent_batches(),
-                           pending=services.pending_review_count(db.session),
+                           pending=reviews.pending_review_count(db.session),
                            ), 422 if refused else 200
 
 
@@ -121,10 +121,10 @@ def report_json(batch_id):
 @blp.get("/reviews")
 def queue():
     authorize(Permission.IMPORT_CREDENTIALS)
-    page = db.paginate(services.reviews_query(ReviewStatus.PENDING), page=page_number(),
+    page = db.paginate(reviews.reviews_query(ReviewStatus.PENDING), page=page_number(),
                        per_page=QUEUE_PAGE_SIZE, error_out=False)
     return render_template("imports/queue.html", page=page,
-                           reviews=services.review_details(db.session, page.items))
+                           reviews=reviews.review_details(db.session, page.items))
 
 
 @blp.route(f"/reviews/{db_id('review_id')}", methods=["GET", "POST"])
@@ -144,11 +144,11 @@ def review(review_id):
         else:
             flash(f"Review {item.id}: {item.review_status.value}"
                   + (f" (trainer {item.trainer_id})." if item.trainer_id else "."))
-            following = db.session.scalar(services.reviews_query(ReviewStatus.PENDING).limit(1))
+            following = db.session.scalar(reviews.reviews_query(ReviewStatus.PENDING).limit(1))
             if following is not None:
                 return redirect(url_for("import_pages.review", review_id=following.id))
             return redirect(url_for("import_pages.queue"))
-    (details,) = services.review_details(db.session, [get_review(review_id)])
+    (details,) = reviews.review_details(db.session, [get_review(review_id)])
     return render_template("imports/review.html", review=details, form=form, errors=errors,
                            columns=services.PERSON_FIELDS), 400 if form.errors else status
 
@@ -159,7 +159,7 @@ def _decide(item: ImportRow, form: ReviewDecisionForm) -> None:
         trainer = db.session.get(Trainer, int(form.trainer_id.data))
         if trainer is None:
             raise InvalidInput({"trainer_id": ["That trainer no longer exists."]})
-    services.decide_review(db.session, item, form.decision.data, trainer, current_user.id)
+    reviews.decide_review(db.session, item, form.decision.data, trainer, current_user.id)
     db.session.commit()
 
 

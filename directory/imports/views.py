@@ -9,7 +9,7 @@ from sqlalchemy import select
 from directory.accounts.permissions import Permission, requires
 from directory.errors import InvalidInput
 from directory.extensions import db
-from directory.imports import services
+from directory.imports import reviews, services
 from directory.imports.models import ImportBatch, ImportRow
 from directory.imports.schemas import (
     BatchSchema,
@@ -120,8 +120,8 @@ class Reviews(MethodView):
     @reviews_blp.response(200, page_schema(ReviewSchema))
     def get(self, args):
         """List reviews (pending by default), oldest first, each beside its candidates."""
-        page = page_of(services.reviews_query(args["status"], args["issuer"]), args)
-        return {**page, "items": services.review_details(db.session, page["items"])}
+        page = page_of(reviews.reviews_query(args["status"], args["issuer"]), args)
+        return {**page, "items": reviews.review_details(db.session, page["items"])}
 
 
 @reviews_blp.route(f"/{db_id('review_id')}")
@@ -130,7 +130,7 @@ class ReviewById(MethodView):
     @reviews_blp.response(200, ReviewSchema)
     def get(self, review_id):
         """One review beside its candidate trainers."""
-        (details,) = services.review_details(db.session, [get_review(review_id)])
+        (details,) = reviews.review_details(db.session, [get_review(review_id)])
         return details
 
     @requires(Permission.IMPORT_CREDENTIALS)
@@ -145,8 +145,8 @@ class ReviewById(MethodView):
             if trainer is None:
                 raise InvalidInput({"trainer_id": [
                     f"There is no trainer with id {decision['trainer_id']}."]})
-        services.decide_review(db.session, review, decision["decision"], trainer,
+        reviews.decide_review(db.session, review, decision["decision"], trainer,
                                current_user.id)
         db.session.commit()
-        (details,) = services.review_details(db.session, [review])
+        (details,) = reviews.review_details(db.session, [review])
         return details

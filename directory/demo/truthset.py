@@ -75,7 +75,7 @@ from rapidfuzz.distance import JaroWinkler
 from directory.config import REPO_ROOT
 from directory.demo.generator import CityPicker
 from directory.geo.gazetteer import City, gazetteer, normalize_place_name
-from directory.imports.linkage import Decision, LinkageIndex, Nicknames, Outcome, Person
+from directory.linkage.engine import Decision, LinkageIndex, Nicknames, Outcome, Person
 
 DATA_DIR = REPO_ROOT / "data"
 CERTIFICATIONS = ("ACSM-CPT", "ACSM-EP", "ACSM-CEP", "EIM", "NSCA-CPT", "NSCA-CSCS",

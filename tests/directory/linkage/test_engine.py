@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from directory.config import REPO_ROOT
-from directory.imports.linkage import (
+from directory.demo.truthset import build_truth_set, measure
+from directory.linkage.engine import (
     Candidate,
     LinkageIndex,
     Nicknames,
@@ -17,7 +18,6 @@ from directory.imports.linkage import (
     fold,
     soundex,
 )
-from directory.imports.truthset import build_truth_set, measure
 
 NICKNAMES = Nicknames.from_file(REPO_ROOT / "data" / "nicknames.toml")
 ROBERT = Person("Robert", "Smith", "robert.smith@example.com", "(208) 555-0101",

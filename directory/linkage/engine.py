@@ -42,7 +42,7 @@ from directory.geo.gazetteer import normalize_place_name
 
 # Posterior odds, in bits, that a candidate is the row's person: to link without review
 # (2**9 = 512 to 1, 99.8%), and to be worth a curator's look at all (1 in 128). Tuned on
-# the truth set (directory.imports.truthset): 7 bits linked about one namesake in 150,000
+# the truth set (directory.demo.truthset): 7 bits linked about one namesake in 150,000
 # rows at 200,000 trainers; 9 linked none on the seeds measured, for 1.5 points of recall.
 LINK_ODDS_BITS = 9.0
 REVIEW_ODDS_BITS = -7.0
