@@ -173,6 +173,15 @@ class Decision:
         return self.candidates[0] if self.candidates else None
 
 
+class DuplicatePair(NamedTuple):
+    """Two directory trainers that may be one person: `candidate` scores `other_id`
+    against `trainer_id` (the lower id), with its reasons and warning signs."""
+
+    trainer_id: int
+    other_id: int
+    candidate: Candidate
+
+
 class Nicknames:
     """Groups of given names that name the same person (data/nicknames.toml)."""
 
@@ -395,6 +404,21 @@ class LinkageIndex:
         if doubts:
             return Decision(Outcome.REVIEW, plausible[:5], doubts)
         return Decision(Outcome.LINK, [best], best.reasons)
+
+    def duplicate_pairs(self) -> list[DuplicatePair]:
+        """Pairs of trainers here likely to be one person, likeliest first."""
+        found: dict[tuple[int, int], Candidate] = {}
+        for trainer_id, keys in self.people.items():
+            self._names.clear()
+            for other in self._candidates(keys):
+                pair = (min(trainer_id, other), max(trainer_id, other))
+                if other == trainer_id or pair in found:
+                    continue
+                candidate = self.compare(self.people[pair[0]], pair[1])
+                if candidate.bits + self.prior_bits >= REVIEW_ODDS_BITS:
+                    found[pair] = candidate
+        return sorted((DuplicatePair(a, b, c) for (a, b), c in found.items()),
+                      key=lambda p: (-p.candidate.bits, p.trainer_id, p.other_id))
 
     def same_name(self, person: Person, trainer_id: int) -> tuple[bool, str]:
         """Whether a row plausibly names this trainer (either way round), and their name."""
