@@ -131,6 +131,7 @@ class Person:
     city: str | None = None
     state: str | None = None
     postal_code: str | None = None
+    address_line: str | None = None
 
 
 class Keys(NamedTuple):
