@@ -75,7 +75,15 @@ from rapidfuzz.distance import JaroWinkler
 from directory.config import REPO_ROOT
 from directory.demo.generator import CityPicker
 from directory.geo.gazetteer import City, gazetteer, normalize_place_name
-from directory.linkage.engine import Decision, LinkageIndex, Nicknames, Outcome, Person
+from directory.linkage.engine import (
+    Claim,
+    Decision,
+    LinkageIndex,
+    Nicknames,
+    Outcome,
+    Person,
+    losing_claims,
+)
 
 DATA_DIR = REPO_ROOT / "data"
 CERTIFICATIONS = ("ACSM-CPT", "ACSM-EP", "ACSM-CEP", "EIM", "NSCA-CPT", "NSCA-CSCS",
@@ -476,6 +484,9 @@ class Report:
     reviews_with_truth: int = 0  # of reviews_linkable: the true match is a candidate
     created: int = 0
     duplicates: int = 0  # a known person's row called NEW
+    paired: int = 0  # of linkable rows: the true trainer is among blocking's candidates
+    candidate_counts: list[int] = field(default_factory=list)
+    weights: dict = field(default_factory=dict)
     build_seconds: float = 0.0
     decide_seconds: float = 0.0
     false_links: list[str] = field(default_factory=list)
@@ -492,6 +503,10 @@ class Report:
     @property
     def recall(self) -> float:
         return self.correct_links / self.linkable if self.linkable else 1.0
+
+    @property
+    def pair_completeness(self) -> float:
+        return self.paired / self.linkable if self.linkable else 1.0
 
     @property
     def review_share(self) -> float:
@@ -513,6 +528,9 @@ class Report:
             f"review items with the truth  {self.review_hit_rate:.1%} of "
             f"{self.reviews_linkable} whose person exists",
             f"new trainers created         {self.created}",
+            f"pair completeness (blocking) {self.pair_completeness:.4f}",
+            f"candidates per row           median {_median(self.candidate_counts)}, "
+            f"max {max(self.candidate_counts, default=0)}",
             f"wrongly-created duplicates   {self.duplicates}",
             f"index build                  {self.build_seconds:.1f} s",
             f"decide all rows              {self.decide_seconds:.1f} s "
@@ -542,16 +560,23 @@ def measure(truth: TruthSet, nicknames: Nicknames) -> Report:
         index.add(trainer_id, person)
     for trainer_id, (certification, number) in truth.held.items():
         index.hold(trainer_id, certification, number)
+    index.train(row.person for row in truth.rows)
     report.build_seconds = time.perf_counter() - started
 
     identity_of: dict[int, str] = {t: f"t{t}" for t in truth.directory}
     people: dict[int, Person] = dict(truth.directory)
     ids_of: dict[str, set[int]] = {f"t{t}": {t} for t in truth.directory}
+    known_before, decisions = [], []
     started = time.perf_counter()
     for row in truth.rows:
-        known = ids_of.get(row.identity, set())
+        known = set(ids_of.get(row.identity, ()))
+        candidates = index.candidates(row.person)
+        report.candidate_counts.append(len(candidates))
+        if known:
+            report.paired += bool(known & candidates)
         decision = index.decide(row.person, row.certification, row.number)
-        _score(report, row, decision, known, identity_of, people)
+        known_before.append(known)
+        decisions.append(decision)
         if decision.outcome is Outcome.LINK:
             index.hold(decision.best.trainer_id, row.certification, row.number)
         elif decision.outcome is Outcome.NEW:
@@ -561,8 +586,23 @@ def measure(truth: TruthSet, nicknames: Nicknames) -> Report:
             index.hold(provisional, row.certification, row.number)
             identity_of[provisional], people[provisional] = row.identity, row.person
             ids_of.setdefault(row.identity, set()).add(provisional)
+    _settle(decisions, truth.rows, index)
+    for row, decision, known in zip(truth.rows, decisions, known_before, strict=True):
+        _score(report, row, decision, known, identity_of, people)
     report.decide_seconds = time.perf_counter() - started
+    report.weights = index.weights.describe()
     return report
+
+
+def _settle(decisions: list[Decision], rows: list[Row], index: LinkageIndex) -> None:
+    """Send to review the rows that lose a claim to a trainer, as the reconciler does."""
+    linked = [at for at, d in enumerate(decisions) if d.outcome is Outcome.LINK]
+    claims = [Claim(decisions[at].best.trainer_id, decisions[at].best.bits, rows[at].person)
+              for at in linked]
+    for lost, won in losing_claims(claims, index).items():
+        at = linked[lost]
+        decisions[at] = Decision(Outcome.REVIEW, decisions[at].candidates, [
+            f"row {linked[won] + 1} links to the same trainer more strongly"])
 
 
 def _score(report: Report, row: Row, decision: Decision, known: set[int],
@@ -604,7 +644,11 @@ def _score(report: Report, row: Row, decision: Decision, known: set[int],
 
 DOUBTS = {"evidence": "too little evidence", "only the name": "uncorroborated",
           "other trainer": "ambiguous", "first names differ": "first name differs",
-          "the trainer already holds": "conflict", "only a first initial": "initial only"}
+          "the trainer already holds": "conflict", "a name is missing": "name missing or initial"}
+
+
+def _median(values: list[int]) -> int:
+    return sorted(values)[len(values) // 2] if values else 0
 
 
 def _doubts(decision: Decision) -> list[str]:

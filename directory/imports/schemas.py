@@ -79,8 +79,10 @@ class CertificationName(fields.Field):
 class ImportRowSchema(Schema):
     """One row of a credential list, in canonical columns, checked and normalized."""
 
-    first_name = fields.String(required=True, validate=validate.Length(1, 100))
-    last_name = fields.String(required=True, validate=validate.Length(1, 100))
+    # A row missing one name is still linked by its other fields (a new trainer needs
+    # both, see services.Reconciler); one with neither names no one.
+    first_name = fields.String(load_default=None, validate=validate.Length(1, 100))
+    last_name = fields.String(load_default=None, validate=validate.Length(1, 100))
     certification = CertificationName(required=True)
     credential_number = fields.String(required=True, validate=[
         validate.Length(1, 64),
@@ -122,9 +124,12 @@ class ImportRowSchema(Schema):
         return tidy
 
     # Run even when a field failed, so a row's every problem is reported at once.
-    @validates_schema(skip_on_field_errors=False)
-    def check_place_and_dates(self, data, **_kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_place_and_dates(self, data, original, **_kwargs):
         errors = {}
+        # The original values: a name too long to load still names someone.
+        if not any(str(original.get(name) or "").strip() for name in ("first_name", "last_name")):
+            errors["last_name"] = ["Give the holder's name: a first or a last name at least."]
         given = data.get("country", "US")
         country = COUNTRY_NAMES.get(given.casefold().replace(".", ""), given.upper())
         if not re.fullmatch(r"[A-Z]{2}", country):

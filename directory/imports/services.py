@@ -30,7 +30,14 @@ from directory.imports.files import Table, read_table
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
 from directory.imports.profiles import Profile, choose_profile, map_headers, parse_mapping
 from directory.imports.schemas import ImportRowSchema
-from directory.linkage.engine import LinkageIndex, Nicknames, Outcome, Person
+from directory.linkage.engine import (
+    Claim,
+    LinkageIndex,
+    Nicknames,
+    Outcome,
+    Person,
+    losing_claims,
+)
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
 from directory.trainers.models import Trainer
@@ -66,6 +73,16 @@ class RowResult:
     changes: dict = field(default_factory=dict)
     place: Place | None = None  # where a created trainer is
     fingerprint: str = ""
+    bits: float = 0.0  # a link's evidence, to settle two rows claiming one trainer
+
+
+@dataclass(frozen=True)
+class LoadedRow:
+    """A row that passed the schema, before reconciliation."""
+
+    number: int
+    data: dict
+    certification: str  # as the file wrote it
 
 
 @dataclass(frozen=True)
@@ -117,11 +134,15 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
         serialize_writes(session)  # before reading the directory it reconciles against
     reconciler = Reconciler(session, issuer, ImportRowSchema(
         prepared.profile, issuer, certification_names(session, issuer)), data_dir)
+    loaded = [reconciler.load(number, raw, prepared.mapping)
+              for number, raw in enumerate(prepared.table.rows, start=1)]
+    reconciler.train(loaded)
     results = []
-    for number, raw in enumerate(prepared.table.rows, start=1):
-        results.append(reconciler.reconcile(number, raw, prepared.mapping))
+    for row in loaded:
+        results.append(reconciler.reconcile(row))
         if progress:
             progress(1)
+    reconciler.settle_claims(results)
     if prepared.options.dry_run:
         return report(None, issuer, results)
     batch = ImportBatch(issuer=issuer, profile=prepared.profile.name,
@@ -212,7 +233,8 @@ class Reconciler:
                 refused[(number, fingerprint(data))] = id_
         return pending, refused
 
-    def reconcile(self, number: int, raw: dict, mapping: dict[str, str]) -> RowResult:
+    def load(self, number: int, raw: dict, mapping: dict[str, str]) -> LoadedRow | RowResult:
+        """Check one row against the schema: its values, or the rejection."""
         if None in raw:
             problem = ("is not an object" if len(raw) == 1 else
                        "has more values than the header row has columns")
@@ -224,12 +246,35 @@ class Reconciler:
         except ValidationError as error:
             return RowResult(number, RowAction.REJECTED, data=_printable(values),
                              errors=_row_errors(error.messages, mapping))
-        result = self._reconcile_valid(number, data)
-        result.data, result.fingerprint = data, fingerprint(data)
-        given = " ".join(str(values["certification"]).split())
-        if given.casefold() not in self.exact_names:  # a forgiven spelling: say so
-            result.reasons.insert(0, f"certification {given!r} read as {data['certification']}")
+        return LoadedRow(number, data, " ".join(str(values["certification"]).split()))
+
+    def train(self, rows: list[LoadedRow | RowResult]) -> None:
+        """Learn linkage weights from this list's rows against the directory."""
+        self.index.train(_person(row.data) for row in rows if isinstance(row, LoadedRow))
+
+    def reconcile(self, row: LoadedRow | RowResult) -> RowResult:
+        if isinstance(row, RowResult):
+            return row
+        result = self._reconcile_valid(row.number, row.data)
+        result.data, result.fingerprint = row.data, fingerprint(row.data)
+        if row.certification.casefold() not in self.exact_names:  # forgiven: say so
+            result.reasons.insert(0, f"certification {row.certification!r} read as "
+                                     f"{row.data['certification']}")
         return result
+
+    def settle_claims(self, results: list[RowResult]) -> None:
+        """Two rows of one list never both link to one trainer unless they are plainly
+        the same person's: the weaker goes to review, with that trainer."""
+        linked = [r for r in results if r.action is RowAction.LINKED]
+        claims = [Claim(r.trainer_ref, r.bits, _person(r.data)) for r in linked]
+        for lost, won in losing_claims(claims, self.index).items():
+            result, winner = linked[lost], linked[won]
+            result.action, result.candidates = RowAction.REVIEW, [
+                {"trainer_id": result.trainer_ref, "confidence": result.confidence,
+                 "reasons": result.reasons}]
+            result.reasons = [f"row {winner.row} of this list links to the same trainer "
+                              "more strongly, and the two rows are not plainly one person"]
+            result.trainer_ref = None
 
     def _reconcile_valid(self, number: int, data: dict) -> RowResult:
         key = data["credential_number"]
@@ -268,7 +313,7 @@ class Reconciler:
             best = decision.best
             self.index.hold(best.trainer_id, code, key)
             return RowResult(number, RowAction.LINKED, best.trainer_id, best.confidence,
-                             decision.reasons)
+                             decision.reasons, bits=best.bits)
         if decision.outcome is Outcome.REVIEW:
             return RowResult(number, RowAction.REVIEW, None, decision.best.confidence,
                              decision.reasons, candidates=[
@@ -278,6 +323,10 @@ class Reconciler:
         return self._new_trainer(number, data, person)
 
     def _new_trainer(self, number: int, data: dict, person: Person) -> RowResult:
+        if missing := [f for f in ("first_name", "last_name") if not data.get(f)]:
+            return RowResult(number, RowAction.REJECTED, errors=[_error(
+                f, "No trainer matches, and a new one needs a first and a last name.")
+                for f in missing])
         status = data.get("status") or VerificationStatus.VERIFIED
         if status is not VerificationStatus.VERIFIED:
             return RowResult(number, RowAction.REJECTED, errors=[_error(

@@ -111,9 +111,15 @@ def test_stray_whitespace_is_trimmed_and_collapsed():
 
 @pytest.mark.parametrize("empty", ["", "   ", None])
 def test_an_empty_required_cell_is_missing(empty):
-    assert errors(first_name=empty, credential_number=empty) == {
-        "first_name": ["Missing data for required field."],
+    assert errors(first_name=empty, last_name=empty, credential_number=empty) == {
+        "last_name": ["Give the holder's name: a first or a last name at least."],
         "credential_number": ["Missing data for required field."]}
+
+
+@pytest.mark.parametrize("name", ["first_name", "last_name"])
+def test_one_missing_name_is_left_to_linkage(name):
+    # Lists leave out given names; linkage finds the trainer by the other fields.
+    assert load(**{name: ""})[name] is None
 
 
 @pytest.mark.parametrize("empty", ["", " \t ", None])
