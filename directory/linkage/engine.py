@@ -68,8 +68,10 @@ MAX_FIELD_BITS = {"given": 14.0, "surname": 16.0, "place": 14.0, "address": 18.0
 # those whose names disagree as written.
 SWAPPED_COST = 3.0
 TRAINING_ROWS = 5_000  # rows of a list EM learns m from (a sample of a longer list)
-CORROBORATING = {"place": {"postal", "city"}, "address": {"exact", "near"},
-                 "email": {"exact"}, "phone": {"exact"}}
+# Agreement beyond the name that can carry a link: the place (a misspelt city too), the
+# street (another house number too: lists mistype numbers), an email or a phone.
+CORROBORATING = {"place": {"postal", "city", "city-similar"},
+                 "address": {"exact", "near", "street"}, "email": {"exact"}, "phone": {"exact"}}
 RELATIVE_WARNING = ("first names differ: perhaps a relative sharing the surname, address "
                     "or phone")
 UNNAMED_WARNING = ("a name is missing or only an initial, and neither email nor street "
@@ -320,7 +322,7 @@ class LinkageIndex:
             conflicts.append(RELATIVE_WARNING)
         elif (given in ("initial", None) or comparison.level("surname") is None) and \
                 comparison.level("email") != "exact" and \
-                comparison.level("address") not in ("exact", "near"):
+                comparison.level("address") not in ("exact", "near", "street"):
             conflicts.append(UNNAMED_WARNING)
         held = self.held.get(trainer_id, {}).get(certification) if certification else None
         if held is not None and number is not None and held != number:
