@@ -45,8 +45,10 @@ from directory.trainers.services import checked_place, place_fields
 from matching.types import VerificationStatus
 
 CHUNK = 5_000  # ids per IN (...) query, well under SQLite's variable limit
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "city", "state", "postal_code")
-TRAINER_FIELDS = (*PERSON_FIELDS, "address_line", "country")
+# What linkage compares, in the order of directory.linkage.engine.Person.
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "city", "state", "postal_code",
+                 "address_line")
+TRAINER_FIELDS = (*PERSON_FIELDS, "country")
 UPDATABLE = ("status", "issued_on", "expires_on")
 
 
@@ -515,7 +517,7 @@ def _printable(data: dict) -> dict:
 
 
 def _person(data: dict) -> Person:
-    return Person(*(data.get(f) for f in PERSON_FIELDS))
+    return Person(**{f: data.get(f) for f in PERSON_FIELDS})
 
 
 def _row_errors(messages: dict, mapping: dict[str, str]) -> list[dict]:

@@ -107,8 +107,8 @@ def estimate_m(rows: Sequence[Sequence[tuple]], u: dict) -> tuple[dict, float]:
 
     `rows` holds, for each row of a list, the level patterns (FIELDS order, None for a
     missing field) of the trainers blocking found for it. A field's m is the mean of its
-    estimates over the passes it is not a condition of. Returns m and the share of rows
-    with a partner that the first pass estimates.
+    estimates over the passes it is not a condition of. Returns m and the largest share
+    of rows with a partner that a pass estimates.
     """
     estimates: dict[str, list[dict]] = {f: [] for f in FIELDS}
     shares = []
@@ -121,7 +121,7 @@ def estimate_m(rows: Sequence[Sequence[tuple]], u: dict) -> tuple[dict, float]:
             estimates[f].append(m[f])
     m = {f: {level: sum(e[level] for e in estimates[f]) / len(estimates[f])
              for level in LEVELS[f]} if estimates[f] else dict(PRIOR_M[f]) for f in FIELDS}
-    return m, shares[0]
+    return m, max(shares)
 
 
 def _meets(pattern: tuple, condition: dict[str, tuple[str, ...]]) -> bool:
@@ -187,7 +187,7 @@ def random_pairs(ids: Sequence[int], count: int = U_SAMPLE_PAIRS,
 
 def _shares(counts: Counter, prior: dict[str, float], pseudo: float) -> dict[str, float]:
     total = sum(counts.values()) + pseudo
-    return {level: max(MIN_SHARE, (counts[level] + pseudo * p) / total)
+    return {level: max(MIN_SHARE, float(counts[level] + pseudo * p) / total)
             for level, p in prior.items()}
 
 

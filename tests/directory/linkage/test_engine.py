@@ -10,12 +10,14 @@ from directory.config import REPO_ROOT
 from directory.demo.truthset import build_truth_set, measure
 from directory.linkage.engine import (
     Candidate,
+    Claim,
     LinkageIndex,
     Nicknames,
     Outcome,
     Person,
     digits,
     fold,
+    losing_claims,
     soundex,
 )
 
@@ -355,3 +357,92 @@ def test_linkage_precision_and_recall_on_the_truth_set():
     assert report.precision >= 0.99, report.format()
     assert report.recall >= 0.90, report.format()
     assert report.review_share <= 0.2, report.format()
+
+
+# --- street addresses, split and missing names, one row per trainer ------------------
+
+DANIEL = Person("Daniel", "Toms", None, None, "Dunn Loring", "VA", "22027",
+                "5 McClelland Ave")
+
+
+def test_a_given_name_typo_that_changes_its_soundex_links_on_the_street_address():
+    decision = index_of(DANIEL).decide(row(DANIEL, first_name="Danidl",
+                                           address_line="5 McClelland Avenue"))
+    assert_links(decision, 1, "street address matches")
+    assert has_reason(decision.reasons, "first name differs by a typo")
+
+
+def test_a_given_name_split_in_two_is_the_same_name():
+    lydia = Person("Lydia", "Fernsby", None, None, "Seattle", "WA", "98101", "18 Kimber St")
+    assert_links(index_of(lydia).decide(row(lydia, first_name="Ly Dia")), 1,
+                 "first name matches")
+
+
+def test_a_typo_in_the_surnames_first_letter_is_found_by_zip_and_street():
+    decision = index_of(DANIEL).decide(row(DANIEL, last_name="Roms"))
+    assert_links(decision, 1, "last name differs by a typo")
+
+
+def test_swapped_names_with_a_typo_link():
+    decision = index_of(DANIEL).decide(row(DANIEL, first_name="Tosm", last_name="Daniel"))
+    assert_links(decision, 1, "first and last names are swapped")
+
+
+def test_a_missing_given_name_links_on_surname_and_street_address():
+    assert_links(index_of(DANIEL).decide(row(DANIEL, first_name="")), 1)
+
+
+def test_a_missing_given_name_without_a_street_address_goes_to_review():
+    decision = index_of(DANIEL).decide(row(DANIEL, first_name="", address_line=None))
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.best.trainer_id == 1
+
+
+def test_a_relative_at_the_same_address_never_links():
+    decision = index_of(DANIEL).decide(row(DANIEL, first_name="Maria"))
+    assert decision.outcome is Outcome.REVIEW
+    assert any("relative" in doubt for doubt in decision.reasons)
+
+
+def test_every_reason_says_what_the_field_counted():
+    decision = index_of(DANIEL).decide(DANIEL)
+    assert all(reason.endswith(")") and "(+" in reason or "(-" in reason
+               for reason in decision.reasons)
+    counted = sum(float(reason.rsplit("(", 1)[1].rstrip(")")) for reason in decision.reasons)
+    assert counted == pytest.approx(decision.best.bits, abs=0.1)
+
+
+def test_two_rows_of_a_list_claiming_one_trainer_keep_only_the_stronger():
+    index = index_of(DANIEL)
+    close, closer = row(DANIEL, first_name="Danidl"), DANIEL
+    claims = [Claim(1, index.decide(close).best.bits, close),
+              Claim(1, index.decide(closer).best.bits, closer)]
+    assert losing_claims(claims, index) == {0: 1}
+
+
+def test_two_rows_plainly_of_one_person_both_keep_their_links():
+    index = index_of(DANIEL)
+    claims = [Claim(1, 30.0, DANIEL), Claim(1, 31.0, row(DANIEL, first_name="Dan"))]
+    assert losing_claims(claims, index) == {}
+
+
+def test_duplicate_pairs_finds_one_person_listed_twice_and_not_their_neighbour():
+    index = index_of(DANIEL, row(DANIEL, first_name="Dan"),
+                     Person("Kwame", "Okafor", None, None, "Dunn Loring", "VA", "22027",
+                            "7 McClelland Ave"))
+    assert [(p.trainer_id, p.other_id) for p in index.duplicate_pairs()] == [(1, 2)]
+
+
+# --- learned weights ---------------------------------------------------------------
+
+
+def test_weights_are_learned_from_the_list():
+    people = [Person(f"Given{i}", f"Surname{i}", None, None, "Dunn Loring", "VA",
+                     f"{22000 + i}", f"{i} Main St") for i in range(300)]
+    index = index_of(*people)
+    prior = index.weights.bits("surname", "typo")
+    # A list where every surname carries a typo: a typo becomes ordinary for a match.
+    learned = index.train([row(p, last_name=p.last_name[:-1] + "x") for p in people])
+    assert learned.em_pairs > 0 and learned.match_share > 0.5
+    assert learned.m["surname"]["typo"] > 0.5
+    assert learned.bits("surname", "typo") > prior
