@@ -17,8 +17,9 @@ meets in at least one block whichever single field a list got wrong:
 - a sorted neighbourhood: the trainers next to the row in alphabetical order of
   "surname given" and of "given surname" (a typo that changes every code above).
 
-Blocks longer than MAX_BLOCK (a common name in a big state) are skipped, as other keys
-find their pairs; email and phone blocks never are. So a row meets a bounded number of
+Blocks longer than MAX_BLOCK are skipped, and the broad families' (initial, given name in
+a city, phonetic surname in a state) beyond MAX_BROAD_BLOCK, as other keys find their
+pairs; email and phone blocks never are. So a row meets a bounded number of
 trainers however big the directory is.
 """
 
@@ -28,7 +29,11 @@ from bisect import bisect_left, insort
 
 from directory.linkage.keys import Keys, Nicknames, nysiis, soundex
 
-MAX_BLOCK = 1_000
+MAX_BLOCK = 200
+# Families whose blocks hold many people who merely share a common name and a big place:
+# walked only while small, as the narrower families find most of their pairs.
+BROAD = ("i:", "gc:", "ps:")
+MAX_BROAD_BLOCK = 50
 NEIGHBOURS = 3  # each side of a row in each sorted order
 UNCAPPED = ("em:", "ph:")  # email and phone blocks are walked whatever their size
 
@@ -70,8 +75,11 @@ def block_keys(keys: Keys) -> set[str]:
 
 
 def searched_keys(keys: Keys, nicknames: Nicknames) -> set[str]:
-    """The blocks worth searching for a row: its own, and its names read swapped."""
+    """The blocks worth searching for a row: its own, and its names read swapped. The
+    surname with an initial is searched only for a row that gives just an initial."""
     found = block_keys(keys)
+    if len(keys.given) > 1:
+        found = {key for key in found if not key.startswith("i:")}
     if keys.given and keys.surnames:
         swapped_given = keys.surnames[0]
         found |= block_keys(keys._replace(

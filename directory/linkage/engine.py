@@ -27,7 +27,9 @@ from itertools import islice
 from typing import NamedTuple
 
 from directory.linkage.blocking import (
+    BROAD,
     MAX_BLOCK,
+    MAX_BROAD_BLOCK,
     UNCAPPED,
     SortedNames,
     block_keys,
@@ -227,10 +229,14 @@ class LinkageIndex:
                number: str | None = None) -> Decision:
         """Link to one trainer, send to review with the likely ones, or call it new."""
         keys = person_keys(person, self.nicknames)
+        # Most candidates are namesakes far from plausible: only plausible ones are
+        # explained in words.
+        least = REVIEW_ODDS_BITS - self.prior_bits
         scored = sorted((self.compare(keys, trainer_id, certification, number)
-                         for trainer_id in self._candidates(keys)),
+                         for trainer_id in self._candidates(keys)
+                         if self._evidence(keys, self.people[trainer_id])[0] >= least),
                         key=lambda c: (-c.bits, c.trainer_id))
-        return self._decision([c for c in scored if c.odds_bits >= REVIEW_ODDS_BITS])
+        return self._decision(scored)
 
     def candidates(self, person: Person) -> set[int]:
         """The trainers blocking puts before the comparison, for measuring blocking."""
@@ -295,21 +301,22 @@ class LinkageIndex:
                 number: str | None = None) -> Candidate:
         """Score one trainer against a row, in bits, with the reasons in words."""
         trainer = self.people[trainer_id]
-        comparison = self._comparison(row, trainer)
-        bits, reasons = 0.0, []
-        for field_name, level in zip(FIELDS, comparison.levels, strict=True):
-            if level is None:
-                continue
-            counted = self._field_bits(field_name, level, row, trainer)
-            bits += counted
-            reasons.append(f"{REASONS[field_name][level].format(**row._asdict())} "
-                           f"({counted:+.1f})")
+        bits, comparison = self._evidence(row, trainer)
+        reasons = [f"{REASONS[f][level].format(**row._asdict())} "
+                   f"({self._field_bits(f, level, row, trainer):+.1f})"
+                   for f, level in zip(FIELDS, comparison.levels, strict=True) if level]
         if comparison.swapped:
-            bits -= SWAPPED_COST
             reasons.append(f"first and last names are swapped ({-SWAPPED_COST:+.1f})")
         return Candidate(trainer_id, round(bits, 2), reasons, _corroborated(comparison),
                          self._conflicts(row, trainer_id, comparison, certification, number),
                          self.prior_bits)
+
+    def _evidence(self, row: Keys, trainer: Keys) -> tuple[float, Comparison]:
+        """The bits for a trainer over someone else, and the comparison they come from."""
+        comparison = self._comparison(row, trainer)
+        bits = sum(self._field_bits(f, level, row, trainer)
+                   for f, level in zip(FIELDS, comparison.levels, strict=True) if level)
+        return bits - SWAPPED_COST * comparison.swapped, comparison
 
     def _conflicts(self, row: Keys, trainer_id: int, comparison: Comparison,
                    certification: str | None, number: str | None) -> list[str]:
@@ -376,7 +383,8 @@ class LinkageIndex:
         found: set[int] = set()
         for key in searched_keys(keys, self.nicknames):
             block = self.blocks.get(key, ())
-            if len(block) <= MAX_BLOCK or key.startswith(UNCAPPED):
+            limit = MAX_BROAD_BLOCK if key.startswith(BROAD) else MAX_BLOCK
+            if len(block) <= limit or key.startswith(UNCAPPED):
                 found.update(block)
         for order, name in zip(self.orders, name_orders(keys), strict=True):
             found.update(order.neighbours(name))
