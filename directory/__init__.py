@@ -94,7 +94,8 @@ def register_commands(app: Flask) -> None:
     from directory.imports.cli import credentials_cli
     from directory.notifications.cli import notifications_cli
     from directory.search.cli import search_cli
+    from directory.trainers.cli import trainers_cli
 
     for group in (catalogs_cli, demo_cli, users_cli, search_cli, credentials_cli,
-                  notifications_cli):
+                  notifications_cli, trainers_cli):
         app.cli.add_command(group)

@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 from marshmallow import ValidationError
 from sqlalchemy import insert, select, update
@@ -33,11 +31,11 @@ from directory.imports.schemas import ImportRowSchema
 from directory.linkage.engine import (
     Claim,
     LinkageIndex,
-    Nicknames,
     Outcome,
     Person,
     losing_claims,
 )
+from directory.linkage.keys import PERSON_FIELDS, nicknames
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
 from directory.trainers.models import Trainer
@@ -45,9 +43,6 @@ from directory.trainers.services import checked_place, place_fields
 from matching.types import VerificationStatus
 
 CHUNK = 5_000  # ids per IN (...) query, well under SQLite's variable limit
-# What linkage compares, in the order of directory.linkage.engine.Person.
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "city", "state", "postal_code",
-                 "address_line")
 TRAINER_FIELDS = (*PERSON_FIELDS, "country")
 UPDATABLE = ("status", "issued_on", "expires_on")
 
@@ -95,11 +90,6 @@ class KnownCredential:
     status: VerificationStatus
     issued_on: date | None
     expires_on: date | None
-
-
-@cache
-def nicknames(data_dir: str) -> Nicknames:
-    return Nicknames.from_file(Path(data_dir) / "nicknames.toml")
 
 
 @dataclass

@@ -7,7 +7,7 @@ import tomllib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +38,10 @@ class Person:
     state: str | None = None
     postal_code: str | None = None
     address_line: str | None = None
+
+
+# A Person's fields are the trainer's columns of the same names.
+PERSON_FIELDS = tuple(Person.__dataclass_fields__)
 
 
 class Keys(NamedTuple):
@@ -80,6 +84,12 @@ class Nicknames:
         if (found := self._groups.get(given)) is None:
             found = self._groups[given] = frozenset(self.groups_of.get(given, ()))
         return found
+
+
+@cache
+def nicknames(data_dir: str) -> Nicknames:
+    """The data directory's nickname groups, read once."""
+    return Nicknames.from_file(Path(data_dir) / "nicknames.toml")
 
 
 # Names and places repeat a lot across a directory: fold each spelling once.

@@ -20,6 +20,8 @@ from directory.credentials.services import credential_rows, currently_verified
 from directory.db import utcnow
 from directory.errors import InvalidInput
 from directory.geo.services import Place, PlaceNotFound, resolve_place
+from directory.linkage.engine import DuplicatePair, LinkageIndex
+from directory.linkage.keys import PERSON_FIELDS, Person, nicknames
 from directory.trainers.models import LocationPrecision, Trainer, TrainerStatus
 from matching.types import CLINICAL_RANK, CredentialLevel, VerificationStatus
 
@@ -295,3 +297,13 @@ def _list_order(filters: TrainerListFilters, today: date) -> list:
     # so that paging never shows a trainer twice or skips one.
     ties = [] if filters.sort is ListSort.NAME else [Trainer.last_name, Trainer.first_name]
     return [direction(key).nulls_last() for key in keys] + ties + [Trainer.id]
+
+
+def likely_duplicates(session: Session, data_dir: str) -> list[DuplicatePair]:
+    """Pairs of listed trainers that record linkage takes for one person, likeliest
+    first, each with the reasons field by field."""
+    index = LinkageIndex(nicknames(data_dir))
+    columns = [getattr(Trainer, f) for f in PERSON_FIELDS]
+    for trainer_id, *values in session.execute(select(Trainer.id, *columns)):
+        index.add(trainer_id, Person(*values))
+    return index.duplicate_pairs()
