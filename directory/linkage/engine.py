@@ -138,6 +138,15 @@ class Decision:
         return self.candidates[0] if self.candidates else None
 
 
+class Evidence(NamedTuple):
+    """One trainer against a row: the comparison, each field's (name, level, bits), and
+    the bits in all (the swap's cost included)."""
+
+    comparison: Comparison
+    fields: list[tuple[str, str, float]]
+    bits: float
+
+
 class DuplicatePair(NamedTuple):
     """Two directory trainers that may be one person: `candidate` scores `other_id`
     against `trainer_id` (the lower id), with its reasons and warning signs."""
@@ -232,9 +241,10 @@ class LinkageIndex:
         # Most candidates are namesakes far from plausible: only plausible ones are
         # explained in words.
         least = REVIEW_ODDS_BITS - self.prior_bits
-        scored = sorted((self.compare(keys, trainer_id, certification, number)
-                         for trainer_id in self._candidates(keys)
-                         if self._evidence(keys, self.people[trainer_id])[0] >= least),
+        evidence = {trainer_id: self._evidence(keys, self.people[trainer_id])
+                    for trainer_id in self._candidates(keys)}
+        scored = sorted((self._candidate(keys, trainer_id, found, certification, number)
+                         for trainer_id, found in evidence.items() if found.bits >= least),
                         key=lambda c: (-c.bits, c.trainer_id))
         return self._decision(scored)
 
@@ -291,32 +301,34 @@ class LinkageIndex:
     def same_name(self, person: Person, trainer_id: int) -> tuple[bool, str]:
         """Whether a row plausibly names this trainer (either way round), and their name."""
         row, trainer = person_keys(person, self.nicknames), self.people[trainer_id]
-        comparison = self._comparison(row, trainer)
-        bits = sum(self._field_bits(f, level, row, trainer)
-                   for f, level in zip(FIELDS[:2], comparison.levels[:2], strict=True)
-                   if level is not None)
-        return bits - SWAPPED_COST * comparison.swapped >= SAME_NAME_BITS, trainer.name
+        found = self._evidence(row, trainer)
+        bits = sum(counted for f, _, counted in found.fields if f in ("given", "surname"))
+        return bits - SWAPPED_COST * found.comparison.swapped >= SAME_NAME_BITS, trainer.name
 
     def compare(self, row: Keys, trainer_id: int, certification: str | None = None,
                 number: str | None = None) -> Candidate:
         """Score one trainer against a row, in bits, with the reasons in words."""
-        trainer = self.people[trainer_id]
-        bits, comparison = self._evidence(row, trainer)
-        reasons = [f"{REASONS[f][level].format(**row._asdict())} "
-                   f"({self._field_bits(f, level, row, trainer):+.1f})"
-                   for f, level in zip(FIELDS, comparison.levels, strict=True) if level]
+        found = self._evidence(row, self.people[trainer_id])
+        return self._candidate(row, trainer_id, found, certification, number)
+
+    def _candidate(self, row: Keys, trainer_id: int, found: Evidence,
+                   certification: str | None, number: str | None) -> Candidate:
+        comparison = found.comparison
+        reasons = [f"{REASONS[f][level].format(**row._asdict())} ({counted:+.1f})"
+                   for f, level, counted in found.fields]
         if comparison.swapped:
             reasons.append(f"first and last names are swapped ({-SWAPPED_COST:+.1f})")
-        return Candidate(trainer_id, round(bits, 2), reasons, _corroborated(comparison),
+        return Candidate(trainer_id, round(found.bits, 2), reasons, _corroborated(comparison),
                          self._conflicts(row, trainer_id, comparison, certification, number),
                          self.prior_bits)
 
-    def _evidence(self, row: Keys, trainer: Keys) -> tuple[float, Comparison]:
-        """The bits for a trainer over someone else, and the comparison they come from."""
+    def _evidence(self, row: Keys, trainer: Keys) -> Evidence:
+        """What each field a row and a trainer both give counted, and their sum."""
         comparison = self._comparison(row, trainer)
-        bits = sum(self._field_bits(f, level, row, trainer)
-                   for f, level in zip(FIELDS, comparison.levels, strict=True) if level)
-        return bits - SWAPPED_COST * comparison.swapped, comparison
+        fields = [(f, level, self._field_bits(f, level, row, trainer))
+                  for f, level in zip(FIELDS, comparison.levels, strict=True) if level]
+        bits = sum(counted for _, _, counted in fields) - SWAPPED_COST * comparison.swapped
+        return Evidence(comparison, fields, bits)
 
     def _conflicts(self, row: Keys, trainer_id: int, comparison: Comparison,
                    certification: str | None, number: str | None) -> list[str]:
