@@ -58,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
     from directory.credentials.pages import blp as credential_pages
     from directory.credentials.views import blp as certifications_api
     from directory.credentials.views import credentials_blp
+    from directory.duplicates.pages import blp as duplicate_pages
+    from directory.duplicates.views import blp as duplicates_api
     from directory.geo.views import blp as geocode_api
     from directory.home.pages import blp as home_pages
     from directory.imports.pages import blp as import_pages
@@ -74,13 +76,13 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (trainers_api, trainer_account_blp, credentials_blp, certifications_api,
                       conditions_api, geocode_api, matches_api, auth_blp, users_blp, audit_api,
-                      imports_blp, reviews_blp, referrals_api, screening_blp):
+                      imports_blp, reviews_blp, duplicates_api, referrals_api, screening_blp):
         api.register_blueprint(blueprint)
         # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
         csrf.exempt(blueprint)
     for blueprint in (home_pages, search_pages, match_pages, import_pages, referral_pages,
                       trainer_pages, credential_pages, catalog_pages, audit_pages,
-                      notification_pages):
+                      notification_pages, duplicate_pages):
         app.register_blueprint(blueprint)
     register_labels(app)
     app.add_template_global(page_url)  # the pager macro's links (templates/_pager.html)

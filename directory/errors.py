@@ -68,6 +68,16 @@ class Conflict(Exception):
     """A write that would break a uniqueness rule; answered with a 409."""
 
 
+class Moved(Exception):
+    """The record asked for was merged into another: a read is sent on to the same view
+    of that one (301), so old links keep working; a write is refused (409), so nothing
+    lands on a pointer unseen. `view_args` are the URL's arguments for the new record."""
+
+    def __init__(self, message: str, **view_args):
+        super().__init__(message)
+        self.message, self.view_args = message, view_args
+
+
 def error_response(code: int, message: str | None = None, errors: dict | None = None) -> Response:
     """Answer an API error as JSON, or a person as a page; nothing of the request is kept."""
     db.session.rollback()
@@ -104,6 +114,20 @@ def handle_http_exception(error: HTTPException):
     return response
 
 
+def handle_moved(error: Moved) -> Response:
+    if request.method not in ("GET", "HEAD"):
+        return error_response(409, error.message)
+    location = url_for(request.endpoint, **{**request.view_args, **error.view_args})
+    if request.query_string:
+        location += "?" + request.query_string.decode()
+    if not request.path.startswith("/api/"):
+        db.session.rollback()
+        return redirect(location, 301)
+    response = error_response(301, error.message)
+    response.headers["Location"] = location
+    return response
+
+
 def handle_unexpected_error(error: Exception):
     # Log the type and the stack, never the message: a database error's message can
     # carry the row it failed on, and with it patients' details.
@@ -120,6 +144,7 @@ def register_error_handlers(app: Flask) -> None:
         InvalidInput, lambda e: error_response(422, e.message, {e.location: e.errors})
     )
     app.register_error_handler(Conflict, lambda e: error_response(409, str(e)))
+    app.register_error_handler(Moved, handle_moved)
     # A uniqueness or check constraint the service's own checks missed (a concurrent
     # write got there first): the request conflicts with what is stored.
     app.register_error_handler(IntegrityError, lambda e: error_response(

@@ -23,6 +23,7 @@ from directory.audit.services import Actor, record_event
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.trainers.models import Trainer
+from directory.trainers.services import check_not_merged
 
 MIN_PASSWORD_LENGTH = 10
 RESET_LIFETIME = timedelta(hours=24)
@@ -101,6 +102,7 @@ def link_trainer(session: Session, user: User, trainer: Trainer) -> None:
     """Make `user` the account of `trainer`; each profile has at most one account."""
     if user.role is not Role.TRAINER:
         raise InvalidInput({"email": ["Only a trainer account can be linked to a profile."]})
+    check_not_merged(trainer)
     holder = session.scalar(select(User).where(User.trainer_id == trainer.id))
     if holder is not None and holder is not user:
         raise Conflict(f"Trainer {trainer.id} is already linked to another account.")

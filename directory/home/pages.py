@@ -7,6 +7,7 @@ from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import CorrectionRequest, CorrectionStatus
 from directory.credentials.services import EXPIRY_NOTICE_DAYS, count_expiring_credentials
 from directory.db import today
+from directory.duplicates.services import pending_duplicate_count
 from directory.extensions import api, db
 from directory.imports.reviews import pending_review_count
 
@@ -35,6 +36,7 @@ def workspace():
     authorize(Permission.MANAGE_CREDENTIALS)
     waiting = {
         "reviews": pending_review_count(db.session),
+        "duplicates": pending_duplicate_count(db.session),
         "corrections": db.session.scalar(select(func.count(CorrectionRequest.id)).where(
             CorrectionRequest.status == CorrectionStatus.OPEN)),
         "expiring": count_expiring_credentials(db.session, today()),

@@ -24,7 +24,7 @@ from directory.imports.services import (
 )
 from directory.linkage.engine import digits, fold
 from directory.trainers.models import Trainer
-from directory.trainers.services import checked_place
+from directory.trainers.services import check_not_merged, checked_place
 from matching.types import VerificationStatus
 
 
@@ -45,6 +45,8 @@ def decide_review(session: Session, review: ImportRow, decision: str,
                        f"({review.review_status.value}).")
     if (decision == "link") != (trainer is not None):
         raise InvalidInput({"trainer_id": ["A link names its trainer; nothing else does."]})
+    if trainer is not None:
+        check_not_merged(trainer)
     session.info[IMPORT_BATCH] = review.batch_id
     data = _loaded(review.data)
     if decision == "reject":

@@ -205,8 +205,10 @@ class Reconciler:
                 .join(Certification).where(Credential.issuer == issuer))}
         self.pending_reviews, self.refused = self._reviews()
         self.index = LinkageIndex(nicknames(data_dir))
+        # Merged records are pointers: their credentials are the survivors' now.
         for row in session.execute(select(Trainer.id, *(getattr(Trainer, f)
-                                                         for f in PERSON_FIELDS))):
+                                                         for f in PERSON_FIELDS))
+                                   .where(Trainer.merged_into_id.is_(None))):
             self.index.add(row[0], Person(*row[1:]))
         for number, credential in self.known.items():
             self.index.hold(credential.trainer_id, credential.certification, number)

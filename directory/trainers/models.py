@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import CheckConstraint, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.db import TimestampMixin, str_enum
@@ -123,6 +123,9 @@ class Trainer(TimestampMixin, db.Model):
         str_enum(TrainerStatus), default=TrainerStatus.ACTIVE
     )
     deactivated_at: Mapped[datetime | None]
+    # Set when a curator merged this record into another (it is then inactive): the
+    # survivor holds everything, and old links to this one are sent on to it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("trainers.id"), index=True)
 
     credentials: Mapped[list[Credential]] = relationship(
         back_populates="trainer", cascade="all, delete-orphan", order_by="Credential.id"

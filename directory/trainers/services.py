@@ -18,10 +18,8 @@ from directory.credentials.models import (
 )
 from directory.credentials.services import credential_rows, currently_verified
 from directory.db import utcnow
-from directory.errors import InvalidInput
+from directory.errors import Conflict, InvalidInput
 from directory.geo.services import Place, PlaceNotFound, resolve_place
-from directory.linkage.engine import DuplicatePair, LinkageIndex
-from directory.linkage.keys import PERSON_FIELDS, Person, nicknames
 from directory.trainers.models import LocationPrecision, Trainer, TrainerStatus
 from matching.types import CLINICAL_RANK, CredentialLevel, VerificationStatus
 
@@ -56,6 +54,7 @@ def create_trainer(session: Session, data: dict) -> Trainer:
 
 def update_trainer(session: Session, trainer: Trainer, changes: dict) -> Trainer:
     """Apply a partial update; the place is geocoded again if any place field changed."""
+    check_not_merged(trainer)
     changes = dict(changes)
     if "conditions" in changes:
         # Replace the list; flush the removals first so re-adding a condition does
@@ -74,6 +73,16 @@ def update_trainer(session: Session, trainer: Trainer, changes: dict) -> Trainer
     _check_price_range(trainer)
     session.flush()
     return trainer
+
+
+def merged_message(trainer: Trainer) -> str:
+    return f"Trainer {trainer.id} was merged into trainer {trainer.merged_into_id}."
+
+
+def check_not_merged(trainer: Trainer) -> None:
+    """Refuse to write to a merged record: its survivor holds everything now."""
+    if trainer.merged_into_id is not None:
+        raise Conflict(f"{merged_message(trainer)} Use that one.")
 
 
 def deactivate_trainer(session: Session, trainer: Trainer) -> None:
@@ -297,13 +306,3 @@ def _list_order(filters: TrainerListFilters, today: date) -> list:
     # so that paging never shows a trainer twice or skips one.
     ties = [] if filters.sort is ListSort.NAME else [Trainer.last_name, Trainer.first_name]
     return [direction(key).nulls_last() for key in keys] + ties + [Trainer.id]
-
-
-def likely_duplicates(session: Session, data_dir: str) -> list[DuplicatePair]:
-    """Pairs of listed trainers that record linkage takes for one person, likeliest
-    first, each with the reasons field by field."""
-    index = LinkageIndex(nicknames(data_dir))
-    columns = [getattr(Trainer, f) for f in PERSON_FIELDS]
-    for trainer_id, *values in session.execute(select(Trainer.id, *columns)):
-        index.add(trainer_id, Person(*values))
-    return index.duplicate_pairs()

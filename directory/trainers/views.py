@@ -1,8 +1,12 @@
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
 from directory.accounts.permissions import Permission, authorize, can, requires
 from directory.db import today
+from directory.duplicates.schemas import MergeRequestSchema, MergeResultSchema
+from directory.duplicates.services import merge_trainers
+from directory.errors import InvalidInput, Moved
 from directory.extensions import db
 from directory.pagination import page_of
 from directory.search import services as search
@@ -25,9 +29,12 @@ blp = Blueprint("trainers", __name__, url_prefix="/api/v1/trainers",
 def get_trainer(trainer_id: int, permission: Permission = Permission.VIEW_TRAINER) -> Trainer:
     """Load a trainer and check `permission` on it.
 
-    A profile the caller may not see (an inactive one) answers 404, like a missing one.
+    A profile the caller may not see (an inactive one) answers 404, like a missing one;
+    a merged one sends the caller on to the trainer it was merged into.
     """
     trainer = db.session.get(Trainer, trainer_id)
+    if trainer is not None and trainer.merged_into_id is not None:
+        raise Moved(services.merged_message(trainer), trainer_id=trainer.merged_into_id)
     if trainer is None or not can(Permission.VIEW_TRAINER, trainer):
         abort(404, message=f"There is no trainer with id {trainer_id}.")
     authorize(permission, trainer)
@@ -88,3 +95,21 @@ class TrainerById(MethodView):
         services.deactivate_trainer(db.session, get_trainer(trainer_id,
                                                             Permission.DEACTIVATE_TRAINER))
         db.session.commit()
+
+
+@blp.route(f"/{db_id('trainer_id')}/merge")
+class TrainerMerge(MethodView):
+    @requires(Permission.MERGE_TRAINERS)
+    @blp.arguments(MergeRequestSchema)
+    @blp.response(200, MergeResultSchema)
+    def post(self, data, trainer_id):
+        """Merge this trainer into another, the survivor, which takes over its credentials,
+        conditions, referrals, account and history (curators)."""
+        merged = get_trainer(trainer_id, Permission.MERGE_TRAINERS)
+        survivor = db.session.get(Trainer, data["survivor_id"])
+        if survivor is None:
+            raise InvalidInput({"survivor_id": [
+                f"There is no trainer with id {data['survivor_id']}."]})
+        result = merge_trainers(db.session, merged, survivor, current_user.id)
+        db.session.commit()
+        return result

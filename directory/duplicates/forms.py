@@ -1,0 +1,20 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import AnyOf, InputRequired, Optional, Regexp, ValidationError
+
+from directory.duplicates.services import Decision
+
+
+class DuplicateDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[InputRequired(), AnyOf(list(Decision))])
+    survivor_id = HiddenField(validators=[Optional(), Regexp(r"^[1-9][0-9]{0,9}$")])
+
+    def validate_survivor_id(self, field) -> None:
+        if self.decision.data == Decision.MERGE and not field.data:
+            raise ValidationError("Choose the trainer to keep.")
+        if self.decision.data != Decision.MERGE and field.data:
+            raise ValidationError("Only a merge keeps one of the two.")
+
+
+class DuplicateSearchForm(FlaskForm):
+    """The button that looks for duplicates (a form for its CSRF token)."""
