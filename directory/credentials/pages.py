@@ -33,7 +33,7 @@ from directory.db import today
 from directory.errors import Conflict, InvalidInput
 from directory.extensions import db
 from directory.pagination import page_number
-from directory.trainers.models import Trainer
+from directory.trainers.views import get_trainer
 from directory.urls import db_id
 
 blp = Blueprint("credential_pages", __name__)
@@ -48,7 +48,7 @@ CLOSED_SHOWN = 20
 @blp.route(f"/manage/trainers/{db_id('trainer_id')}/credentials/new", methods=["GET", "POST"])
 def add(trainer_id):
     authorize(Permission.MANAGE_CREDENTIALS)
-    trainer = db.get_or_404(Trainer, trainer_id, description="There is no such trainer.")
+    trainer = get_trainer(trainer_id, Permission.MANAGE_CREDENTIALS)
     form = AddCredentialForm()
     form.certification.choices = _certification_choices()
     if form.validate_on_submit():

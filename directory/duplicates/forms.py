@@ -1,13 +1,14 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import AnyOf, InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Regexp, ValidationError
 
 from directory.duplicates.services import Decision
 
 
 class DuplicateDecisionForm(FlaskForm):
     decision = HiddenField(validators=[InputRequired(), AnyOf(list(Decision))])
-    survivor_id = HiddenField(validators=[Optional(), Regexp(r"^[1-9][0-9]{0,9}$")])
+    # Not Optional(): that would skip the check below when a merge names no survivor.
+    survivor_id = HiddenField(validators=[Regexp(r"^([1-9][0-9]{0,9})?$")])
 
     def validate_survivor_id(self, field) -> None:
         if self.decision.data == Decision.MERGE and not field.data:

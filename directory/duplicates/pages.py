@@ -75,7 +75,7 @@ def _decided_sentence(pair: SuspectedDuplicate, result: services.MergeResult | N
     if result is None:
         return (f"Pair {pair.id}: trainers {pair.trainer_id} and {pair.other_id} are kept as "
                 "two people; the pair will not be suggested again.")
-    moved = ", ".join(f"{count} {kind.replace('_', ' ')}"
+    moved = ", ".join(f"{kind.replace('_', ' ')} ({count})"
                       for kind, count in result.moved.items() if count)
     return (f"Merged trainer {result.merged_id} into trainer {result.survivor_id}"
             + (f": moved {moved}." if moved else "; nothing else to move."))

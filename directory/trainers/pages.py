@@ -35,6 +35,7 @@ from directory.trainers.forms import (
 )
 from directory.trainers.models import Trainer, TrainerStatus
 from directory.trainers.schemas import TrainerCreateSchema, TrainerUpdateSchema
+from directory.trainers.views import get_trainer
 from directory.urls import db_id
 
 blp = Blueprint("trainer_pages", __name__)
@@ -69,13 +70,13 @@ def create():
 @blp.route(f"/manage/trainers/{db_id('trainer_id')}", methods=["GET", "POST"])
 def edit(trainer_id: int):
     authorize(Permission.EDIT_TRAINER_RECORD)
-    return _record_page(db.get_or_404(Trainer, trainer_id))
+    return _record_page(get_trainer(trainer_id, Permission.EDIT_TRAINER_RECORD))
 
 
 @blp.post(f"/manage/trainers/{db_id('trainer_id')}/status")
 def set_status(trainer_id: int):
     authorize(Permission.DEACTIVATE_TRAINER)
-    trainer = db.get_or_404(Trainer, trainer_id)
+    trainer = get_trainer(trainer_id, Permission.DEACTIVATE_TRAINER)
     form = StatusForm()
     if not form.validate_on_submit():
         return _edit_page(trainer, _record_form(trainer, formdata=None), status_form=form)

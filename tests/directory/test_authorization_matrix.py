@@ -20,6 +20,8 @@ from directory.conditions.models import Condition
 from directory.credentials.corrections import request_correction
 from directory.credentials.models import Certification
 from directory.db import today
+from directory.duplicates.models import SuspectedDuplicate
+from directory.duplicates.services import merge_trainers
 from directory.imports.models import ImportRow
 from directory.imports.pages import keep_upload
 from directory.imports.services import ImportOptions, import_credentials
@@ -159,6 +161,18 @@ CASES = [
     # The curator decides first, so the admin then meets a decided review.
     Case("reviews.ReviewById", "POST", "/api/v1/reviews/{review}",
          {**staff_only(200), "admin": 409}, body={"decision": "reject"}),
+    Case("duplicates.Duplicates", "GET", "/api/v1/duplicates", staff_only(200)),
+    Case("duplicates.DuplicateSearch", "POST", "/api/v1/duplicates/search", staff_only(200)),
+    Case("duplicates.DuplicateById", "GET", "/api/v1/duplicates/{pair}", staff_only(200)),
+    # The curator decides first, so the admin then meets a decided pair.
+    Case("duplicates.DuplicateById", "POST", "/api/v1/duplicates/{pair}",
+         {**staff_only(200), "admin": 409}, body={"decision": "distinct"}),
+    # The curator merges first; the admin then meets a record merged already.
+    Case("trainers.TrainerMerge", "POST", "/api/v1/trainers/{merge_from}/merge",
+         {**staff_only(200), "admin": 409}, body=lambda: {"survivor_id": WORLD["merge_into"]}),
+    # Old links to a merged record lead everyone to the survivor.
+    Case("trainers.TrainerById", "GET", "/api/v1/trainers/{merged}", everyone(301)),
+    Case("search_pages.profile", "GET", "/trainers/{merged}", everyone(301)),
     Case("screening.ScreeningCheck", "POST", "/api/v1/screening", everyone(200),
          body={"exercises_regularly": False, "known_disease": True, "symptoms": False,
                "desired_intensity": "moderate"}),
@@ -229,6 +243,14 @@ CASES = [
     Case("import_pages.review", "POST", "/reviews/{page_review}",
          {**staff_only(302, anonymous=302), "admin": 409}, form=True,
          body={"decision": "reject"}),
+    Case("duplicate_pages.queue", "GET", "/manage/duplicates", staff_only(200, anonymous=302)),
+    Case("duplicate_pages.search", "POST", "/manage/duplicates/search",
+         staff_only(302, anonymous=302), form=True, body={}),
+    Case("duplicate_pages.pair", "GET", "/manage/duplicates/{page_pair}",
+         staff_only(200, anonymous=302)),
+    Case("duplicate_pages.pair", "POST", "/manage/duplicates/{page_pair}",
+         {**staff_only(302, anonymous=302), "admin": 409}, form=True,
+         body={"decision": "distinct"}),
     # -- The workspaces
     Case("home.workspace", "GET", "/manage", staff_only(200, anonymous=302)),
     Case("notification_pages.outbox", "GET", "/admin/outbox", admin_only(200, anonymous=302)),
@@ -335,6 +357,20 @@ def test_every_route_has_expectations(app):
     assert covered - routes(app) == set(), "CASES names a route that no longer exists"
 
 
+def duplicate_world(session, own, other, inactive) -> dict:
+    """Two pairs to decide, two trainers to merge, and one merged already."""
+    pair, page_pair = (SuspectedDuplicate(trainer_id=min(own.id, b.id),
+                                          other_id=max(own.id, b.id), confidence=0.9)
+                       for b in (other, inactive))
+    session.add_all([pair, page_pair])
+    merge_from, merge_into, merged, keeper = (make_trainer(session, last_name=f"Twin{n}")
+                                              for n in range(4))
+    merge_trainers(session, merged, keeper, curator_id=None)
+    session.commit()
+    return {"pair": pair.id, "page_pair": page_pair.id, "merge_from": merge_from.id,
+            "merge_into": merge_into.id, "merged": merged.id}
+
+
 @pytest.fixture
 def callers(app, session, user_factory):
     """An API client and a page client maker per role; the trainer owns {own}."""
@@ -376,6 +412,7 @@ def callers(app, session, user_factory):
                                       "My number is M-100.").id,
         certification=session.scalar(select(Certification.id).filter_by(code="ACSM-CEP")),
         condition=session.scalar(select(Condition.id).filter_by(code="hypertension")))
+    WORLD.update(duplicate_world(session, own, other, inactive))
     WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,
                  page_referral=page_referral.id,
                  preview=keep_upload(content.replace(b"M-1", b"M-3")),
