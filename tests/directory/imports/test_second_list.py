@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from directory.trainers.models import Trainer
 from tests.directory.imports.helpers import imported
+from tests.factories import add_trainers, credential_payload
 
 PEOPLE = [  # first, last, address, city, state, ZIP
     ("Daniel", "Toms", "5 McClelland Ave", "Dunn Loring", "VA", "22027"),
@@ -91,6 +92,43 @@ def test_a_second_list_links_the_same_people_through_typos_and_missing_names(
         again = imported(curator, rows_of_list, issuer=issuer)
         assert again["summary"]["linked"] == again["summary"]["created"] == 0, again["summary"]
     assert trainer_count(session) == before + len(PEOPLE) + 1
+
+
+def test_a_duplicate_added_by_hand_is_found_merged_and_the_lists_still_change_nothing(
+        app, curator, session):
+    imported(curator, first_list(), issuer="NSCA")
+    imported(curator, second_list(), issuer="ACE")
+    # Someone added Daniel again by hand, with a credential no list carries.
+    (planted,) = add_trainers(session, {
+        "first_name": "Dan", "last_name": "Toms", "address_line": "5 McClelland Avenue",
+        "postal_code": "22027", "email": None,
+        "credentials": [credential_payload(credential_number="HAND-1")]})
+    found = app.test_cli_runner().invoke(args=["trainers", "duplicates"])
+    assert found.output.startswith("1 likely duplicate pair(s): 1 new in the queue"), \
+        found.output
+    (pair,) = curator.get("/api/v1/duplicates").json["items"]
+    daniel = next(t for t in pair["trainers"] if t["id"] != planted.id)
+    assert (daniel["first_name"], daniel["last_name"]) == ("Daniel", "Toms")
+    assert search_total(curator, "Toms") == 2
+
+    merged = curator.post(f"/api/v1/duplicates/{pair['id']}",
+                          json={"decision": "merge", "survivor_id": daniel["id"]})
+    assert merged.status_code == 200, merged.json
+    assert search_total(curator, "Toms") == 1
+    survivor = curator.get(f"/api/v1/trainers/{daniel['id']}").json
+    assert {c["credential_number"] for c in survivor["credentials"]} == {"NS-1", "AC-1",
+                                                                         "HAND-1"}
+    before = trainer_count(session)
+    for rows_of_list, issuer in ((first_list(), "NSCA"), (second_list(), "ACE")):
+        again = imported(curator, rows_of_list, issuer=issuer)
+        assert again["summary"]["linked"] == again["summary"]["created"] == 0, again["summary"]
+    assert trainer_count(session) == before
+    assert app.test_cli_runner().invoke(args=["trainers", "duplicates"]).output.startswith(
+        "0 likely duplicate pair(s)")
+
+
+def search_total(client, words: str) -> int:
+    return client.get("/api/v1/trainers", query_string={"q": words}).json["total"]
 
 
 def test_two_rows_of_one_list_never_both_link_to_one_trainer(curator, session):
