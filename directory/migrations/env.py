@@ -34,10 +34,28 @@ def run_migrations_online() -> None:
     configure_args = {"process_revision_directives": skip_empty_revision,
                       **migrate.configure_args}
     with migrate.db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one, which the
+            # foreign keys pointing at it refuse while enforced (alembic's batch mode
+            # docs). Off for the migration, checked after it, on again for the pool.
+            _sqlite_foreign_keys(connection, "OFF")
         context.configure(connection=connection, target_metadata=target_metadata,
                           **configure_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            _sqlite_foreign_keys(connection, "ON")
+            if broken:
+                raise RuntimeError(f"The migration left {len(broken)} broken references, "
+                                   f"the first {broken[0]}.")
+
+
+def _sqlite_foreign_keys(connection, state: str) -> None:
+    # A PRAGMA outside any transaction: SQLite ignores this one inside a transaction.
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={state}")
+    connection.commit()
 
 
 if context.is_offline_mode():
