@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -87,6 +88,8 @@ def login():
         if user is not None:
             services.record_login(db.session, user)
             db.session.commit()
+            # A fresh session: nothing set before sign-in (by anyone) carries over.
+            session.clear()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(url_for("accounts.account")))
         form.form_errors.append(WRONG_CREDENTIALS)
@@ -98,6 +101,11 @@ def login():
 def logout():
     authorize(Permission.VIEW_DIRECTORY)
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # Every copy of this account's session and remember-me cookies ends here,
+            # not only the one in this browser.
+            services.sign_out(db.session, db.session.get(User, current_user.id))
+            db.session.commit()
         logout_user()
         flash("You are signed out.")
     return redirect(url_for("search_pages.index"))

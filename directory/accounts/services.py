@@ -74,6 +74,12 @@ def record_login(session: Session, user: User) -> None:
     record_event(session, "login", "users", user.id, actor=Actor(user.id, user.role.value))
 
 
+def sign_out(session: Session, user: User) -> None:
+    """End every session and remember-me cookie of the account (API tokens stay)."""
+    user.end_sessions()
+    record_event(session, "logout", "users", user.id, actor=Actor(user.id, user.role.value))
+
+
 def issue_token(session: Session, user: User, name: str, lifetime_days: int):
     token, secret = ApiToken.issue(user, name, timedelta(days=lifetime_days))
     session.add(token)

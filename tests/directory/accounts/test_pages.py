@@ -161,3 +161,35 @@ def test_incomplete_sign_in_form_is_422_with_field_errors(client):
     response = post_form(client, "/login", {"email": "", "password": ""})
     assert response.status_code == 422
     assert "This field is required." in response.get_data(as_text=True)
+
+
+def copied_cookies(client) -> dict[str, str]:
+    return {cookie.key: cookie.value for cookie in client._cookies.values()}
+
+
+def browser_with(app, cookies: dict[str, str]):
+    """Another browser holding copies of these cookies, as a thief would."""
+    other = app.test_client()
+    for name, value in cookies.items():
+        other.set_cookie(name, value)
+    return other
+
+
+@pytest.mark.parametrize("kept", ["session", "remember_token"])
+def test_signing_out_ends_every_copy_of_the_session_and_remember_me(app, client,
+                                                                    user_factory, kept):
+    user = user_factory("doctor")
+    post_form(client, "/login", {"email": user.email, "password": PASSWORD,
+                                 "remember": "y"})
+    stolen = {kept: copied_cookies(client)[kept]}
+    assert browser_with(app, stolen).get("/account").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    assert browser_with(app, stolen).get("/account").location == "/login?next=/account"
+
+
+def test_signing_in_starts_a_fresh_session(client, user_factory):
+    with client.session_transaction() as cookie:
+        cookie["planted"] = "set before sign-in"
+    sign_in(client, user_factory("doctor").email)
+    with client.session_transaction() as cookie:
+        assert "planted" not in cookie and cookie["_user_id"]
