@@ -42,7 +42,13 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         # memory:// suits one process; give a redis:// URL when running several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Sign-in (directory/accounts/limits.py): failures on one account from one
+        # address; every attempt from one address; failures on one account from anywhere.
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT",
+                                            "20 per minute; 200 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT",
+                                            "50 per hour; 200 per day"),
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "10 per hour"),
         # Each correction request emails every curator.
         "CORRECTION_RATE_LIMIT": env.get("CORRECTION_RATE_LIMIT", "10 per hour"),

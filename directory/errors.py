@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 import traceback
 
 from flask import (
@@ -19,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from directory.extensions import db
+from directory.extensions import db, limiter
 from directory.labels import size_text
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,8 @@ def handle_http_exception(error: HTTPException):
     # flask-smorest's abort() and webargs put their details in error.data.
     data = getattr(error, "data", None) or {}
     message = data.get("message") or (error.description if error.code != 500 else None)
+    if error.code == 429:
+        message = f"{message} {_wait_text()}"
     if error.code == 413 and request.max_content_length:
         message = (f"The request is larger than the {size_text(request.max_content_length)} "
                    "limit; nothing was saved.")
@@ -126,6 +130,16 @@ def handle_moved(error: Moved) -> Response:
     response = error_response(301, error.message)
     response.headers["Location"] = location
     return response
+
+
+def _wait_text() -> str:
+    """How long a rate-limited caller waits, in words (Retry-After says it in seconds)."""
+    limit = limiter.current_limit
+    if limit is None:
+        return "Try again later."
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
+    return f"Try again in {wait}."
 
 
 def handle_unexpected_error(error: Exception):

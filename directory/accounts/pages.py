@@ -32,6 +32,7 @@ from directory.accounts.forms import (
     RoleForm,
     UserFilterForm,
 )
+from directory.accounts.limits import sign_in_limited
 from directory.accounts.models import Role, User
 from directory.accounts.permissions import Permission, authorize
 from directory.errors import Conflict, InvalidInput
@@ -48,14 +49,6 @@ UNUSABLE_RESET = ("This password-reset link no longer works: it was used, it exp
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def attempted_email() -> str:
-    """Rate-limit key for sign-in attempts on one account, from any address: guessing
-    one person's password from many machines meets the same limit."""
-    data = request.form or request.get_json(silent=True)  # a form, or any JSON at all
-    email = data.get("email") if hasattr(data, "get") else None
-    return f"email:{str(email or '').strip().lower()}"
 
 
 def register_limit() -> str:
@@ -78,8 +71,7 @@ def safe_next(default: str) -> str:
 
 
 @blp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_limit, methods=["POST"], key_func=attempted_email)
+@sign_in_limited
 def login():
     authorize(Permission.VIEW_DIRECTORY)
     form = LoginForm()

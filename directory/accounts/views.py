@@ -6,8 +6,8 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from directory.accounts import services
+from directory.accounts.limits import SIGN_IN_LIMITS
 from directory.accounts.models import ApiToken, User
-from directory.accounts.pages import attempted_email, login_limit
 from directory.accounts.permissions import Permission, requires
 from directory.accounts.schemas import (
     NewTokenSchema,
@@ -17,7 +17,7 @@ from directory.accounts.schemas import (
     UserCreateSchema,
     UserSchema,
 )
-from directory.extensions import db, limiter
+from directory.extensions import db
 from directory.trainers.models import Trainer
 from directory.urls import db_id
 
@@ -31,8 +31,7 @@ trainer_account_blp = Blueprint("trainer_accounts", __name__, url_prefix="/api/v
 
 @auth_blp.route("/tokens")
 class Tokens(MethodView):
-    decorators = [limiter.limit(login_limit, methods=["POST"]),
-                  limiter.limit(login_limit, methods=["POST"], key_func=attempted_email)]
+    decorators = SIGN_IN_LIMITS
 
     @requires(Permission.VIEW_DIRECTORY)
     @auth_blp.arguments(TokenRequestSchema)

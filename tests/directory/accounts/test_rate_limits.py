@@ -7,6 +7,7 @@ where that fails the run (as for PostgreSQL in tests/conftest.py).
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -59,6 +60,8 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         "RATELIMIT_STORAGE_URI": uri,
         "RATELIMIT_KEY_PREFIX": prefix,
         "LOGIN_RATE_LIMIT": "3 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "8 per minute",
+        "LOGIN_ADDRESS_RATE_LIMIT": "6 per minute",
         "CORRECTION_RATE_LIMIT": "2 per hour",
     })
     with isolated(app, tmp_path):
@@ -98,17 +101,54 @@ def test_limits_are_kept_in_the_configured_redis(limited_app, storage):
     assert list(client.scan_iter(f"*{prefix}*")) != []
 
 
-def test_one_account_is_limited_whatever_address_the_attempts_come_from(limited_app):
-    statuses = []
-    for attempt in range(4):
-        client = limited_app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{attempt + 1}"
-        statuses.append(client.post("/api/v1/auth/tokens", json=BAD_LOGIN).status_code)
-    assert statuses == [401, 401, 401, 429]
-    other = limited_app.test_client()
-    other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
-    assert other.post("/login", data={**BAD_LOGIN, "email": "someone@example.com"}
-                      ).status_code == 401
+def from_address(app, number: int):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"198.51.100.{number}"
+    return client
+
+
+@pytest.fixture
+def owner(limited_app):
+    with limited_app.app_context():
+        create_user(db.session, "owner@example.com", PASSWORD, Role.DOCTOR)
+        db.session.commit()
+    return {"email": "owner@example.com", "password": PASSWORD}
+
+
+def test_failures_from_other_addresses_never_lock_the_owner_out(limited_app, owner):
+    wrong = {**owner, "password": "a wrong guess"}
+    statuses = [from_address(limited_app, n).post("/api/v1/auth/tokens", json=wrong
+                                                  ).status_code for n in range(1, 7)]
+    assert statuses == [401] * 6
+    assert from_address(limited_app, 7).post("/api/v1/auth/tokens", json=owner
+                                             ).status_code == 201
+    assert from_address(limited_app, 8).post("/login", data=owner).status_code == 302
+
+
+def test_the_owner_s_own_successes_never_count_as_failures(limited_app, owner):
+    client = from_address(limited_app, 1)
+    assert [client.post("/api/v1/auth/tokens", json=owner).status_code
+            for _ in range(5)] == [201] * 5
+
+
+def test_guessing_one_account_from_many_addresses_meets_a_ceiling(limited_app, owner):
+    wrong = {**owner, "password": "a wrong guess"}
+    statuses = [from_address(limited_app, n).post("/api/v1/auth/tokens", json=wrong
+                                                  ).status_code for n in range(1, 10)]
+    assert statuses == [401] * 8 + [429]
+    refused = from_address(limited_app, 20).post("/login", data=wrong)
+    assert refused.status_code == 429
+    assert re.search(r"Too many failed sign-ins to this account\. Try again in \d+ seconds\.",
+                     refused.get_data(as_text=True))
+
+
+def test_one_address_trying_many_accounts_is_limited(limited_app):
+    client = from_address(limited_app, 1)
+    statuses = [client.post("/api/v1/auth/tokens", json={
+        **BAD_LOGIN, "email": f"person{n}@example.com"}).status_code for n in range(7)]
+    assert statuses == [401] * 6 + [429]
+    assert client.post("/api/v1/auth/tokens", json=BAD_LOGIN).json["message"].startswith(
+        "Too many sign-in attempts from your network. Try again in ")
 
 
 def test_a_trainer_asks_for_corrections_only_so_often(limited_app):

@@ -1,0 +1,58 @@
+"""Rate limits on signing in, one set shared by the sign-in page and the token endpoint.
+
+Three limits, so that guessing is slow and nobody can lock an account's owner out by
+failing on purpose from elsewhere:
+
+- per address, every attempt on any account (LOGIN_ADDRESS_RATE_LIMIT): one machine
+  trying many accounts;
+- per account and address, failed attempts only (LOGIN_RATE_LIMIT): one machine guessing
+  one password. Another address's failures never count against the owner here;
+- per account, failed attempts from any address (LOGIN_ACCOUNT_RATE_LIMIT): a ceiling,
+  far higher, on guessing one password from many machines.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+from directory.extensions import limiter
+
+# One count for the sign-in page and the token endpoint alike: two doors, one lock.
+SCOPE = "sign-in"
+
+
+def attempted_email() -> str:
+    """The account a sign-in attempt names, from a form or any JSON body."""
+    data = request.form or request.get_json(silent=True)
+    email = data.get("email") if hasattr(data, "get") else None
+    return str(email or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _limit(setting: str):
+    return lambda: current_app.config[setting]
+
+
+SIGN_IN_LIMITS = [
+    limiter.shared_limit(_limit("LOGIN_ADDRESS_RATE_LIMIT"), SCOPE, methods=["POST"],
+                         error_message="Too many sign-in attempts from your network."),
+    limiter.shared_limit(
+        _limit("LOGIN_RATE_LIMIT"), SCOPE, methods=["POST"], deduct_when=_failed,
+        key_func=lambda: f"email:{attempted_email()}|{get_remote_address()}",
+        error_message="Too many failed sign-ins to this account from here."),
+    limiter.shared_limit(
+        _limit("LOGIN_ACCOUNT_RATE_LIMIT"), SCOPE, methods=["POST"], deduct_when=_failed,
+        key_func=lambda: f"email:{attempted_email()}",
+        error_message="Too many failed sign-ins to this account."),
+]
+
+
+def sign_in_limited(view):
+    """Apply every sign-in limit to a view function."""
+    for limit in reversed(SIGN_IN_LIMITS):
+        view = limit(view)
+    return view
