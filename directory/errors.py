@@ -121,14 +121,17 @@ def handle_http_exception(error: HTTPException):
 def handle_moved(error: Moved) -> Response:
     if request.method not in ("GET", "HEAD"):
         return error_response(409, error.message)
-    location = url_for(request.endpoint, **{**request.view_args, **error.view_args})
-    if request.query_string:
-        location += "?" + request.query_string.decode()
+    db.session.rollback()
+    # The same view of the other record, its query kept (url_for's own "_" options
+    # are never taken from a visitor's query string).
+    query = {name: values for name, values in request.args.to_dict(flat=False).items()
+             if not name.startswith("_")}
+    location = url_for(request.endpoint, **{**query, **request.view_args, **error.view_args})
     if not request.path.startswith("/api/"):
-        db.session.rollback()
         return redirect(location, 301)
-    response = error_response(301, error.message)
-    response.headers["Location"] = location
+    response = jsonify({"code": 301, "status": HTTP_STATUS_CODES[301],
+                        "message": error.message})
+    response.status_code, response.headers["Location"] = 301, location
     return response
 
 

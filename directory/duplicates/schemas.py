@@ -1,4 +1,4 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from directory.duplicates.models import DuplicateStatus
 from directory.duplicates.services import Decision
@@ -54,14 +54,8 @@ class DuplicateQueryArgsSchema(PageArgsSchema):
 class DuplicateDecisionSchema(Schema):
     decision = fields.Enum(Decision, by_value=True, required=True)
     survivor_id = fields.Integer(load_default=None, validate=TRAINER_ID, metadata={
-        "description": "For a merge: the trainer to keep (one of the pair)."})
-
-    @validates_schema
-    def survivor_for_merge(self, data, **_kwargs):
-        if data["decision"] is Decision.MERGE and data.get("survivor_id") is None:
-            raise ValidationError("Choose the trainer to keep.", "survivor_id")
-        if data["decision"] is not Decision.MERGE and data.get("survivor_id") is not None:
-            raise ValidationError("Only a merge keeps one of the two.", "survivor_id")
+        "description": "For a merge, and only a merge: the trainer to keep (one of the "
+                       "pair)."})
 
 
 class QueueResultSchema(Schema):

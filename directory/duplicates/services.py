@@ -23,10 +23,10 @@ from directory.errors import Conflict, InvalidInput
 from directory.imports.models import ImportRow, ReviewStatus
 from directory.imports.services import serialize_writes
 from directory.linkage.engine import DuplicatePair, LinkageIndex
-from directory.linkage.keys import PERSON_FIELDS, Person, nicknames
-from directory.referrals.models import Referral, ReferralEvent, ReferralUpdate
+from directory.linkage.keys import nicknames
+from directory.referrals.models import Referral, ReferralUpdate
 from directory.trainers.models import Trainer, TrainerStatus
-from directory.trainers.services import check_not_merged
+from directory.trainers.services import check_not_merged, linkage_people
 from matching.types import ExperienceLevel
 
 # Profile fields the survivor takes from the merged record when it has none of its own.
@@ -60,10 +60,8 @@ def likely_duplicates(session: Session, data_dir: str) -> list[DuplicatePair]:
     """Pairs of trainers that record linkage takes for one person, likeliest first, each
     with the reasons field by field. Merged records are left out: they are pointers."""
     index = LinkageIndex(nicknames(data_dir))
-    columns = [getattr(Trainer, f) for f in PERSON_FIELDS]
-    query = select(Trainer.id, *columns).where(Trainer.merged_into_id.is_(None))
-    for trainer_id, *values in session.execute(query):
-        index.add(trainer_id, Person(*values))
+    for trainer_id, person in linkage_people(session):
+        index.add(trainer_id, person)
     return index.duplicate_pairs()
 
 
@@ -111,33 +109,36 @@ def decide_duplicate(session: Session, pair: SuspectedDuplicate, decision: str,
     session.refresh(pair)  # as it is now that no other decision runs beside us
     if pair.status is not DuplicateStatus.PENDING:
         raise Conflict(f"Pair {pair.id} was already decided ({pair.status.value}).")
-    result = None
-    if decision == Decision.MERGE:
-        if survivor_id not in (pair.trainer_id, pair.other_id):
-            raise InvalidInput({"survivor_id": [
-                f"Choose trainer {pair.trainer_id} or {pair.other_id} to keep."]})
-        merged = pair.other if survivor_id == pair.trainer_id else pair.trainer
-        result = merge_trainers(session, merged, session.get(Trainer, survivor_id),
-                                curator_id)  # marks this pair merged
-    elif survivor_id is not None:
-        raise InvalidInput({"survivor_id": ["Only a merge keeps one of the two."]})
-    else:
+    if decision != Decision.MERGE:
+        if survivor_id is not None:
+            raise InvalidInput({"survivor_id": ["Only a merge keeps one of the two."]})
         pair.status = DuplicateStatus.DISTINCT
-    pair.decided_by_id, pair.decided_at = curator_id, utcnow()
-    session.flush()
-    return result
+        pair.decided_by_id, pair.decided_at = curator_id, utcnow()
+        session.flush()
+        return None
+    if survivor_id not in (pair.trainer_id, pair.other_id):
+        raise InvalidInput({"survivor_id": [
+            f"Choose trainer {pair.trainer_id} or {pair.other_id} to keep."]})
+    merged = pair.other if survivor_id == pair.trainer_id else pair.trainer
+    # Settles this pair (and the merged record's others) as it merges.
+    return merge_trainers(session, merged, session.get(Trainer, survivor_id), curator_id)
 
 
 def merge_trainers(session: Session, merged: Trainer, survivor: Trainer,
                    curator_id: int | None) -> MergeResult:
     """Move everything of `merged` to `survivor`; `merged` stays as an inactive pointer."""
     serialize_writes(session)
+    for trainer in (merged, survivor):
+        # As committed now that no other merge runs beside us (A into B and B into A
+        # at once would otherwise leave a record merged into itself).
+        session.refresh(trainer, with_for_update=True)
     _check_mergeable(session, merged, survivor)
     result = MergeResult(merged.id, survivor.id)
     result.moved["credentials"] = _move_credentials(merged, survivor)
     result.moved["conditions"] = _move_experience(session, merged, survivor)
-    for kind, model in (("referrals", Referral), ("referral_events", ReferralEvent),
-                        ("referral_updates", ReferralUpdate),
+    # Referral events stay as they happened, naming the record then addressed: the
+    # short list's "declined" reads them.
+    for kind, model in (("referrals", Referral), ("referral_updates", ReferralUpdate),
                         ("correction_requests", CorrectionRequest), ("import_rows", ImportRow),
                         ("account", User)):
         result.moved[kind] = _reassign(session, model, merged.id, survivor.id)
@@ -163,6 +164,10 @@ def _check_mergeable(session: Session, merged: Trainer, survivor: Trainer) -> No
         raise InvalidInput({"survivor_id": ["A trainer cannot be merged into itself."]})
     check_not_merged(merged)
     check_not_merged(survivor)
+    if survivor.status is not TrainerStatus.ACTIVE and merged.status is TrainerStatus.ACTIVE:
+        raise Conflict(f"Trainer {survivor.id} is inactive: merging into it would take the "
+                       f"person out of search. Reactivate it first, or keep trainer "
+                       f"{merged.id}.")
     accounts = session.scalars(select(User.email).where(
         User.trainer_id.in_([merged.id, survivor.id]))).all()
     if len(accounts) == 2:

@@ -39,7 +39,7 @@ from directory.linkage.keys import PERSON_FIELDS, nicknames
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
 from directory.trainers.models import Trainer
-from directory.trainers.services import checked_place, place_fields
+from directory.trainers.services import checked_place, linkage_people, place_fields
 from matching.types import VerificationStatus
 
 CHUNK = 5_000  # ids per IN (...) query, well under SQLite's variable limit
@@ -205,11 +205,8 @@ class Reconciler:
                 .join(Certification).where(Credential.issuer == issuer))}
         self.pending_reviews, self.refused = self._reviews()
         self.index = LinkageIndex(nicknames(data_dir))
-        # Merged records are pointers: their credentials are the survivors' now.
-        for row in session.execute(select(Trainer.id, *(getattr(Trainer, f)
-                                                         for f in PERSON_FIELDS))
-                                   .where(Trainer.merged_into_id.is_(None))):
-            self.index.add(row[0], Person(*row[1:]))
+        for trainer_id, person in linkage_people(session):
+            self.index.add(trainer_id, person)
         for number, credential in self.known.items():
             self.index.hold(credential.trainer_id, credential.certification, number)
         self.first_seen: dict[str, RowResult] = {}

@@ -38,18 +38,28 @@ def run_migrations_online() -> None:
         if sqlite:
             # SQLite alters a table by copying it and dropping the old one, which the
             # foreign keys pointing at it refuse while enforced (alembic's batch mode
-            # docs). Off for the migration, checked after it, on again for the pool.
+            # docs). Off for the migration and checked after it (SQLite's DDL is not
+            # transactional here: a failed migration leaves what it did); on again for
+            # the pool whatever happens.
             _sqlite_foreign_keys(connection, "OFF")
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          **configure_args)
-        with context.begin_transaction():
-            context.run_migrations()
-        if sqlite:
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            _sqlite_foreign_keys(connection, "ON")
-            if broken:
-                raise RuntimeError(f"The migration left {len(broken)} broken references, "
-                                   f"the first {broken[0]}.")
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata,
+                              **configure_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_references(connection)
+        finally:
+            if sqlite:
+                connection.rollback()  # nothing is left open once alembic has committed
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _check_references(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"The migration left {len(broken)} broken references, the first "
+                           f"{broken[0]}: restore the database from its backup.")
 
 
 def _sqlite_foreign_keys(connection, state: str) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, asc, desc, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, asc, desc, func, inspect, or_, select
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from directory.conditions.services import experience_rows
 from directory.credentials.models import (
@@ -20,6 +21,7 @@ from directory.credentials.services import credential_rows, currently_verified
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.geo.services import Place, PlaceNotFound, resolve_place
+from directory.linkage.keys import PERSON_FIELDS, Person
 from directory.trainers.models import LocationPrecision, Trainer, TrainerStatus
 from matching.types import CLINICAL_RANK, CredentialLevel, VerificationStatus
 
@@ -80,7 +82,12 @@ def merged_message(trainer: Trainer) -> str:
 
 
 def check_not_merged(trainer: Trainer) -> None:
-    """Refuse to write to a merged record: its survivor holds everything now."""
+    """Refuse to write to a merged record: its survivor holds everything now. Read as
+    committed, and locked on PostgreSQL, so that a merge committed since the record was
+    loaded (or running now) is seen."""
+    session = object_session(trainer)
+    if session is not None and inspect(trainer).persistent:
+        session.refresh(trainer, ["merged_into_id"], with_for_update=True)
     if trainer.merged_into_id is not None:
         raise Conflict(f"{merged_message(trainer)} Use that one.")
 
@@ -306,3 +313,12 @@ def _list_order(filters: TrainerListFilters, today: date) -> list:
     # so that paging never shows a trainer twice or skips one.
     ties = [] if filters.sort is ListSort.NAME else [Trainer.last_name, Trainer.first_name]
     return [direction(key).nulls_last() for key in keys] + ties + [Trainer.id]
+
+
+def linkage_people(session: Session) -> Iterator[tuple[int, Person]]:
+    """Every trainer as record linkage sees them; merged records, mere pointers whose
+    credentials are their survivors' now, are left out."""
+    columns = [getattr(Trainer, f) for f in PERSON_FIELDS]
+    query = select(Trainer.id, *columns).where(Trainer.merged_into_id.is_(None))
+    for trainer_id, *values in session.execute(query):
+        yield trainer_id, Person(*values)

@@ -30,10 +30,12 @@ def get_trainer(trainer_id: int, permission: Permission = Permission.VIEW_TRAINE
     """Load a trainer and check `permission` on it.
 
     A profile the caller may not see (an inactive one) answers 404, like a missing one;
-    a merged one sends the caller on to the trainer it was merged into.
+    a merged one sends the caller on to the trainer it was merged into, if they may see
+    that one.
     """
     trainer = db.session.get(Trainer, trainer_id)
-    if trainer is not None and trainer.merged_into_id is not None:
+    if trainer is not None and trainer.merged_into_id is not None and can(
+            Permission.VIEW_TRAINER, db.session.get(Trainer, trainer.merged_into_id)):
         raise Moved(services.merged_message(trainer), trainer_id=trainer.merged_into_id)
     if trainer is None or not can(Permission.VIEW_TRAINER, trainer):
         abort(404, message=f"There is no trainer with id {trainer_id}.")

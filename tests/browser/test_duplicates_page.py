@@ -51,6 +51,9 @@ def test_curator_merges_a_trainer_listed_twice(page, duplicates_server):
     server, ids = duplicates_server
     daniel, dan = ids["daniel"], ids["dan"]
     sign_in(page, server, CURATOR)
+    # Before the merge the public search lists the person twice.
+    page.goto(f"{server}/search?q=Toms")
+    expect(page.locator("#result-count")).to_have_text(re.compile("^2 trainers"))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace",
                                                             exact=True).click()
     page.get_by_role("main").get_by_role("link", name="Duplicate trainers", exact=True).click()

@@ -14,7 +14,7 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from directory.accounts.models import PasswordReset
+from directory.accounts.models import PasswordReset, User
 from directory.accounts.services import issue_token
 from directory.conditions.models import Condition
 from directory.credentials.corrections import request_correction
@@ -424,8 +424,11 @@ def callers(app, session, user_factory):
         def make():
             client = app.test_client()
             if user_id is not None:
+                # Signing out ends the account's sessions: a new one names the new epoch.
+                user = session.get(User, user_id)
+                session.refresh(user)
                 with client.session_transaction() as cookie_session:
-                    cookie_session["_user_id"] = str(user_id)
+                    cookie_session["_user_id"] = user.get_id()
                     cookie_session["_fresh"] = True
             return client
         return make

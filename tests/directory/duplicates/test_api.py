@@ -71,16 +71,18 @@ def test_a_pair_kept_apart_is_not_suggested_again(curator, twins):
     assert curator.get("/api/v1/duplicates").json["total"] == 0
 
 
-@pytest.mark.parametrize(("body", "status", "errors"), [
-    ({"decision": "merge"}, 422, {"json": {"survivor_id": ["Choose the trainer to keep."]}}),
-    ({"decision": "distinct", "survivor_id": 1}, 422,
-     {"json": {"survivor_id": ["Only a merge keeps one of the two."]}}),
-    ({"decision": "maybe"}, 422, {"json": {"decision": ["Must be one of: merge, distinct."]}}),
+@pytest.mark.parametrize(("body", "errors"), [
+    ({"decision": "merge"}, {"survivor_id": ["Choose trainer {0} or {1} to keep."]}),
+    ({"decision": "distinct", "survivor_id": 1},
+     {"survivor_id": ["Only a merge keeps one of the two."]}),
+    ({"decision": "maybe"}, {"decision": ["Must be one of: merge, distinct."]}),
 ])
-def test_a_bad_decision_is_refused_and_changes_nothing(curator, twins, body, status, errors):
+def test_a_bad_decision_is_refused_and_changes_nothing(curator, twins, body, errors):
     pair = queued_pair(curator)
     refused = curator.post(f"/api/v1/duplicates/{pair['id']}", json=body)
-    assert (refused.status_code, refused.json["errors"]) == (status, errors)
+    ids = [t.id for t in twins]
+    expected = {name: [m.format(*ids) for m in messages] for name, messages in errors.items()}
+    assert (refused.status_code, refused.json["errors"]) == (422, {"json": expected})
     assert curator.get(f"/api/v1/duplicates/{pair['id']}").json["status"] == "pending"
 
 
@@ -113,3 +115,26 @@ def test_a_trainer_is_merged_directly_into_another(curator, twins):
 
 def test_an_unknown_pair_is_a_404(curator):
     assert curator.get("/api/v1/duplicates/12345").status_code == 404
+
+
+def test_old_links_keep_their_query_and_writes_to_the_merged_record_are_refused(
+        curator, client, twins):
+    daniel, dan = twins
+    curator.post(f"/api/v1/trainers/{dan.id}/merge", json={"survivor_id": daniel.id})
+    moved = client.get(f"/api/v1/trainers/{dan.id}?lang=es&_external=1&lang=en")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == f"/api/v1/trainers/{daniel.id}?lang=es&lang=en"
+    added = curator.post(f"/api/v1/trainers/{dan.id}/credentials",
+                         json=credential_payload())
+    assert (added.status_code, added.json["message"]) == (
+        409, f"Trainer {dan.id} was merged into trainer {daniel.id}.")
+
+
+def test_a_merged_record_whose_survivor_is_hidden_is_a_404_to_the_public(curator, client,
+                                                                         twins):
+    daniel, dan = twins
+    curator.post(f"/api/v1/trainers/{dan.id}/merge", json={"survivor_id": daniel.id})
+    curator.delete(f"/api/v1/trainers/{daniel.id}")
+    assert client.get(f"/api/v1/trainers/{dan.id}").status_code == 404
+    assert client.get(f"/trainers/{dan.id}").status_code == 404
+    assert curator.get(f"/api/v1/trainers/{dan.id}").status_code == 301

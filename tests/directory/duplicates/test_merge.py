@@ -4,7 +4,7 @@ record is left as a pointer that nothing writes to."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from directory.accounts.models import User
 from directory.accounts.services import link_trainer
@@ -15,13 +15,20 @@ from directory.duplicates.models import DuplicateStatus, SuspectedDuplicate
 from directory.duplicates.services import merge_trainers
 from directory.errors import Conflict, InvalidInput
 from directory.imports.models import ImportRow
+from directory.imports.reviews import decide_review
 from directory.imports.services import ImportOptions, import_credentials
-from directory.referrals.models import Referral, ReferralEvent
+from directory.referrals.models import (
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    ReferralUpdate,
+    UpdateKind,
+)
 from directory.referrals.schemas import ReferralCreateSchema
-from directory.referrals.services import create_referral
+from directory.referrals.services import create_referral, next_on_shortlist
 from directory.search.sync import search_snapshots
-from directory.trainers.models import TrainerStatus
-from directory.trainers.services import update_trainer
+from directory.trainers.models import Trainer, TrainerStatus
+from directory.trainers.services import deactivate_trainer, update_trainer
 from tests.apps import DATA_DIR
 from tests.factories import as_csv, credential_payload, experience, make_trainer, referral_body
 
@@ -42,11 +49,11 @@ def twins(session):
     return survivor, other
 
 
-def refer_to(session, user_factory, trainer) -> Referral:
+def refer_to(session, user_factory, trainer, shortlist=None) -> Referral:
     referral = create_referral(
         session, user_factory("doctor"),
         ReferralCreateSchema().load(referral_body(
-            shortlist=[trainer.id], send=True,
+            shortlist=shortlist or [trainer.id], send=True,
             patient={"name": "Pat Example", "age": 62, "place": "10001"},
             conditions=["type 2 diabetes"], preferences={})),
         search_snapshots().current(session, today()), today())
@@ -58,6 +65,8 @@ def test_everything_of_the_merged_record_moves_to_the_survivor(session, user_fac
     survivor, other = twins
     account = user_factory("trainer", trainer=other)
     referral = refer_to(session, user_factory, other)
+    session.add(ReferralUpdate(referral_id=referral.id, trainer_id=other.id,
+                               kind=UpdateKind.ASSESSMENT))
     correction = request_correction(session, other, account, other.credentials[0], "Typo.")
     number = other.credentials[0].credential_number
     credential_ids = {c.id for c in survivor.credentials + other.credentials}
@@ -74,15 +83,17 @@ def test_everything_of_the_merged_record_moves_to_the_survivor(session, user_fac
     assert (experience_by_condition["hypertension"].level.value,
             experience_by_condition["hypertension"].years) == ("expert", 8)
     assert referral.trainer_id == survivor.id
+    assert {u.trainer_id for u in referral.updates} == {survivor.id}
+    # Its history stays as it happened: sent to the record then addressed.
     assert {e.trainer_id for e in session.scalars(select(ReferralEvent).where(
-        ReferralEvent.referral_id == referral.id)) if e.trainer_id} == {survivor.id}
+        ReferralEvent.referral_id == referral.id)) if e.trainer_id} == {other.id}
     assert correction.trainer_id == survivor.id
     assert session.get(User, account.id).trainer_id == survivor.id
     assert (survivor.phone, survivor.languages) == ("703-555-0100", ["en", "es"])
     assert (other.status, other.merged_into_id) == (TrainerStatus.INACTIVE, survivor.id)
     assert other.deactivated_at is not None
     assert result.moved == {"credentials": 1, "conditions": 2, "referrals": 1,
-                            "referral_events": 1, "referral_updates": 0,
+                            "referral_updates": 1,
                             "correction_requests": 1, "import_rows": 0, "account": 1,
                             "review_candidates": 0, "earlier_merges": 0}
     assert result.filled == ["phone", "languages"]
@@ -183,3 +194,50 @@ def test_nothing_writes_to_a_merged_record(session, user_factory, twins):
         update_trainer(session, other, {"status": TrainerStatus.ACTIVE})
     with pytest.raises(Conflict, match="merged into"):
         link_trainer(session, user_factory("trainer"), other)
+
+
+def test_a_merge_reads_both_records_as_committed_before_it_decides(session, twins):
+    """Two curators merging one pair both ways at once: the second sees the first."""
+    survivor, other = twins
+    # Another request merged `survivor` into `other` meanwhile; this session's copies
+    # of both still say neither is merged.
+    session.execute(update(Trainer).where(Trainer.id == survivor.id).values(
+        merged_into_id=other.id, status=TrainerStatus.INACTIVE).execution_options(
+        synchronize_session=False))
+    assert survivor.merged_into_id is None  # the stale copy
+    with pytest.raises(Conflict, match=f"Trainer {survivor.id} was merged into trainer "
+                                       f"{other.id}"):
+        merge_trainers(session, other, survivor, curator_id=None)
+
+
+def test_a_merge_into_an_inactive_record_is_refused(session, twins):
+    survivor, other = twins
+    deactivate_trainer(session, survivor)
+    with pytest.raises(Conflict, match=f"Trainer {survivor.id} is inactive"):
+        merge_trainers(session, other, survivor, curator_id=None)
+
+
+def test_after_a_merge_the_short_list_offers_the_next_trainer(session, user_factory, twins):
+    """A decline by the merged record still counts: the doctor is offered the next one."""
+    survivor, other = twins
+    third = make_trainer(session, first_name="Kwame", last_name="Okafor")
+    referral = refer_to(session, user_factory, other, shortlist=[other.id, third.id])
+    session.add(ReferralEvent(referral_id=referral.id, from_status=ReferralStatus.SENT,
+                              to_status=ReferralStatus.DECLINED, actor_role="trainer",
+                              trainer_id=other.id))
+    session.flush()
+    merge_trainers(session, other, survivor, curator_id=None)
+    session.refresh(referral)
+    assert next_on_shortlist(referral) == third.id
+
+
+def test_an_import_review_cannot_link_to_a_merged_record(session, twins):
+    survivor, other = twins
+    import_credentials(session, as_csv([{
+        "first_name": "D", "last_name": "Toms", "certification": "NSCA-CSCS",
+        "credential_number": "NEW-1", "postal_code": "10001"}]), "nsca.csv",
+        ImportOptions("NSCA"), str(DATA_DIR))
+    review = session.scalar(select(ImportRow).where(ImportRow.credential_number == "NEW-1"))
+    merge_trainers(session, other, survivor, curator_id=None)
+    with pytest.raises(Conflict, match=f"merged into trainer {survivor.id}"):
+        decide_review(session, review, "link", other, curator_id=None)

@@ -103,8 +103,10 @@ def test_a_pair_decided_meanwhile_says_so_and_changes_nothing(curator_page, sess
 
 def test_an_incomplete_decision_is_refused(curator_page, session, pair):
     refused = post_form(curator_page, f"/manage/duplicates/{pair.id}", {"decision": "merge"})
-    assert refused.status_code == 400
-    assert "Choose the trainer to keep." in text(refused)
+    assert refused.status_code == 422
+    assert f"Choose trainer {pair.trainer_id} or {pair.other_id} to keep." in text(refused)
+    odd = post_form(curator_page, f"/manage/duplicates/{pair.id}", {"decision": "maybe"})
+    assert odd.status_code == 400
     session.expire_all()
     assert pair.status is DuplicateStatus.PENDING
 
