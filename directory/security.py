@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from directory.config import DEV_SECRET_KEY
+from directory.text import SURROGATE, text_problem
 
 # No inline script or style anywhere: pages ship their assets from /static.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -18,6 +20,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
 ])
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Far deeper than any body the API takes (a referral's prescription is 4 levels).
+MAX_JSON_DEPTH = 32
+# gunicorn reads request lines up to 8,190 bytes (gunicorn.conf.py) and answers longer
+# ones itself; between this and that the app answers, as JSON for the API.
+MAX_ADDRESS_LENGTH = 4096
 # Served by flask-smorest, not by our views: the OpenAPI document is public.
 PUBLIC_LIBRARY_ENDPOINTS = {"static", "api-docs.openapi_json"}
 NEVER_CACHED_ENDPOINTS = {"auth.Tokens", "accounts.login", "accounts.register",
@@ -54,6 +61,61 @@ def check_production_config(app: Flask) -> None:
         raise InsecureConfiguration(
             "Refusing to start in production without an https SITE_URL: set it to the "
             "address people reach this site at, e.g. https://referfit.example.org.")
+
+
+def refuse_hostile_input() -> None:
+    """A 400 naming the problem for input no view should meet: a JSON body nested too
+    deeply (it would exhaust the parser's recursion), and NUL characters or lone
+    surrogates in the query string, a plain form or a JSON body; and a 414 for an
+    address longer than any page or search needs."""
+    if len(request.full_path) > MAX_ADDRESS_LENGTH:
+        abort(414, f"The address is longer than {MAX_ADDRESS_LENGTH:,} characters; "
+                   "shorten the query.")
+    _check_texts("query string", request.args)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        _check_texts("form", request.form)
+    if request.is_json and (raw := request.get_data(cache=True)):
+        try:
+            body = json.loads(raw)
+        except RecursionError:
+            abort(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+        except ValueError:
+            return  # not JSON at all: the view's parser says what is wrong
+        check_json_value(body)
+
+
+def check_upload_fields() -> None:
+    """The same for a multipart form's fields, once the upload's own size limit is set."""
+    _check_texts("form", request.form)
+
+
+def _check_texts(where: str, values) -> None:
+    for name, value in values.items(multi=True):
+        if (problem := text_problem(name) or text_problem(value)) is not None:
+            abort(400, f"The {where} field {_printable(name)} {problem}.")
+
+
+def check_json_value(value) -> None:
+    """Walk a JSON value (without recursion: it may be deep) for depth and bad text."""
+    pending = [(value, "body", 1)]
+    while pending:
+        item, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            abort(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if (problem := text_problem(key)) is not None:
+                    abort(400, f"A key in the JSON {path} {problem}.")
+                pending.append((child, f"{path}.{_printable(key)}", depth + 1))
+        elif isinstance(item, list):
+            pending.extend((child, f"{path}.{index}", depth + 1)
+                           for index, child in enumerate(item))
+        elif isinstance(item, str) and (problem := text_problem(item)) is not None:
+            abort(400, f"The JSON value at {path} {problem}.")
+
+
+def _printable(name: str) -> str:
+    return repr(SURROGATE.sub("?", name.replace("\x00", "?"))[:60])
 
 
 def assign_request_id() -> None:
@@ -98,6 +160,7 @@ def register_security(app: Flask) -> None:
     if not any(isinstance(f, RedactQueryStrings) for f in access_log.filters):
         access_log.addFilter(RedactQueryStrings())
     app.before_request(assign_request_id)
+    app.before_request(refuse_hostile_input)
     app.after_request(add_security_headers)
     if app.config.get("TESTING"):
         app.after_request(check_view_authorized)

@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from directory.accounts.models import Role
 from directory.accounts.services import MIN_PASSWORD_LENGTH
+from directory.schemas import StrictBoolean
 from directory.urls import MAX_DB_ID
 
 EMAIL = fields.Email(required=True, validate=validate.Length(max=254))
@@ -33,7 +34,7 @@ class UserSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     role = fields.Enum(Role, by_value=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
     trainer_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     last_login_at = fields.DateTime(allow_none=True)

@@ -1,5 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from directory.schemas import ChangesSchema
 from matching.types import CredentialLevel, VerificationStatus
 
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,31}$", error="Use capitals, digits and hyphens.")
@@ -68,7 +69,7 @@ class CredentialInputSchema(Schema):
                                   "verification_source")
 
 
-class CredentialUpdateSchema(Schema):
+class CredentialUpdateSchema(ChangesSchema):
     """A curator's change to a credential: verify, revoke, or correct its dates."""
 
     # "expired" is never set by hand: it follows from expires_on.

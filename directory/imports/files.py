@@ -102,6 +102,8 @@ def _read_json(content: bytes) -> Table:
     text = decode_text(content).strip()
     try:
         items = json.loads(text)
+    except RecursionError:
+        raise file_problem("The JSON is nested far too deeply for a list of rows.") from None
     except json.JSONDecodeError as error:
         if text.startswith("[") or text.partition("\n")[0].strip() == "{":
             # An array, or one object spread over lines: its parser knows where it broke.
@@ -130,6 +132,8 @@ def _json_lines(text: str) -> list:
             continue
         try:
             items.append(json.loads(line))
+        except RecursionError:
+            raise file_problem(f"The JSON at line {number} is nested far too deeply.") from None
         except json.JSONDecodeError as error:
             raise _invalid_json(number, error.msg) from None
     return items
@@ -149,18 +153,21 @@ def _json_text(value):
 
 
 def _read_xlsx(content: bytes) -> Table:
+    _check_unpacked_size(content)
     try:
-        _check_unpacked_size(content)
+        # With defusedxml installed openpyxl refuses XML entities (a "billion laughs"
+        # file, external entities) as invalid XML: a ValueError, here or in the rows.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            lines = [line for line in sheet.iter_rows(values_only=True)
+                     if any(cell not in (None, "") for cell in line)]
+        finally:
+            workbook.close()
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as error:
-        raise file_problem(f"The XLSX file could not be read ({error}). "
+        reason = str(error).partition("\n")[0]
+        raise file_problem(f"The XLSX file could not be read ({reason}). "
                            "Save it again from the spreadsheet, or export CSV.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        lines = [line for line in sheet.iter_rows(values_only=True)
-                 if any(cell not in (None, "") for cell in line)]
-    finally:
-        workbook.close()
     if not lines:
         raise file_problem("The file is empty.")
     headers = [str(h).strip() if h is not None else "" for h in lines[0]]

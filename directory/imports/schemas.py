@@ -13,6 +13,8 @@ from directory.geo.gazetteer import resolve_state
 from directory.imports.models import ReviewStatus, RowAction
 from directory.imports.profiles import Profile
 from directory.pagination import PageArgsSchema
+from directory.schemas import StrictBoolean
+from directory.text import text_problem
 
 ISO_DATE = "%Y-%m-%d"
 COUNTRY_NAMES = {"us": "US", "usa": "US", "united states": "US",
@@ -121,6 +123,11 @@ class ImportRowSchema(Schema):
             tidy["credential_number"] = str(tidy["credential_number"]).upper()
         if "email" in tidy:
             tidy["email"] = str(tidy["email"]).lower()
+        unstorable = {key: [f"This value {problem}: correct it in the file."]
+                      for key, value in tidy.items()
+                      if isinstance(value, str) and (problem := text_problem(value))}
+        if unstorable:
+            raise ValidationError(unstorable)
         return tidy
 
     # Run even when a field failed, so a row's every problem is reported at once.
@@ -172,9 +179,9 @@ class ImportFormSchema(Schema):
                             metadata={"description": "Defaults to the issuer's profile."})
     map = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list,
                       metadata={"description": "Ad hoc 'Header=column' mappings."})
-    dry_run = fields.Boolean(load_default=False,
+    dry_run = StrictBoolean(load_default=False,
                              metadata={"description": "Report only; write nothing."})
-    full_list = fields.Boolean(load_default=False, metadata={
+    full_list = StrictBoolean(load_default=False, metadata={
         "description": "The issuer's complete list of current credentials: the ones it "
                        "leaves out are shown to curators as not confirmed."})
 
@@ -213,7 +220,7 @@ class ReportSchema(Schema):
 
     batch_id = fields.Integer(allow_none=True, metadata={"description": "Null in a dry run."})
     issuer = fields.String()
-    dry_run = fields.Boolean()
+    dry_run = StrictBoolean()
     summary = fields.Nested(SummarySchema)
     rows = fields.List(fields.Nested(ReportRowSchema))
 
@@ -229,7 +236,7 @@ class BatchSchema(Schema):
     file_format = fields.String()
     sha256 = fields.String()
     size_bytes = fields.Integer()
-    full_list = fields.Boolean()
+    full_list = StrictBoolean()
     curator_id = fields.Integer(allow_none=True)
     summary = fields.Nested(SummarySchema)
 

@@ -38,6 +38,7 @@ from directory.linkage.engine import (
 from directory.linkage.keys import PERSON_FIELDS, nicknames
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
+from directory.text import printable
 from directory.trainers.models import Trainer
 from directory.trainers.services import checked_place, linkage_people, place_fields
 from matching.types import VerificationStatus
@@ -501,7 +502,8 @@ def fingerprint(data: dict) -> str:
 
 def _printable(data: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date) else
-            v.value if isinstance(v, VerificationStatus) else v
+            v.value if isinstance(v, VerificationStatus) else
+            printable(v) if isinstance(v, str) else v
             for k, v in data.items() if v is not None}
 
 

@@ -22,6 +22,7 @@ from directory.imports.schemas import (
 )
 from directory.labels import size_text
 from directory.pagination import PageArgsSchema, page_of, page_schema
+from directory.security import check_upload_fields
 from directory.trainers.models import Trainer
 from directory.urls import db_id
 
@@ -37,6 +38,7 @@ def allows_upload(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_ALLOWANCE
+        check_upload_fields()
         return view(*args, **kwargs)
     return wrapper
 

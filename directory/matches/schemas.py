@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from directory.schemas import StrictBoolean
 from directory.trainers.models import AccessibilityFeature
 from directory.trainers.schemas import LANGUAGE
 from matching.types import CredentialLevel, DeliveryMode
@@ -21,9 +22,9 @@ class MatchRequestSchema(Schema):
         "description": "The doctor's minimum credential level. Below clinical, it lowers "
                        "what high-risk conditions need: the doctor's explicit decision."})
     budget = fields.Float(load_default=None, validate=validate.Range(0, 10_000))
-    budget_is_hard = fields.Boolean(load_default=False)
+    budget_is_hard = StrictBoolean(load_default=False)
     languages = fields.List(fields.String(validate=LANGUAGE), load_default=list)
-    languages_are_hard = fields.Boolean(load_default=False)
+    languages_are_hard = StrictBoolean(load_default=False)
     accessibility = fields.List(fields.Enum(AccessibilityFeature, by_value=True),
                                 load_default=list)
     avoid = fields.List(fields.String(validate=validate.Length(1, 200)), load_default=list,

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from directory.accounts.permissions import Permission, can
 from directory.db import today
+from directory.schemas import StrictBoolean
 from directory.trainers.models import AccessibilityFeature
 from directory.trainers.schemas import LANGUAGE
 from directory.urls import MAX_DB_ID
@@ -72,7 +73,7 @@ class IntensitySchema(Schema):
 
 
 class ClearanceSchema(Schema):
-    given = fields.Boolean(required=True)
+    given = StrictBoolean(required=True)
     up_to = fields.Enum(Intensity, by_value=True, load_default=None, metadata={
         "description": "The highest intensity the clearance covers."})
 
@@ -115,7 +116,7 @@ class ReferralCreateSchema(Schema):
         "description": "Codes, names, synonyms or ICD-10 codes."})
     medications = fields.List(fields.String(validate=validate.Length(1, 200)),
                               load_default=list, validate=validate.Length(max=30))
-    heart_rate_blunted = fields.Boolean(load_default=False, metadata={
+    heart_rate_blunted = StrictBoolean(load_default=False, metadata={
         "description": "A medication blunts the heart rate (set it when the drug is not "
                        "recognised from its name): intensity by RPE alone."})
     prescription = fields.Nested(PrescriptionSchema, required=True)
@@ -125,7 +126,7 @@ class ReferralCreateSchema(Schema):
     shortlist = fields.List(fields.Integer(validate=validate.Range(1, MAX_DB_ID)),
                             load_default=list, validate=validate.Length(max=5), metadata={
         "description": "Trainer ids from the ranking, in the doctor's order of preference."})
-    send = fields.Boolean(load_default=False, metadata={
+    send = StrictBoolean(load_default=False, metadata={
         "description": "Send to the first trainer on the short list at once."})
 
 
@@ -168,9 +169,9 @@ class UpdateSchema(Schema):
     weight_kg = fields.Float(load_default=None, validate=validate.Range(20, 400))
     six_minute_walk_m = fields.Integer(load_default=None, validate=validate.Range(0, 1200))
     notes = fields.String(load_default="", validate=validate.Length(max=4000))
-    concern = fields.Boolean(load_default=False, metadata={
+    concern = StrictBoolean(load_default=False, metadata={
         "description": "Ask the doctor to review."})
-    clearance_confirmed = fields.Boolean(load_default=False, metadata={
+    clearance_confirmed = StrictBoolean(load_default=False, metadata={
         "description": "The patient has medical clearance (needed before a self-referral's "
                        "assessment when their screening recommends it)."})
 
@@ -228,8 +229,8 @@ class ReferralSchema(Schema):
     patient = fields.Function(lambda r: PatientOutSchema().dump(r))
     conditions = fields.List(fields.String())
     medications = fields.List(fields.String())
-    heart_rate_blunted = fields.Boolean()
-    self_referral = fields.Boolean(metadata={"description": "A patient's own, no doctor."})
+    heart_rate_blunted = StrictBoolean()
+    self_referral = StrictBoolean(metadata={"description": "A patient's own, no doctor."})
     screening = fields.Dict(allow_none=True)
     prescription = fields.Dict()
     preferences = fields.Dict()
@@ -259,11 +260,11 @@ class ReferralQueryArgsSchema(Schema):
 class ScreeningSchema(Schema):
     """ACSM pre-participation screening answers (Riebe et al., 2015)."""
 
-    exercises_regularly = fields.Boolean(required=True, metadata={
+    exercises_regularly = StrictBoolean(required=True, metadata={
         "description": "30+ minutes of moderate exercise on 3+ days a week for 3 months."})
-    known_disease = fields.Boolean(required=True, metadata={
+    known_disease = StrictBoolean(required=True, metadata={
         "description": "Known cardiovascular, metabolic (diabetes) or renal disease."})
-    symptoms = fields.Boolean(required=True, metadata={
+    symptoms = StrictBoolean(required=True, metadata={
         "description": "Signs or symptoms suggesting such disease."})
     desired_intensity = fields.Enum(Intensity, by_value=True, required=True)
 

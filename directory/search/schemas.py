@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from directory.pagination import PageArgsSchema
+from directory.schemas import StrictBoolean
 from directory.trainers.models import AccessibilityFeature
 from directory.trainers.schemas import LANGUAGE, TrainerSchema
 from matching.types import CredentialLevel, DeliveryMode
@@ -23,9 +24,9 @@ class TrainerSearchArgsSchema(PageArgsSchema):
         "description": "Repeatable: a code or a name, e.g. 'clinical exercise physiologist'."})
     level = fields.Enum(CredentialLevel, by_value=True, metadata={
         "description": "Minimum credential level (general < specialist < clinical)."})
-    verified_only = fields.Boolean(load_default=False, metadata={
+    verified_only = StrictBoolean(load_default=False, metadata={
         "description": "Only verified, unexpired credentials count."})
-    accepting = fields.Boolean(metadata={"description": "Only trainers taking new clients."})
+    accepting = StrictBoolean(metadata={"description": "Only trainers taking new clients."})
     mode = fields.List(fields.Enum(DeliveryMode, by_value=True), metadata={
         "description": "Repeatable: ways the patient accepts to train."})
     max_price = fields.Float(validate=validate.Range(0, 10_000))
@@ -51,7 +52,7 @@ class TrainerHitSchema(TrainerSchema):
     """A trainer in search results, with why and how far."""
 
     distance = fields.Float(allow_none=True, metadata={"description": "In the query's units."})
-    virtual_only = fields.Boolean(metadata={
+    virtual_only = StrictBoolean(metadata={
         "description": "Reached only through virtual sessions (too far, or not offering, "
                        "in-person or home visits): matched as a remote option."})
     matched = fields.Nested(MatchedSchema)

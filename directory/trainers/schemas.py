@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from directory.conditions.schemas import ConditionExperienceInputSchema, ConditionExperienceSchema
 from directory.credentials.schemas import CredentialInputSchema, CredentialSchema
+from directory.schemas import ChangesSchema, StrictBoolean
 from directory.trainers.models import (
     AccessibilityFeature,
     Gender,
@@ -40,7 +41,7 @@ class TrainerFieldsSchema(Schema):
     gender = fields.Enum(Gender, by_value=True, allow_none=True)
     languages = fields.List(fields.String(validate=LANGUAGE), validate=validate.Length(1, 20))
     years_experience = fields.Integer(allow_none=True, validate=validate.Range(0, 70))
-    accepting_new_clients = fields.Boolean()
+    accepting_new_clients = StrictBoolean()
     referral_capacity = fields.Integer(allow_none=True, validate=validate.Range(0, 500),
                                        metadata={"description": CAPACITY})
     modes = enum_list(DeliveryMode, validate=validate.Length(min=1))
@@ -49,7 +50,7 @@ class TrainerFieldsSchema(Schema):
     price_max = fields.Float(allow_none=True, validate=PRICE)
     currency = fields.String(validate=validate.Regexp(
         r"^[A-Z]{3}$", error="Use a three-letter ISO 4217 code such as USD."))
-    sliding_scale = fields.Boolean()
+    sliding_scale = StrictBoolean()
     payment_options = enum_list(PaymentOption)
     facility_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     address_line = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -63,7 +64,7 @@ class TrainerFieldsSchema(Schema):
     longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     accessibility_features = enum_list(AccessibilityFeature)
     safety_items = enum_list(SafetyItem)
-    reports_to_doctor = fields.Boolean()
+    reports_to_doctor = StrictBoolean()
     conditions = fields.List(fields.Nested(ConditionExperienceInputSchema),
                              validate=validate.Length(max=60))
 
@@ -76,7 +77,7 @@ class TrainerFieldsSchema(Schema):
             raise ValidationError("Give latitude and longitude together.", "longitude")
 
 
-class TrainerUpdateSchema(TrainerFieldsSchema):
+class TrainerUpdateSchema(TrainerFieldsSchema, ChangesSchema):
     """Changes to a trainer; location is geocoded again when place fields change."""
 
     status = fields.Enum(TrainerStatus, by_value=True,
@@ -116,14 +117,14 @@ class TrainerSchema(Schema):
     gender = fields.Enum(Gender, by_value=True, allow_none=True)
     languages = fields.List(fields.String())
     years_experience = fields.Integer(allow_none=True)
-    accepting_new_clients = fields.Boolean()
+    accepting_new_clients = StrictBoolean()
     referral_capacity = fields.Integer(allow_none=True, metadata={"description": CAPACITY})
     modes = enum_list(DeliveryMode)
     service_radius_km = fields.Float(allow_none=True)
     price_min = fields.Float(allow_none=True)
     price_max = fields.Float(allow_none=True)
     currency = fields.String()
-    sliding_scale = fields.Boolean()
+    sliding_scale = StrictBoolean()
     payment_options = fields.List(fields.String())
     facility_name = fields.String(allow_none=True)
     address_line = fields.String(allow_none=True)
@@ -134,7 +135,7 @@ class TrainerSchema(Schema):
     accessibility_features = fields.List(fields.String())
     safety_items = fields.List(fields.String())
     location = fields.Nested(LocationSchema)
-    reports_to_doctor = fields.Boolean()
+    reports_to_doctor = StrictBoolean()
     status = fields.Enum(TrainerStatus, by_value=True)
     credentials = fields.List(fields.Nested(CredentialSchema))
     conditions = fields.List(fields.Nested(ConditionExperienceSchema),
