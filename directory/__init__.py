@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from directory.duplicates.pages import blp as duplicate_pages
     from directory.duplicates.views import blp as duplicates_api
     from directory.geo.views import blp as geocode_api
+    from directory.home.health import blp as health_checks
     from directory.home.pages import blp as home_pages
     from directory.imports.pages import blp as import_pages
     from directory.imports.views import imports_blp, reviews_blp
@@ -82,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
     for blueprint in (home_pages, search_pages, match_pages, import_pages, referral_pages,
                       trainer_pages, credential_pages, catalog_pages, audit_pages,
-                      notification_pages, duplicate_pages):
+                      notification_pages, duplicate_pages, health_checks):
         app.register_blueprint(blueprint)
     register_labels(app)
     app.add_template_global(page_url)  # the pager macro's links (templates/_pager.html)

@@ -42,6 +42,12 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         # memory:// suits one process; give a redis:// URL when running several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: count in this process's memory (per process, so looser) and log a
+        # warning, rather than refuse every sign-in with a 500; retried as Redis returns.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Never wait long for an unreachable Redis.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         # Sign-in (directory/accounts/limits.py): failures on one account from one
         # address; every attempt from one address; failures on one account from anywhere.
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),

@@ -110,6 +110,8 @@ CASES = [
     Case("search_pages.profile", "GET", "/trainers/{inactive}",
          {**everyone(404), "curator": 200, "admin": 200}),
     Case("home.api_docs", "GET", "/api/docs", everyone(200)),
+    Case("health.alive", "GET", "/healthz", everyone(200)),
+    Case("health.ready", "GET", "/readyz", everyone(200)),
     Case("api-docs.openapi_json", "GET", "/api/openapi.json", everyone(200)),
     Case("accounts.login", "GET", "/login", everyone(200)),
     Case("accounts.login", "POST", "/login", everyone(401), form=True,
