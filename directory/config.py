@@ -41,6 +41,8 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # memory:// suits one process; give a redis:// URL when running several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # gunicorn's worker count (gunicorn.conf.py reads the same variable).
+        "WEB_CONCURRENCY": int(env.get("WEB_CONCURRENCY", "2")),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis down: count in this process's memory (per process, so looser) and log a
         # warning, rather than refuse every sign-in with a 500; retried as Redis returns.
@@ -58,6 +60,8 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "10 per hour"),
         # Each correction request emails every curator.
         "CORRECTION_RATE_LIMIT": env.get("CORRECTION_RATE_LIMIT", "10 per hour"),
+        # Each self-referral emails the trainer asked.
+        "SELF_REFERRAL_RATE_LIMIT": env.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour; 10 per day"),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(instance / "search-index")),

@@ -1,4 +1,6 @@
-"""Rate limits on signing in, one set shared by the sign-in page and the token endpoint.
+"""Rate limits: signing in, and each account's messages to other people.
+
+Signing in has one set of limits shared by the sign-in page and the token endpoint.
 
 Three limits, so that guessing is slow and nobody can lock an account's owner out by
 failing on purpose from elsewhere:
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from directory.extensions import limiter
 
@@ -56,3 +59,16 @@ def sign_in_limited(view):
     for limit in reversed(SIGN_IN_LIMITS):
         view = limit(view)
     return view
+
+
+def signed_in_account() -> str:
+    """Rate-limit key per account, whatever session it signs in with."""
+    return f"account:{current_user.id}"
+
+
+def per_account(setting: str, scope: str):
+    """A limit on one account's POSTs, shared by every route that takes `scope` (a page
+    and its API twin): each such request emails someone."""
+    return limiter.shared_limit(_limit(setting), scope, key_func=signed_in_account,
+                                methods=["POST"],
+                                exempt_when=lambda: not current_user.is_authenticated)

@@ -153,8 +153,8 @@ def _json_text(value):
 
 
 def _read_xlsx(content: bytes) -> Table:
-    _check_unpacked_size(content)
     try:
+        _check_unpacked_size(content)
         # With defusedxml installed openpyxl refuses XML entities (a "billion laughs"
         # file, external entities) as invalid XML: a ValueError, here or in the rows.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

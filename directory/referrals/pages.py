@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
+from directory.accounts.limits import per_account
 from directory.accounts.models import User
 from directory.accounts.permissions import Permission, authorize, can
 from directory.db import today
@@ -87,6 +88,7 @@ def _preview_or_none(data: dict, snapshot) -> dict | None:
 
 
 @blp.route("/referrals/self", methods=["GET", "POST"])
+@per_account("SELF_REFERRAL_RATE_LIMIT", "self-referrals")  # each one emails the trainer
 def refer_myself():
     """A patient asks a trainer from their search directly, answering the screening."""
     authorize(Permission.REFER_ONESELF)

@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
+from directory.accounts.limits import per_account
 from directory.accounts.permissions import Permission, authorize, can, requires
 from directory.db import today
 from directory.extensions import db
@@ -65,6 +66,8 @@ class Referrals(MethodView):
 
 @blp.route("/self")
 class SelfReferrals(MethodView):
+    decorators = [per_account("SELF_REFERRAL_RATE_LIMIT", "self-referrals")]
+
     @requires(Permission.REFER_ONESELF)
     @blp.arguments(SelfReferralSchema)
     @blp.response(201, ReferralSchema)

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, ServiceUnavailable
 
+from directory.accounts.limits import per_account
 from directory.accounts.permissions import Permission, authorize
 from directory.conditions.models import Condition
 from directory.credentials import corrections
 from directory.credentials.models import Credential
 from directory.db import today, utcnow
 from directory.errors import InvalidInput
-from directory.extensions import db, limiter
+from directory.extensions import db
 from directory.referrals.capacity import referrals_taken
 from directory.trainers import services
 from directory.trainers.forms import (
@@ -175,17 +176,8 @@ def my_profile():
     return _my_profile_page(trainer, form, _correction_form(trainer, formdata=None))
 
 
-def correction_limit() -> str:
-    return current_app.config["CORRECTION_RATE_LIMIT"]
-
-
-def signed_in_account() -> str:
-    """Rate-limit key per account: each request emails every curator."""
-    return f"account:{current_user.get_id()}"
-
-
 @blp.post("/my/profile/corrections")
-@limiter.limit(correction_limit, key_func=signed_in_account)
+@per_account("CORRECTION_RATE_LIMIT", "corrections")  # each request emails every curator
 def request_correction():
     trainer = _own_trainer()
     if trainer is None:

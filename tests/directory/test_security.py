@@ -113,6 +113,8 @@ def production(monkeypatch):
     monkeypatch.setenv("REFERFIT_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     return monkeypatch
 
 
@@ -133,6 +135,16 @@ def test_production_refuses_a_site_url_links_cannot_trust(production, site_url):
         production.setenv("SITE_URL", site_url)
     with pytest.raises(InsecureConfiguration, match="https SITE_URL"):
         create_app()
+
+
+def test_production_refuses_in_memory_rate_limits_with_several_workers(production):
+    production.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    production.setenv("SITE_URL", "https://referfit.example.org")
+    production.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    with pytest.raises(InsecureConfiguration, match="in-memory rate limits and 2 workers"):
+        create_app()
+    production.setenv("WEB_CONCURRENCY", "1")
+    assert create_app().config["WEB_CONCURRENCY"] == 1
 
 
 def test_production_accepts_a_random_secret_key_and_secures_cookies(production):

@@ -63,6 +63,7 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         "LOGIN_ACCOUNT_RATE_LIMIT": "8 per minute",
         "LOGIN_ADDRESS_RATE_LIMIT": "6 per minute",
         "CORRECTION_RATE_LIMIT": "2 per hour",
+        "SELF_REFERRAL_RATE_LIMIT": "2 per hour",
     })
     with isolated(app, tmp_path):
         yield app
@@ -166,3 +167,28 @@ def test_a_trainer_asks_for_corrections_only_so_often(limited_app):
         "credential_id": "", "message": "My NSCA-CSCS is missing."}).status_code
         for _ in range(3)]
     assert statuses == [302, 302, 429]
+
+
+def test_a_patient_refers_themselves_only_so_often(limited_app):
+    """Each self-referral emails the trainer: one account cannot flood them, by the page
+    or the API, and signing in again does not start the count afresh."""
+    with limited_app.app_context():
+        trainer = make_trainer(db.session)
+        create_user(db.session, "pat@example.com", PASSWORD, Role.PATIENT)
+        db.session.commit()
+        page = f"/referrals/self?trainer_id={trainer.id}"
+    account = {"email": "pat@example.com", "password": PASSWORD}
+
+    def signed_in():
+        client = limited_app.test_client()
+        client.post("/login", data=account)
+        return client
+
+    first = signed_in()
+    assert 429 not in [first.post(page, data={}).status_code for _ in range(2)]
+    assert signed_in().post(page, data={}).status_code == 429
+    api = limited_app.test_client()
+    secret = api.post("/api/v1/auth/tokens", json=account).json["token"]
+    answer = api.post("/api/v1/referrals/self", json={},
+                      headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 429
