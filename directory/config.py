@@ -64,6 +64,9 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "SELF_REFERRAL_RATE_LIMIT": env.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour; 10 per day"),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A change missing from the search index this long (a crash between a commit and
+        # its index write) is written in by the next search (search/sync.py).
+        "SEARCH_CATCH_UP_SECONDS": float(env.get("SEARCH_CATCH_UP_SECONDS", "10")),
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(instance / "search-index")),
         "DATA_DIR": env.get("DATA_DIR", str(REPO_ROOT / "data")),
         # "offline" (the bundled US gazetteer) or the name of a geopy geocoder,

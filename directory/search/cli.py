@@ -38,8 +38,9 @@ def rebuild_index(session, progress=None) -> int:
     index = search_index()
     count = index.rebuild(documents())
     session.rollback()  # a fresh read: see what was committed while the rebuild ran
+    replayed_at = directory_version(session)
     changed = set(session.scalars(select(DirectoryChange.trainer_id).where(
-        DirectoryChange.version > started_at)))
+        DirectoryChange.version > started_at, DirectoryChange.version <= replayed_at)))
     if None in changed:  # a bulk change or catalog edit meanwhile: another rebuild is due
         index.mark_stale()
         return count
@@ -49,6 +50,7 @@ def rebuild_index(session, progress=None) -> int:
         if not index.write([document(t) for t in listed], changed - {t.id for t in listed}):
             return count  # still stale: marked by write()
     index.clear_stale()
+    index.mark_caught_up(replayed_at)
     return count
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import json
 import logging
 import threading
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +48,7 @@ SCHEMA = Schema(
 EXACT_FIELDS = ("name", "certifications", "place", "facility")  # analysed by NAMES
 STEMMED_FIELDS = ("conditions", "bio")  # analysed by WORDS
 STALE_MARKER = "STALE"
+APPLIED_FILE, APPLIED_LOCK = "APPLIED", "APPLIED.lock"
 CREATE_LOCK = "CREATE.lock"
 REBUILD_MARK = "REBUILT"
 WRITE_LOCK_TIMEOUT_SECONDS = 10.0
@@ -114,15 +118,28 @@ class TrainerIndex:
         self._postings: dict[tuple[str, str], np.ndarray] = {}
         self._docnum_to_id: np.ndarray | None = None
         self._rebuild_mark = None
+        self._missing_since: dict[int, float] = {}  # version -> when first seen missing
 
     # -- writing ---------------------------------------------------------------------
 
     @_locked
-    def write(self, upserts: Iterable[dict], deletions: Iterable[int] = ()) -> bool:
-        """Apply one batch in one writer; on failure log, mark stale and return False."""
+    def write(self, upserts: Iterable[dict], deletions: Iterable[int] = (),
+              version: int | None = None) -> bool:
+        """Apply one batch in one writer, and note the directory version it brings in;
+        on failure log, mark stale and return False."""
+        return self.write_fresh(lambda: (upserts, deletions),
+                                () if version is None else (version,))
+
+    @_locked
+    def write_fresh(self, batch: Callable[[], tuple[Iterable[dict], Iterable[int]]],
+                    versions: Iterable[int]) -> bool:
+        """Write what `batch()` returns, called once whoosh's write lock is held, so a
+        batch read from the database then cannot overwrite a later commit's documents
+        (those wait for the lock); then note `versions` as in the index."""
         try:
             writer = self.index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS)
             try:
+                upserts, deletions = batch()
                 for trainer_id in deletions:
                     writer.delete_by_term("id", str(trainer_id))
                 for doc in upserts:
@@ -131,12 +148,74 @@ class TrainerIndex:
                 writer.cancel()
                 raise
             writer.commit()
-            return True
         except Exception as error:  # the database stays right; reindex repairs the index
             log.warning("Search index update failed (%s); run `flask search reindex`.",
                         type(error).__name__)
             self.mark_stale()
             return False
+        self._note_applied(versions)
+        return True
+
+    # -- which directory versions the index holds ------------------------------------
+    # Every commit that changes what search sees bumps the directory version and writes
+    # its documents after the commit. APPLIED records the versions written: "through",
+    # below which all are in, and those written "ahead" of a gap. A gap (a crash between
+    # a commit and its write) is what catching up (search/sync.py) fills.
+
+    def applied_through(self) -> int | None:
+        """The version up to which every change is in; None before any is recorded."""
+        state = self._applied()
+        return state["through"] if state else None
+
+    def missing_versions(self, current: int) -> list[int]:
+        state = self._applied() or {"through": current, "ahead": []}
+        ahead = set(state["ahead"])
+        return [v for v in range(state["through"] + 1, current + 1) if v not in ahead]
+
+    def overdue_versions(self, current: int, grace_seconds: float) -> list[int]:
+        """The missing versions this process has seen missing for `grace_seconds`."""
+        now, seen = time.monotonic(), self._missing_since
+        missing = self.missing_versions(current)
+        self._missing_since = {v: seen.get(v, now) for v in missing}
+        return [v for v in missing if now - self._missing_since[v] >= grace_seconds]
+
+    def mark_caught_up(self, version: int) -> None:
+        """Everything up to `version` is in (a rebuild read the directory at it)."""
+        with self._applied_lock():
+            ahead = (self._applied() or {"ahead": []})["ahead"]
+            self._save_applied(version, [v for v in ahead if v > version])
+
+    def _note_applied(self, versions: Iterable[int]) -> None:
+        versions = set(versions)
+        if not versions:
+            return
+        with self._applied_lock():
+            # No record yet (a new index, or one made before records were kept): taken
+            # as in step up to this write, as a rebuild leaves it.
+            state = self._applied() or {"through": min(versions) - 1, "ahead": []}
+            through, ahead = state["through"], set(state["ahead"]) | versions
+            while through + 1 in ahead:
+                through += 1
+            self._save_applied(through, sorted(v for v in ahead if v > through))
+
+    def _applied(self) -> dict | None:
+        try:
+            return json.loads((self.directory / APPLIED_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _save_applied(self, through: int, ahead: list[int]) -> None:
+        path = self.directory / APPLIED_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"through": through, "ahead": ahead}))
+        temporary.replace(path)  # readers see the old state or the new, never half
+
+    @contextmanager
+    def _applied_lock(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / APPLIED_LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # other processes note theirs in turn
+            yield
 
     @_locked
     def rebuild(self, documents: Iterable[dict]) -> int:

@@ -17,7 +17,7 @@ from directory.querystring import load_query
 from directory.search import services
 from directory.search.schemas import TrainerSearchArgsSchema
 from directory.search.services import catalogs
-from directory.search.sync import search_index, search_snapshots
+from directory.search.sync import caught_up_index, search_snapshots
 from directory.trainers.models import AccessibilityFeature, Trainer, TrainerStatus
 from directory.trainers.views import get_trainer
 from directory.urls import db_id
@@ -74,7 +74,7 @@ def search():
         args = load_query(TrainerSearchArgsSchema(), without_screening(request.args))
         criteria = services.read_criteria(db.session, args)
         snapshot = search_snapshots().current(db.session, today())
-        results = services.search_trainers(db.session, search_index(), snapshot, criteria,
+        results = services.search_trainers(db.session, caught_up_index(), snapshot, criteria,
                                            args["page"], args["page_size"])
     except ValidationError as error:
         errors = error.messages

@@ -8,6 +8,7 @@ A rollback drops them. Bulk Core inserts call `mark_for_reindex` themselves.
 
 from __future__ import annotations
 
+import logging
 from itertools import chain
 
 from flask import current_app, has_app_context
@@ -17,11 +18,18 @@ from sqlalchemy.orm import Session, selectinload
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.db import utcnow
+from directory.extensions import db
 from directory.search.index import TrainerIndex, document
 from directory.search.models import DirectoryChange, DirectoryVersion
-from directory.search.snapshot import KEPT_VERSIONS, MAX_PATCHED_TRAINERS, SnapshotCache
+from directory.search.snapshot import (
+    KEPT_VERSIONS,
+    MAX_PATCHED_TRAINERS,
+    SnapshotCache,
+    directory_version,
+)
 from directory.trainers.models import Trainer, TrainerStatus
 
+log = logging.getLogger(__name__)
 DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
 PENDING_STALE = "search_pending_stale"
 BULK_CHANGED = "search_bulk_changed"
@@ -34,6 +42,16 @@ def search_index() -> TrainerIndex:
         current_app.extensions["referfit_search"] = TrainerIndex(
             current_app.config["SEARCH_INDEX_DIR"])
     return current_app.extensions["referfit_search"]
+
+
+def caught_up_index() -> TrainerIndex:
+    """The app's index, first given any committed change it missed (see catch_up_index)."""
+    index = search_index()
+    try:
+        catch_up_index(db.engine, index, current_app.config["SEARCH_CATCH_UP_SECONDS"])
+    except Exception as error:  # a search never fails for this; the next one retries
+        log.warning("Catching the search index up failed (%s).", type(error).__name__)
+    return index
 
 
 def search_snapshots() -> SnapshotCache:
@@ -81,18 +99,24 @@ def _build_documents(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outer commit does this once
     session.flush()  # commit() flushes after this hook: note the last changes first
+    version = None
     if any(session.info.get(key) for key in (DIRTY, CATALOG_CHANGED, BULK_CHANGED)):
-        _bump_directory_version(session)
+        version = _bump_directory_version(session)
     if not has_app_context() or not session.info.get(DIRTY):
         return
     ids = session.info.pop(DIRTY, set())
+    session.info[PENDING] = (*documents_for(session, ids), version)
+
+
+def documents_for(session: Session, ids) -> tuple[list[dict], set[int]]:
+    """The index documents of these trainers as the session sees them: the active
+    ones' to write, the others' ids to delete."""
     listed = [t for t in trainers_with_documents(session, ids)
               if t.status is TrainerStatus.ACTIVE]
-    deletions = ids - {t.id for t in listed}
-    session.info[PENDING] = ([document(t) for t in listed], deletions)
+    return [document(t) for t in listed], set(ids) - {t.id for t in listed}
 
 
-def _bump_directory_version(session: Session) -> None:
+def _bump_directory_version(session: Session) -> int:
     """Count the change and log which trainers it touched, in the same transaction as
     the change itself: searches see both together, or neither."""
     catalog_changed = session.info.pop(CATALOG_CHANGED, None)
@@ -115,6 +139,7 @@ def _bump_directory_version(session: Session) -> None:
     connection.execute(changes.insert(), rows)
     # Snapshots further behind than this rebuild in full, so older rows can go.
     connection.execute(changes.delete().where(changes.c.version <= version - KEPT_VERSIONS))
+    return version
 
 
 @event.listens_for(Session, "after_commit")
@@ -126,7 +151,8 @@ def _write_documents(session: Session) -> None:
     if not has_app_context():
         return
     if pending:
-        search_index().write(*pending)
+        upserts, deletions, version = pending
+        search_index().write(upserts, deletions, version)
     if stale and search_index().exists():
         search_index().mark_stale()
 
@@ -135,3 +161,41 @@ def _write_documents(session: Session) -> None:
 def _forget_documents(session: Session) -> None:
     for key in (PENDING, DIRTY, CATALOG_CHANGED, PENDING_STALE, BULK_CHANGED):
         session.info.pop(key, None)
+
+
+def catch_up_index(engine, index: TrainerIndex, grace_seconds: float) -> None:
+    """Write to the index what committed changes it missed (a crash or a failed write
+    between a commit and its index update), from the directory change log.
+
+    A version counts as missed once it has been missing for `grace_seconds`: a commit
+    in another process writes its own documents a moment after it commits. Called
+    before searches; it never fails one (a failure is logged and marks the index stale).
+    """
+    with Session(engine) as session:  # its own: sees every commit made so far
+        current = directory_version(session)
+        if index.applied_through() is None:  # no record kept yet: in step, as before
+            index.mark_caught_up(current)
+            return
+        missed = index.overdue_versions(current, grace_seconds)
+        if not missed:
+            return
+        changed = {}
+        for version, trainer_id in session.execute(
+                select(DirectoryChange.version, DirectoryChange.trainer_id)
+                .where(DirectoryChange.version.in_(missed))):
+            changed.setdefault(version, set()).add(trainer_id)
+    if set(changed) != set(missed) or any(None in ids for ids in changed.values()):
+        # Forgotten by the change log, or "everything changed": only a rebuild repairs.
+        log.warning("The search index missed %d directory change(s) it cannot replay; "
+                    "run `flask search reindex`.", len(missed))
+        index.mark_stale()
+        index.mark_caught_up(current)  # stale says it; do not warn on every search
+        return
+    ids = set().union(*changed.values())
+
+    def fresh_documents():
+        with Session(engine) as fresh:  # read once the index's write lock is held
+            return documents_for(fresh, ids)
+
+    if index.write_fresh(fresh_documents, missed):
+        log.info("The search index caught up with %d missed change(s).", len(missed))

@@ -11,7 +11,7 @@ from directory.extensions import db
 from directory.pagination import page_of
 from directory.search import services as search
 from directory.search.schemas import TrainerSearchArgsSchema, TrainerSearchPageSchema, is_search
-from directory.search.sync import search_index, search_snapshots
+from directory.search.sync import caught_up_index, search_snapshots
 from directory.trainers import services
 from directory.trainers.models import Trainer
 from directory.trainers.schemas import (
@@ -57,7 +57,7 @@ class Trainers(MethodView):
             return {**page_of(services.list_trainers_query(), args), "interpreted": {}}
         criteria = search.read_criteria(db.session, args)
         snapshot = search_snapshots().current(db.session, today())
-        return search.search_trainers(db.session, search_index(), snapshot, criteria,
+        return search.search_trainers(db.session, caught_up_index(), snapshot, criteria,
                                       args["page"], args["page_size"])
 
     @requires(Permission.CREATE_TRAINER)
