@@ -9,8 +9,9 @@ from directory.accounts.permissions import Permission, authorize
 from directory.duplicates import services
 from directory.duplicates.forms import DuplicateDecisionForm, DuplicateSearchForm
 from directory.duplicates.models import DuplicateStatus, SuspectedDuplicate
-from directory.errors import Conflict, InvalidInput, message_lines
+from directory.errors import message_lines
 from directory.extensions import db
+from directory.forms import attempt
 from directory.linkage.keys import PERSON_FIELDS
 from directory.pagination import page_number
 from directory.urls import db_id
@@ -45,18 +46,10 @@ def pair(pair_id: int):
     item = db.get_or_404(SuspectedDuplicate, pair_id, description="There is no such pair.")
     form, errors, status = DuplicateDecisionForm(), [], 200
     if form.validate_on_submit():
-        try:
-            result = services.decide_duplicate(
-                db.session, item, form.decision.data,
-                int(form.survivor_id.data) if form.survivor_id.data else None, current_user.id)
-            db.session.commit()
-        except InvalidInput as error:
-            db.session.rollback()
-            errors, status = message_lines(list(error.errors.values())), 422
-        except Conflict as error:
-            db.session.rollback()
-            errors, status = [str(error)], 409
-        else:
+        survivor_id = int(form.survivor_id.data) if form.survivor_id.data else None
+        result, errors, status = attempt(lambda: services.decide_duplicate(
+            db.session, item, form.decision.data, survivor_id, current_user.id))
+        if not errors:
             flash(_decided_sentence(item, result))
             following = db.session.scalar(
                 services.duplicates_query(DuplicateStatus.PENDING).limit(1))

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import Certification
-from directory.errors import Conflict, InvalidInput, message_lines
+from directory.errors import InvalidInput, message_lines
 from directory.extensions import db
+from directory.forms import attempt
 from directory.imports import reviews, services
 from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
 from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
@@ -133,15 +134,8 @@ def review(review_id):
     item = get_review(review_id)
     form, errors, status = ReviewDecisionForm(), [], 200
     if form.validate_on_submit():
-        try:
-            _decide(item, form)
-        except InvalidInput as error:
-            db.session.rollback()
-            errors, status = message_lines(list(error.errors.values())), 422
-        except Conflict as error:
-            db.session.rollback()
-            errors, status = [str(error)], 409
-        else:
+        _, errors, status = attempt(lambda: _decide(item, form))
+        if not errors:
             flash(f"Review {item.id}: {item.review_status.value}"
                   + (f" (trainer {item.trainer_id})." if item.trainer_id else "."))
             following = db.session.scalar(reviews.reviews_query(ReviewStatus.PENDING).limit(1))
@@ -160,7 +154,6 @@ def _decide(item: ImportRow, form: ReviewDecisionForm) -> None:
         if trainer is None:
             raise InvalidInput({"trainer_id": ["That trainer no longer exists."]})
     reviews.decide_review(db.session, item, form.decision.data, trainer, current_user.id)
-    db.session.commit()
 
 
 def _import_form() -> ImportForm:
