@@ -6,7 +6,8 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, TypeDecorator, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -60,12 +61,38 @@ class TimestampMixin:
 
 
 @event.listens_for(Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    # SQLite ignores foreign keys unless asked on every connection.
+def _configure_sqlite(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
+        # SQLite ignores foreign keys unless asked on every connection.
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Write-ahead logging: reads never wait for a writer (an import's long write
+        # holds the one write lock, not the readers). Kept by the file once set.
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def commit_unless_busy(session: Session) -> bool:
+    """Commit a write that can wait (a token's last-used time), or drop it at once when
+    another transaction holds SQLite's write lock: never a request's failure."""
+    if session.get_bind().dialect.name != "sqlite":
+        return _commit_or_drop(session)
+    driver = session.connection().connection.driver_connection  # no flush on the way
+    waits = driver.execute("PRAGMA busy_timeout").fetchone()[0]
+    driver.execute("PRAGMA busy_timeout = 0")  # ask, do not wait
+    try:
+        return _commit_or_drop(session)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {int(waits)}")
+
+
+def _commit_or_drop(session: Session) -> bool:
+    try:
+        session.commit()
+    except OperationalError:
+        session.rollback()
+        return False
+    return True
 
 
 def str_enum(enum_cls: type) -> Enum:

@@ -10,6 +10,7 @@ from werkzeug.exceptions import Unauthorized
 from directory.accounts.models import User
 from directory.accounts.services import token_for_secret
 from directory.audit.services import ANONYMOUS, Actor
+from directory.db import commit_unless_busy
 from directory.extensions import db, login_manager
 
 
@@ -51,7 +52,9 @@ def api_user() -> User | None:
         raise Unauthorized("The API token is invalid, expired or revoked.",
                            www_authenticate=WWWAuthenticate("bearer"))
     user = token.user
-    db.session.commit()  # the coarse last-used time, alone, before the view's own work
+    # The coarse last-used time, alone, before the view's own work; dropped rather than
+    # waited for while another transaction (an import) holds the write lock.
+    commit_unless_busy(db.session)
     return user
 
 
