@@ -6,10 +6,12 @@ meets in at least one block whichever single field a list got wrong:
 - surname with given name or nickname group (Bob meets Robert); a Soundex sound-alike
   surname with the given name (a typo in the surname); the surname with a sound-alike
   given name or just its initial (typos in the given name, initials);
-- the ZIP with the surname, or with the given name (any corruption of the other name);
+- the ZIP with the surname's first three letters (a typo later in it), or with the given
+  name (any corruption of the other name);
 - the given name with the city (the surname and the ZIP wrong);
-- the ZIP or the city with the street, the ZIP with the house number, and the house
-  number with the street (both names wrong);
+- the ZIP, the city or the given name with the street's first four letters (a street
+  misspelt, or run into its type: "Balfourcrescent"), the ZIP with the house number, and
+  the house number with the street (both names wrong);
 - NYSIIS codes of both names (typos in both, a wrong first letter), and of the surname
   within the state;
 - the email; the phone;
@@ -18,7 +20,7 @@ meets in at least one block whichever single field a list got wrong:
   "surname given" and of "given surname" (a typo that changes every code above).
 
 Blocks longer than MAX_BLOCK are skipped, and the broad families' (initial, given name in
-a city, phonetic surname in a state) beyond MAX_BROAD_BLOCK, as other keys find their
+a city or on a street, phonetic surname in a state) beyond MAX_BROAD_BLOCK, as other keys find their
 pairs; email and phone blocks never are. So a row meets a bounded number of
 trainers however big the directory is.
 """
@@ -32,16 +34,21 @@ from directory.linkage.keys import Keys, Nicknames, nysiis, soundex
 MAX_BLOCK = 200
 # Families whose blocks hold many people who merely share a common name and a big place:
 # walked only while small, as the narrower families find most of their pairs.
-BROAD = ("i:", "gc:", "ps:")
+BROAD = ("i:", "gc:", "gs:", "ps:")
 MAX_BROAD_BLOCK = 50
 NEIGHBOURS = 3  # each side of a row in each sorted order
 UNCAPPED = ("em:", "ph:")  # email and phone blocks are walked whatever their size
+# Letters of a street's and a surname's start that place blocks use (see above).
+STREET_PREFIX, SURNAME_PREFIX = 4, 3
 
 
 def block_keys(keys: Keys) -> set[str]:
     """The blocks a trainer is filed under, and a row looks under."""
     found = set()
     givens = _given_keys(keys)
+    # The street's first letters: "Studley Steet", "Balfourcrescent" and "Auroraclose"
+    # still meet Studley Street, Balfour Crescent and Aurora Close.
+    street = keys.street[:STREET_PREFIX] if keys.street else None
     surnames = {s for s in keys.surnames if len(s) >= 2} | ({keys.surname} - {""})
     for surname in surnames:
         code = soundex(surname)
@@ -51,20 +58,22 @@ def block_keys(keys: Keys) -> set[str]:
         if keys.given:
             found.add(f"f:{surname}:{soundex(keys.given)}")
             found.add(f"i:{surname}:{keys.given[0]}")
-        if keys.postal_code:
-            found.add(f"sz:{surname}:{keys.postal_code}")
+        if keys.postal_code:  # its first letters: a typo later in it still meets
+            found.add(f"sz:{surname[:SURNAME_PREFIX]}:{keys.postal_code}")
         if keys.state:
             found.add(f"ps:{nysiis(surname)}:{keys.state}")
     if keys.postal_code:
         found.update(f"gz:{given}:{keys.postal_code}" for given in givens)
         if keys.street_number:
             found.add(f"a:{keys.postal_code}:{keys.street_number}")
-        if keys.street:
-            found.add(f"zs:{keys.postal_code}:{keys.street}")
+        if street:
+            found.add(f"zs:{keys.postal_code}:{street}")
     if keys.city:
         found.update(f"gc:{given}:{keys.city}" for given in givens)
-        if keys.street:
-            found.add(f"cs:{keys.city}:{keys.street}")
+        if street:
+            found.add(f"cs:{keys.city}:{street}")
+    if street and keys.given:
+        found.add(f"gs:{keys.given}:{street}")
     if keys.street_number and keys.street:
         found.add(f"st:{keys.street_number}:{keys.street}")
     if keys.given_joined and keys.surname:
