@@ -496,6 +496,7 @@ class Report:
     decide_seconds: float = 0.0
     false_links: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    unpaired: list[str] = field(default_factory=list)  # lost in blocking: row and partner
     false_links_by_kind: Counter = field(default_factory=Counter)
     misses_by_corruption: Counter = field(default_factory=Counter)
     misses_by_doubt: Counter = field(default_factory=Counter)
@@ -557,7 +558,8 @@ class Report:
             for k, n in sorted(self.linkable_by_corruption.items())))
         lines.append("not linked, by doubt         " + ", ".join(
             f"{k} {n}" for k, n in self.misses_by_doubt.most_common()))
-        for title, shown in (("False links", self.false_links), ("Misses", self.misses)):
+        for title, shown in (("False links", self.false_links), ("Misses", self.misses),
+                             ("Lost in blocking", self.unpaired)):
             if shown:
                 lines += ["", f"{title} (first {min(examples, len(shown))} of {len(shown)}):"]
                 lines += shown[:examples]
@@ -587,6 +589,8 @@ def measure(truth: TruthSet, nicknames: Nicknames) -> Report:
         report.candidate_counts.append(len(candidates))
         if known:
             report.paired += bool(known & candidates)
+            if not known & candidates:
+                report.unpaired.append(f"  row {row.person} / trainer {people[min(known)]}")
             partner = index.compare(person_keys(row.person, nicknames), min(known, key=abs))
             report.unrelated_first_names += RELATIVE_WARNING in partner.conflicts
         decision = index.decide(row.person, row.certification, row.number)
