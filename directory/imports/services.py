@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.audit.services import IMPORT_BATCH, record_event
@@ -38,6 +38,7 @@ from directory.linkage.engine import (
 from directory.linkage.keys import PERSON_FIELDS, nicknames
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
+from directory.search.snapshot import directory_version
 from directory.text import printable
 from directory.trainers.models import Trainer
 from directory.trainers.services import checked_place, linkage_people, place_fields
@@ -121,23 +122,22 @@ def prepare_import(session: Session, content: bytes, filename: str, options: Imp
 def run_import(session: Session, prepared: PreparedImport, data_dir: str,
                curator_id: int | None = None,
                progress: Callable[[int], None] | None = None) -> dict:
-    """Reconcile every row and, unless a dry run, apply them all; return the report."""
+    """Reconcile every row and, unless a dry run, apply them all; return the report.
+
+    Reconciling (the long part) holds no lock: other writes go on meanwhile. The
+    directory's write lock is taken for applying only; if the directory or the review
+    queue changed since reconciling began, the rows are reconciled again under it, so
+    the import never acts on what another writer changed.
+    """
     issuer = prepared.issuer
-    if not prepared.options.dry_run:
-        serialize_writes(session)  # before reading the directory it reconciles against
-    reconciler = Reconciler(session, issuer, ImportRowSchema(
-        prepared.profile, issuer, certification_names(session, issuer)), data_dir)
-    loaded = [reconciler.load(number, raw, prepared.mapping)
-              for number, raw in enumerate(prepared.table.rows, start=1)]
-    reconciler.train(loaded)
-    results = []
-    for row in loaded:
-        results.append(reconciler.reconcile(row))
-        if progress:
-            progress(1)
-    reconciler.settle_claims(results)
+    seen = _reconciled_state(session)
+    reconciler, results = _reconcile(session, prepared, data_dir, progress)
     if prepared.options.dry_run:
         return report(None, issuer, results)
+    session.commit()  # end the reading transaction: the lock needs a fresh one
+    serialize_writes(session)
+    if _reconciled_state(session) != seen:
+        reconciler, results = _reconcile(session, prepared, data_dir, None)
     batch = ImportBatch(issuer=issuer, profile=prepared.profile.name,
                         filename=prepared.filename[:255], file_format=prepared.table.format,
                         size_bytes=len(prepared.content),
@@ -152,6 +152,32 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
     if waiting:
         events.reviews_waiting(session, batch, waiting)
     return report(batch, issuer, results)
+
+
+def _reconcile(session: Session, prepared: PreparedImport, data_dir: str,
+               progress: Callable[[int], None] | None) -> tuple[Reconciler, list[RowResult]]:
+    issuer = prepared.issuer
+    reconciler = Reconciler(session, issuer, ImportRowSchema(
+        prepared.profile, issuer, certification_names(session, issuer)), data_dir)
+    loaded = [reconciler.load(number, raw, prepared.mapping)
+              for number, raw in enumerate(prepared.table.rows, start=1)]
+    reconciler.train(loaded)
+    results = []
+    for row in loaded:
+        results.append(reconciler.reconcile(row))
+        if progress:
+            progress(1)
+    reconciler.settle_claims(results)
+    return reconciler, results
+
+
+def _reconciled_state(session: Session) -> tuple:
+    """What reconciling reads that other writers change: the directory (its version
+    counts every change to trainers and credentials) and the review queue."""
+    return (directory_version(session),
+            session.scalar(select(func.count(ImportRow.id)).where(
+                ImportRow.review_status == ReviewStatus.PENDING)),
+            session.scalar(select(func.max(ImportRow.id))))
 
 
 def import_credentials(session: Session, content: bytes, filename: str,
