@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from directory.accounts.permissions import Permission, authorize
 from directory.extensions import db, limiter
+from directory.search.snapshot import directory_version
 from directory.search.sync import search_index
 
 blp = Blueprint("health", __name__)
@@ -56,4 +57,8 @@ def _search_index() -> str:
     index = search_index()
     if not index.exists():
         return "missing: run flask search reindex"
-    return "stale: run flask search reindex" if index.stale else "ok"
+    if index.stale:
+        return "stale: run flask search reindex"
+    if behind := index.missing_versions(directory_version(db.session)):
+        return f"behind by {len(behind)} change(s): the next search writes them in"
+    return "ok"

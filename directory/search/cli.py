@@ -79,6 +79,9 @@ def check_command() -> None:
                    f"(e.g. {sorted(extra)[:5]})")
     if index.stale:
         click.echo("An index update failed since the last rebuild.")
+    if behind := index.missing_versions(directory_version(db.session)):
+        click.echo(f"Committed changes not yet in the index: {len(behind)} (the next search "
+                   "writes them in once overdue).")
     if missing or extra or index.stale:
         raise click.ClickException("The index has drifted: run `flask search reindex`.")
     click.echo("In step.")

@@ -24,15 +24,19 @@ def lost_write(monkeypatch):
 
 def test_a_missed_change_is_caught_up_by_the_next_search(app, client, session, lost_write):
     app.config["SEARCH_CATCH_UP_SECONDS"] = 0
-    make_trainer(session, last_name="Okafor")  # indexed: the record of versions begins
     lost_write.undo()
-    make_trainer(session, last_name="Okafor")
+    make_trainer(session, last_name="Okafor")  # written: the record of versions begins
     lost_write.setattr(TrainerIndex, "write", lambda self, *args, **kwargs: True)
-    make_trainer(session, last_name="Quillfeather")
+    make_trainer(session, last_name="Quillfeather")  # committed, its index write lost
     lost_write.undo()
     assert search_index().missing_versions(directory_version(session)) != []
+    assert client.get("/readyz").json["checks"]["search_index"] == (
+        "behind by 1 change(s): the next search writes them in")
+    checked = app.test_cli_runner().invoke(args=["search", "check"])
+    assert "Committed changes not yet in the index: 1" in checked.output
 
     assert names(search(client, q="Quillfeather")) == ["Quillfeather"]
+    assert client.get("/readyz").json["checks"]["search_index"] == "ok"
     assert search_index().missing_versions(directory_version(session)) == []
     assert not search_index().stale
 
