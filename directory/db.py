@@ -81,9 +81,16 @@ def commit_unless_busy(session: Session) -> bool:
     waits = driver.execute("PRAGMA busy_timeout").fetchone()[0]
     driver.execute("PRAGMA busy_timeout = 0")  # ask, do not wait
     try:
-        return _commit_or_drop(session)
-    finally:
+        session.flush()  # takes the write lock, or fails at once
+        busy = False
+    except OperationalError:
+        busy = True
+    finally:  # restored before the connection can go back to the pool
         driver.execute(f"PRAGMA busy_timeout = {int(waits)}")
+    if busy:
+        session.rollback()
+        return False
+    return _commit_or_drop(session)
 
 
 def _commit_or_drop(session: Session) -> bool:

@@ -136,11 +136,16 @@ def handle_moved(error: Moved) -> Response:
 
 
 def _wait_text() -> str:
-    """How long a rate-limited caller waits, in words (Retry-After says it in seconds)."""
-    limit = limiter.current_limit
-    if limit is None:
+    """How long a rate-limited caller waits, in words: until every limit this request
+    has used up resets (Retry-After gives the first one's, in seconds)."""
+    try:
+        used_up = [limit.reset_at for limit in limiter.current_limits
+                   if limit.breached or limit.remaining == 0]
+    except Exception:  # the counts' storage just became unreachable: no figure to give
+        used_up = []
+    if not used_up:
         return "Try again later."
-    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    seconds = max(1, math.ceil(max(used_up) - time.time()))
     wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
     return f"Try again in {wait}."
 

@@ -7,7 +7,7 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -78,7 +78,8 @@ def refuse_hostile_input() -> None:
         abort(414, f"The address is longer than {MAX_ADDRESS_LENGTH:,} characters; "
                    "shorten the query.")
     _check_texts("query string", request.args)
-    if request.mimetype == "application/x-www-form-urlencoded":
+    if request.mimetype == "application/x-www-form-urlencoded" or (
+            request.mimetype == "multipart/form-data" and not _takes_uploads()):
         _check_texts("form", request.form)
     if request.is_json and (raw := request.get_data(cache=True)):
         try:
@@ -88,6 +89,14 @@ def refuse_hostile_input() -> None:
         except ValueError:
             return  # not JSON at all: the view's parser says what is wrong
         check_json_value(body)
+
+
+def _takes_uploads() -> bool:
+    """Whether this request's view takes file uploads (imports.views.allows_upload): it
+    raises the size limit first, then checks the form itself (check_upload_fields)."""
+    view = current_app.view_functions.get(request.endpoint)
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(handler, "takes_uploads", False)
 
 
 def check_upload_fields() -> None:

@@ -68,7 +68,12 @@ def signed_in_account() -> str:
 
 def per_account(setting: str, scope: str):
     """A limit on one account's POSTs, shared by every route that takes `scope` (a page
-    and its API twin): each such request emails someone."""
+    and its API twin): each one that goes through emails someone. A refused one (a
+    mistake in the form) costs nothing."""
     return limiter.shared_limit(_limit(setting), scope, key_func=signed_in_account,
-                                methods=["POST"],
+                                methods=["POST"], deduct_when=_went_through,
                                 exempt_when=lambda: not current_user.is_authenticated)
+
+
+def _went_through(response) -> bool:
+    return response.status_code < 400

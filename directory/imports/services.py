@@ -127,13 +127,15 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
     Reconciling (the long part) holds no lock: other writes go on meanwhile. The
     directory's write lock is taken for applying only; if the directory or the review
     queue changed since reconciling began, the rows are reconciled again under it, so
-    the import never acts on what another writer changed.
+    the import never acts on what another writer changed. So the caller must have
+    nothing of its own pending in the session: that commit would commit it.
     """
     issuer = prepared.issuer
     seen = _reconciled_state(session)
     reconciler, results = _reconcile(session, prepared, data_dir, progress)
     if prepared.options.dry_run:
         return report(None, issuer, results)
+    assert not (session.new or session.dirty or session.deleted), "commit the caller's work first"
     session.commit()  # end the reading transaction: the lock needs a fresh one
     serialize_writes(session)
     if _reconciled_state(session) != seen:

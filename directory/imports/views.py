@@ -40,6 +40,7 @@ def allows_upload(view):
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_ALLOWANCE
         check_upload_fields()
         return view(*args, **kwargs)
+    wrapper.takes_uploads = True  # security.refuse_hostile_input leaves the form to it
     return wrapper
 
 

@@ -25,6 +25,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.query import Every
 from whoosh.support.charset import accent_map
 
@@ -132,12 +133,19 @@ class TrainerIndex:
 
     @_locked
     def write_fresh(self, batch: Callable[[], tuple[Iterable[dict], Iterable[int]]],
-                    versions: Iterable[int]) -> bool:
+                    versions: Iterable[int],
+                    wait_seconds: float = WRITE_LOCK_TIMEOUT_SECONDS) -> bool:
         """Write what `batch()` returns, called once whoosh's write lock is held, so a
         batch read from the database then cannot overwrite a later commit's documents
-        (those wait for the lock); then note `versions` as in the index."""
+        (those wait for the lock); then note `versions` as in the index. With no wait,
+        a busy lock is no failure: False, and the caller tries again later."""
         try:
-            writer = self.index().writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS)
+            try:
+                writer = self.index().writer(timeout=wait_seconds)
+            except LockError:
+                if not wait_seconds:
+                    return False
+                raise
             try:
                 upserts, deletions = batch()
                 for trainer_id in deletions:
@@ -182,8 +190,9 @@ class TrainerIndex:
     def mark_caught_up(self, version: int) -> None:
         """Everything up to `version` is in (a rebuild read the directory at it)."""
         with self._applied_lock():
-            ahead = (self._applied() or {"ahead": []})["ahead"]
-            self._save_applied(version, [v for v in ahead if v > version])
+            state = self._applied() or {"through": version, "ahead": []}
+            through = max(state["through"], version)  # never back: others wrote on
+            self._save_applied(through, [v for v in state["ahead"] if v > through])
 
     def _note_applied(self, versions: Iterable[int]) -> None:
         versions = set(versions)

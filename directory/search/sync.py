@@ -30,6 +30,8 @@ from directory.search.snapshot import (
 from directory.trainers.models import Trainer, TrainerStatus
 
 log = logging.getLogger(__name__)
+# Grace periods a change the log cannot replay waits before the index is called stale.
+PATIENCE = 6
 DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_catalog_changed"
 PENDING_STALE = "search_pending_stale"
 BULK_CHANGED = "search_bulk_changed"
@@ -184,8 +186,12 @@ def catch_up_index(engine, index: TrainerIndex, grace_seconds: float) -> None:
                 select(DirectoryChange.version, DirectoryChange.trainer_id)
                 .where(DirectoryChange.version.in_(missed))):
             changed.setdefault(version, set()).add(trainer_id)
-    if set(changed) != set(missed) or any(None in ids for ids in changed.values()):
+    unreplayable = {v for v in missed if None in changed.get(v, {None})}
+    if unreplayable:
         # Forgotten by the change log, or "everything changed": only a rebuild repairs.
+        # A big commit may still be writing its own documents, so wait longer first.
+        if unreplayable - set(index.overdue_versions(current, grace_seconds * PATIENCE)):
+            return
         log.warning("The search index missed %d directory change(s) it cannot replay; "
                     "run `flask search reindex`.", len(missed))
         index.mark_stale()
@@ -197,5 +203,7 @@ def catch_up_index(engine, index: TrainerIndex, grace_seconds: float) -> None:
         with Session(engine) as fresh:  # read once the index's write lock is held
             return documents_for(fresh, ids)
 
-    if index.write_fresh(fresh_documents, missed):
+    # Without waiting for the index's write lock: a writer holding it (a rebuild, a big
+    # import) must not stall searches; the next search tries again.
+    if index.write_fresh(fresh_documents, missed, wait_seconds=0):
         log.info("The search index caught up with %d missed change(s).", len(missed))

@@ -67,6 +67,13 @@ def test_a_nul_in_a_page_form_is_a_400_page(client):
     assert "holds a NUL character" in refused.get_data(as_text=True)
 
 
+def test_a_nul_in_a_multipart_page_form_is_a_400_too(client):
+    refused = client.post("/login", data={"email": "a\x00@example.com", "password": "x"},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "holds a NUL character" in refused.get_data(as_text=True)
+
+
 def test_a_nul_in_an_upload_s_form_field_is_a_400(curator):
     refused = upload(curator, b"first_name,last_name\nA,B\n", issuer="NS\x00CA")
     assert refused.status_code == 400

@@ -171,24 +171,33 @@ def test_a_trainer_asks_for_corrections_only_so_often(limited_app):
 
 def test_a_patient_refers_themselves_only_so_often(limited_app):
     """Each self-referral emails the trainer: one account cannot flood them, by the page
-    or the API, and signing in again does not start the count afresh."""
+    or the API, and signing in again does not start the count afresh. A request refused
+    for a mistake costs nothing."""
     with limited_app.app_context():
         trainer = make_trainer(db.session)
         create_user(db.session, "pat@example.com", PASSWORD, Role.PATIENT)
         db.session.commit()
-        page = f"/referrals/self?trainer_id={trainer.id}"
+        trainer_id = trainer.id
     account = {"email": "pat@example.com", "password": PASSWORD}
 
-    def signed_in():
+    def api_client():
         client = limited_app.test_client()
-        client.post("/login", data=account)
+        secret = client.post("/api/v1/auth/tokens", json=account).json["token"]
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
         return client
 
-    first = signed_in()
-    assert 429 not in [first.post(page, data={}).status_code for _ in range(2)]
-    assert signed_in().post(page, data={}).status_code == 429
-    api = limited_app.test_client()
-    secret = api.post("/api/v1/auth/tokens", json=account).json["token"]
-    answer = api.post("/api/v1/referrals/self", json={},
-                      headers={"Authorization": f"Bearer {secret}"})
-    assert answer.status_code == 429
+    def ask(client, **changes):
+        return client.post("/api/v1/referrals/self", json={
+            "trainer_id": trainer_id, "goals": ["walk"], "conditions": ["type 2 diabetes"],
+            "patient": {"name": "Pat", "age": 58, "place": "10001"},
+            "screening": {"exercises_regularly": False, "known_disease": False,
+                          "symptoms": False, "desired_intensity": "moderate"},
+            **changes}).status_code
+
+    first = api_client()
+    assert [ask(first, goals=[]) for _ in range(3)] == [422] * 3  # mistakes: free
+    assert [ask(first), ask(api_client())] == [201, 201]
+    assert ask(api_client()) == 429
+    page = limited_app.test_client()
+    page.post("/login", data=account)
+    assert page.post(f"/referrals/self?trainer_id={trainer_id}", data={}).status_code == 429

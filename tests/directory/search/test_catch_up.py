@@ -4,6 +4,8 @@ directory change log; what the log cannot replay marks the index stale."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import insert, update
 
@@ -71,3 +73,24 @@ def test_writes_noted_out_of_order_close_the_gap_between_them(tmp_path):
     assert (index.applied_through(), index.missing_versions(5)) == (3, [4])
     index._note_applied([4])
     assert (index.applied_through(), index.missing_versions(5)) == (5, [])
+
+
+def test_catching_up_never_waits_for_a_writer_holding_the_index(app, client, session,
+                                                                lost_write):
+    """A rebuild or a big import holds whoosh's write lock: searches go on meanwhile, the
+    index is not called stale, and a later search catches up."""
+    app.config["SEARCH_CATCH_UP_SECONDS"] = 0
+    lost_write.undo()
+    make_trainer(session, last_name="Okafor")
+    lost_write.setattr(TrainerIndex, "write", lambda self, *args, **kwargs: True)
+    make_trainer(session, last_name="Quillfeather")
+    lost_write.undo()
+    writer = search_index().index().writer()  # another process's long write
+    try:
+        started = time.monotonic()
+        assert names(search(client, q="Quillfeather")) == []
+        assert time.monotonic() - started < 2
+    finally:
+        writer.cancel()
+    assert not search_index().stale
+    assert names(search(client, q="Quillfeather")) == ["Quillfeather"]
