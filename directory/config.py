@@ -41,8 +41,6 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # memory:// suits one process; give a redis:// URL when running several.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # gunicorn's worker count (gunicorn.conf.py reads the same variable).
-        "WEB_CONCURRENCY": int(env.get("WEB_CONCURRENCY", "2")),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis down: count in this process's memory (per process, so looser) and log a
         # warning, rather than refuse every sign-in with a 500; retried as Redis returns.

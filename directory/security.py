@@ -56,12 +56,6 @@ def check_production_config(app: Flask) -> None:
         raise InsecureConfiguration(
             "Refusing to start in production with the development SECRET_KEY: set "
             "SECRET_KEY to a random value of at least 32 characters.")
-    workers = app.config["WEB_CONCURRENCY"]
-    if workers > 1 and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-        raise InsecureConfiguration(
-            f"Refusing to start in production with in-memory rate limits and {workers} "
-            f"workers: each would count on its own, allowing {workers} times the limits. "
-            "Set RATELIMIT_STORAGE_URI to a Redis URL, or WEB_CONCURRENCY=1.")
     if not app.config["SITE_URL"].startswith("https://"):
         # Emails and one-time reset links are built on it.
         raise InsecureConfiguration(

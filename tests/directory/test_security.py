@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+import runpy
 import secrets
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import directory
 from directory import create_app
+from directory.config import REPO_ROOT
 from directory.security import InsecureConfiguration, RedactQueryStrings
 from directory.trainers import services as trainer_services
 from tests.factories import make_trainer
@@ -113,8 +116,6 @@ def production(monkeypatch):
     monkeypatch.setenv("REFERFIT_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("SITE_URL", raising=False)
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
-    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     return monkeypatch
 
 
@@ -137,14 +138,18 @@ def test_production_refuses_a_site_url_links_cannot_trust(production, site_url):
         create_app()
 
 
-def test_production_refuses_in_memory_rate_limits_with_several_workers(production):
-    production.setenv("SECRET_KEY", secrets.token_urlsafe(48))
-    production.setenv("SITE_URL", "https://referfit.example.org")
-    production.setenv("RATELIMIT_STORAGE_URI", "memory://")
-    with pytest.raises(InsecureConfiguration, match="in-memory rate limits and 2 workers"):
-        create_app()
-    production.setenv("WEB_CONCURRENCY", "1")
-    assert create_app().config["WEB_CONCURRENCY"] == 1
+@pytest.mark.parametrize(("workers", "storage", "refused"), [
+    (2, "memory://", True), (1, "memory://", False), (4, "redis://127.0.0.1:6379/0", False)])
+def test_gunicorn_refuses_in_memory_rate_limits_with_several_workers(monkeypatch, workers,
+                                                                     storage, refused):
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", storage)
+    settings = runpy.run_path(str(REPO_ROOT / "gunicorn.conf.py"))
+    server = SimpleNamespace(cfg=SimpleNamespace(workers=workers))
+    if refused:
+        with pytest.raises(RuntimeError, match=f"in-memory rate limits and {workers} workers"):
+            settings["on_starting"](server)
+    else:
+        settings["on_starting"](server)
 
 
 def test_production_accepts_a_random_secret_key_and_secures_cookies(production):
