@@ -33,11 +33,15 @@ def search():
     authorize(Permission.MERGE_TRAINERS)
     if not DuplicateSearchForm().validate_on_submit():
         abort(400, "The form was incomplete; reload the page and try again.")
-    result = services.queue_duplicates(db.session, current_app.config["DATA_DIR"])
-    db.session.commit()
-    flash(f"Found {result.found} likely duplicate pair(s): {result.queued} new, "
-          f"{result.refreshed} rescored, {result.decided} already decided.")
+    result, errors, _ = attempt(_search_in_a_request)
+    flash(" ".join(errors) or f"Found {result.found} likely duplicate pair(s): "
+          f"{result.queued} new, {result.refreshed} rescored, {result.decided} already decided.")
     return redirect(url_for("duplicate_pages.queue"))
+
+
+def _search_in_a_request() -> services.QueueResult:
+    services.check_searchable_in_a_request(db.session)
+    return services.queue_duplicates(db.session, current_app.config["DATA_DIR"])
 
 
 @blp.route(f"/manage/duplicates/{db_id('pair_id')}", methods=["GET", "POST"])

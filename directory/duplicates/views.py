@@ -42,7 +42,9 @@ class DuplicateSearch(MethodView):
     @requires(Permission.MERGE_TRAINERS)
     @blp.response(200, QueueResultSchema)
     def post(self):
-        """Look for duplicates with record linkage and queue the new pairs."""
+        """Look for duplicates with record linkage and queue the new pairs (directories of
+        up to 20,000 trainers; larger ones run `flask trainers duplicates`)."""
+        services.check_searchable_in_a_request(db.session)
         result = services.queue_duplicates(db.session, current_app.config["DATA_DIR"])
         db.session.commit()
         return result

@@ -138,3 +138,14 @@ def test_a_merged_record_whose_survivor_is_hidden_is_a_404_to_the_public(curator
     assert client.get(f"/api/v1/trainers/{dan.id}").status_code == 404
     assert client.get(f"/trainers/{dan.id}").status_code == 404
     assert curator.get(f"/api/v1/trainers/{dan.id}").status_code == 301
+
+
+def test_a_directory_too_big_for_one_request_is_sent_to_the_command_line(curator, twins,
+                                                                         monkeypatch):
+    monkeypatch.setattr("directory.duplicates.services.MAX_TRAINERS_IN_A_REQUEST", 1)
+    refused = curator.post("/api/v1/duplicates/search")
+    assert refused.status_code == 409
+    assert refused.json["message"] == (
+        "The directory has 2 trainers, too many to compare within one request: run "
+        "`flask trainers duplicates` on the server, which queues the pairs here.")
+    assert curator.get("/api/v1/duplicates").json["total"] == 0

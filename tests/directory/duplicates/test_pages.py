@@ -114,3 +114,13 @@ def test_an_incomplete_decision_is_refused(curator_page, session, pair):
 def test_the_workspace_counts_the_waiting_pairs(curator_page, pair):
     page = text(curator_page.get("/manage"))
     assert "Likely duplicate trainers 1" in page
+
+
+def test_the_button_sends_a_big_directory_to_the_command_line(curator_page, twins,
+                                                              monkeypatch):
+    monkeypatch.setattr("directory.duplicates.services.MAX_TRAINERS_IN_A_REQUEST", 1)
+    found = curator_page.post("/manage/duplicates/search", data={
+        "csrf_token": csrf_token(curator_page, "/manage/duplicates")})
+    page = text(curator_page.get(found.headers["Location"]))
+    assert "too many to compare within one request: run `flask trainers duplicates`" in page
+    assert "No likely duplicates wait" in page
