@@ -74,7 +74,8 @@ def search():
         args = load_query(TrainerSearchArgsSchema(), without_screening(request.args))
         criteria = services.read_criteria(db.session, args)
         snapshot = search_snapshots().current(db.session, today())
-        results = services.search_trainers(db.session, caught_up_index(), snapshot, criteria,
+        index = caught_up_index(snapshot.version)
+        results = services.search_trainers(db.session, index, snapshot, criteria,
                                            args["page"], args["page_size"])
     except ValidationError as error:
         errors = error.messages

@@ -46,9 +46,13 @@ def search_index() -> TrainerIndex:
     return current_app.extensions["referfit_search"]
 
 
-def caught_up_index() -> TrainerIndex:
-    """The app's index, first given any committed change it missed (see catch_up_index)."""
+def caught_up_index(version: int) -> TrainerIndex:
+    """The app's index, first given any committed change it missed (see catch_up_index).
+    `version` is the directory version the search's snapshot was read at: an index that
+    holds every version up to it costs nothing more."""
     index = search_index()
+    if not index.missing_versions(version):
+        return index
     try:
         catch_up_index(db.engine, index, current_app.config["SEARCH_CATCH_UP_SECONDS"])
     except Exception as error:  # a search never fails for this; the next one retries

@@ -57,7 +57,8 @@ class Trainers(MethodView):
             return {**page_of(services.list_trainers_query(), args), "interpreted": {}}
         criteria = search.read_criteria(db.session, args)
         snapshot = search_snapshots().current(db.session, today())
-        return search.search_trainers(db.session, caught_up_index(), snapshot, criteria,
+        index = caught_up_index(snapshot.version)
+        return search.search_trainers(db.session, index, snapshot, criteria,
                                       args["page"], args["page_size"])
 
     @requires(Permission.CREATE_TRAINER)
