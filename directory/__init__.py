@@ -10,6 +10,7 @@ from flask import Flask
 from directory.config import config_from_env
 from directory.errors import register_error_handlers
 from directory.extensions import api, csrf, db, limiter, migrate
+from directory.jobs import init_jobs
 from directory.labels import register_labels
 from directory.pagination import page_url
 from directory.security import register_security
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     check_mail_settings(app)
     register_authentication(app)
+    init_jobs(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -95,10 +97,11 @@ def register_commands(app: Flask) -> None:
     from directory.catalogs.cli import catalogs_cli
     from directory.demo.cli import demo_cli
     from directory.imports.cli import credentials_cli
+    from directory.jobs import jobs_cli
     from directory.notifications.cli import notifications_cli
     from directory.search.cli import search_cli
     from directory.trainers.cli import trainers_cli
 
     for group in (catalogs_cli, demo_cli, users_cli, search_cli, credentials_cli,
-                  notifications_cli, trainers_cli):
+                  notifications_cli, trainers_cli, jobs_cli):
         app.cli.add_command(group)

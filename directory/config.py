@@ -61,6 +61,11 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         # Each self-referral emails the trainer asked.
         "SELF_REFERRAL_RATE_LIMIT": env.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour; 10 per day"),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        # The background jobs' queue (directory/jobs.py): a SQLite file beside the
+        # directory's by default, or redis://host:6379/1 where Redis runs.
+        "JOBS_URL": env.get("JOBS_URL") or f"sqlite:///{instance / 'jobs.sqlite3'}",
+        # Run each job at once where it is queued, with no worker (tests).
+        "JOBS_IMMEDIATE": env.get("JOBS_IMMEDIATE", "false").lower() == "true",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # A change missing from the search index this long (a crash between a commit and
         # its index write) is written in by the next search (search/sync.py).

@@ -5,13 +5,13 @@ from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, CorrectionRequest, Credential
 from directory.duplicates.models import SuspectedDuplicate
-from directory.imports.models import ImportBatch, ImportRow
+from directory.imports.models import ImportBatch, ImportJob, ImportRow
 from directory.notifications.models import Message
 from directory.referrals.models import Referral, ReferralEvent, ReferralUpdate
 from directory.search.models import DirectoryChange, DirectoryVersion
 from directory.trainers.models import Trainer
 
 __all__ = ["ApiToken", "AuditEvent", "Certification", "Condition", "CorrectionRequest",
-           "Credential", "DirectoryChange", "DirectoryVersion", "ImportBatch", "ImportRow",
-           "Message", "PasswordReset", "Referral", "ReferralEvent", "ReferralUpdate",
+           "Credential", "DirectoryChange", "DirectoryVersion", "ImportBatch", "ImportJob",
+           "ImportRow", "Message", "PasswordReset", "Referral", "ReferralEvent", "ReferralUpdate",
            "SuspectedDuplicate", "Trainer", "TrainerConditionExperience", "User"]

@@ -44,6 +44,9 @@ TEST_SETTINGS = {
     "RATELIMIT_ENABLED": False,
     # Thousands of test accounts: a cheap hash (tests/directory/accounts checks scrypt).
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    # Jobs run inside the request that queues them (tests/directory/test_jobs.py runs
+    # a real worker).
+    "JOBS_IMMEDIATE": True,
 }
 
 

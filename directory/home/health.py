@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from directory.accounts.permissions import Permission, authorize
 from directory.extensions import db, limiter
+from directory.jobs import worker_state
 from directory.search.snapshot import directory_version
 from directory.search.sync import search_index
 
@@ -25,10 +26,10 @@ def alive():
 def ready():
     """Whether to send traffic here: 503 without the database; 200 "degraded" when a
     part is down that the app works around (rate limits counted in memory, a stale
-    search index), naming which."""
+    search index, no background worker: imports wait), naming which."""
     authorize(Permission.VIEW_DIRECTORY)
     checks = {"database": _database(), "rate_limits": _rate_limits(),
-              "search_index": _search_index()}
+              "search_index": _search_index(), "worker": worker_state()}
     if checks["database"] != "ok":
         status, code = "unavailable", 503
     elif all(value in ("ok", "in memory") for value in checks.values()):

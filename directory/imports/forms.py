@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from directory.imports.profiles import COLUMNS
 
@@ -21,14 +21,7 @@ class ImportForm(FlaskForm):
 
 
 class ApplyPreviewForm(FlaskForm):
-    """Applies a previewed upload, kept on the server under its hash."""
-
-    upload = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    filename = HiddenField(validators=[InputRequired(), Length(max=255)])
-    issuer = HiddenField(validators=[InputRequired(), Length(max=16)])
-    profile = HiddenField(validators=[Optional(), Length(max=32)])
-    mapping = HiddenField(validators=[Optional(), Length(max=4000)])
-    full_list = HiddenField(validators=[Optional(), AnyOf(["y"])])  # "y" as a checkbox sends
+    """Applies a finished preview's file, kept with its job: the button and its token."""
 
 
 class ReviewDecisionForm(FlaskForm):

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, func, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, func, text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from directory.accounts.models import User
-from directory.db import str_enum, utcnow
+from directory.db import TimestampMixin, str_enum, utcnow
 from directory.extensions import db
 
 
@@ -88,3 +88,50 @@ class ImportRow(db.Model):
     decided_at: Mapped[datetime | None]
 
     batch: Mapped[ImportBatch] = relationship(back_populates="rows")
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(TimestampMixin, db.Model):
+    """An uploaded list waiting for, or being run by, the background worker; what it
+    came to (an applied batch, a dry run's report, or why it failed) once it is done."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.QUEUED)
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    issuer: Mapped[str] = mapped_column(String(16))
+    # ImportOptions beyond the issuer: {"profile", "mapping", "dry_run", "full_list"}.
+    options: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    # The file, until the job has used it (a dry run's, until it is applied or expires).
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, info={"audit": "skip"}))
+    rows_done: Mapped[int] = mapped_column(default=0)
+    rows_total: Mapped[int | None]
+    finished_at: Mapped[datetime | None]
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # A dry run's report (the API's ReportSchema document).
+    report: Mapped[dict | None] = deferred(mapped_column(db.JSON, info={"audit": "skip"}))
+    # Why it failed: {"field": ["message", ...]}, as a refused request's errors.
+    errors: Mapped[dict | None] = mapped_column(db.JSON)
+    # The real run a dry run was applied as.
+    applied_as_id: Mapped[int | None] = mapped_column(ForeignKey("import_jobs.id"))
+
+    curator: Mapped[User | None] = relationship()
+    batch: Mapped[ImportBatch | None] = relationship()
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(self.options.get("dry_run"))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -1,10 +1,6 @@
-"""Curators' pages: upload a list with a dry-run preview, read reports, work the queue."""
+"""Curators' pages: upload a list, follow its job to a preview or a report, work the queue."""
 
 from __future__ import annotations
-
-import hashlib
-import time
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -25,12 +21,13 @@ from directory.credentials.models import Certification
 from directory.errors import InvalidInput, message_lines
 from directory.extensions import db
 from directory.forms import attempt
-from directory.imports import reviews, services
+from directory.imports import jobs, reviews, services
 from directory.imports.forms import ApplyPreviewForm, ImportForm, ReviewDecisionForm
-from directory.imports.models import ImportBatch, ImportRow, ReviewStatus, RowAction
+from directory.imports.models import ImportBatch, ImportRow, JobStatus, ReviewStatus, RowAction
 from directory.imports.profiles import load_profiles
 from directory.imports.schemas import ReportSchema
-from directory.imports.views import allows_upload, get_batch, get_review, read_upload
+from directory.imports.views import allows_upload, get_batch, get_job, get_review, read_upload
+from directory.jobs import worker_state
 from directory.pagination import page_number
 from directory.trainers.models import Trainer
 from directory.urls import db_id
@@ -38,7 +35,6 @@ from directory.urls import db_id
 blp = Blueprint("import_pages", __name__)
 REPORT_PAGE_SIZE = 100
 QUEUE_PAGE_SIZE = 25
-PREVIEW_LIFETIME_SECONDS = 24 * 3600
 
 
 @blp.route("/imports", methods=["GET", "POST"])
@@ -46,55 +42,49 @@ PREVIEW_LIFETIME_SECONDS = 24 * 3600
 def imports():
     authorize(Permission.IMPORT_CREDENTIALS)
     form = _import_form()
-    errors, preview = [], None
+    errors = []
     if form.validate_on_submit():
-        filename = form.file.data.filename or "upload"
         try:
-            content = read_upload(form.file.data)
-            report = _run(content, filename, _options(form, form.dry_run.data,
-                                                      form.full_list.data))
+            job = jobs.queue_import(db.session, read_upload(form.file.data),
+                                    form.file.data.filename or "upload", _options(form),
+                                    current_user.id)
         except InvalidInput as error:
             errors = message_lines(list(error.errors.values()))
         else:
-            if report["batch_id"] is not None:
-                flash(_summary_sentence(report))
-                return redirect(url_for("import_pages.report", batch_id=report["batch_id"]))
-            preview = {"report": report, "form": ApplyPreviewForm(
-                upload=keep_upload(content), filename=filename, issuer=form.issuer.data,
-                profile=form.profile.data, mapping=form.mapping.data,
-                full_list="y" if form.full_list.data else "")}
+            return redirect(url_for("import_pages.job", job_id=job.id), 303)
     refused = request.method == "POST" and (errors or form.errors)
-    return render_template("imports/imports.html", form=form, errors=errors, preview=preview,
+    return render_template("imports/imports.html", form=form, errors=errors,
                            batches=_recent_batches(),
                            pending=reviews.pending_review_count(db.session),
                            ), 422 if refused else 200
 
 
-@blp.post("/imports/apply")
-def apply_preview():
+@blp.get(f"/imports/jobs/{db_id('job_id')}")
+def job(job_id):
+    """An upload's progress (the page refreshes itself), then what it came to."""
     authorize(Permission.IMPORT_CREDENTIALS)
-    form = ApplyPreviewForm()
-    if not form.validate_on_submit():
-        abort(400, "The preview form was incomplete; upload the file again.")
-    content = _kept_upload(form.upload.data)
-    if content is None:
-        applied = db.session.scalar(select(ImportBatch).where(
-            ImportBatch.sha256 == form.upload.data).order_by(ImportBatch.id.desc()))
-        if applied is not None:
-            flash(f"This file was already applied as import {applied.id}.")
-            return redirect(url_for("import_pages.report", batch_id=applied.id))
-        flash("That preview has expired; upload the file again.")
-        return redirect(url_for("import_pages.imports"))
+    item = get_job(job_id)
+    if item.status is JobStatus.DONE and item.batch_id is not None:
+        flash(_summary_sentence(item.batch.id, item.batch.summary))
+        return redirect(url_for("import_pages.report", batch_id=item.batch_id))
+    return render_template(
+        "imports/job.html", job=item, form=ApplyPreviewForm(),
+        errors=message_lines(list((item.errors or {}).values())),
+        worker=worker_state() if item.status is JobStatus.QUEUED else "ok",
+        expired=item.status is JobStatus.DONE and jobs.preview_expired(item))
+
+
+@blp.post(f"/imports/jobs/{db_id('job_id')}/apply")
+def apply_preview(job_id):
+    authorize(Permission.IMPORT_CREDENTIALS)
+    if not ApplyPreviewForm().validate_on_submit():
+        abort(400, "The form's security token had expired; open the preview again.")
     try:
-        report = _run(content, form.filename.data,
-                      _options(form, dry_run=False, full_list=form.full_list.data == "y"))
+        applied = jobs.apply_dry_run(db.session, get_job(job_id))
     except InvalidInput as error:
-        flash("The import was refused; nothing changed: "
-              + " ".join(message_lines(list(error.errors.values()))))
+        flash(" ".join(message_lines(list(error.errors.values()))))
         return redirect(url_for("import_pages.imports"))
-    _forget_upload(form.upload.data)
-    flash(_summary_sentence(report))
-    return redirect(url_for("import_pages.report", batch_id=report["batch_id"]))
+    return redirect(url_for("import_pages.job", job_id=applied.id), 303)
 
 
 @blp.get(f"/imports/{db_id('batch_id')}")
@@ -167,55 +157,18 @@ def _import_form() -> ImportForm:
     return form
 
 
-def _options(form: ImportForm | ApplyPreviewForm, dry_run: bool,
-             full_list: bool) -> services.ImportOptions:
-    """The import's options from the upload form, or from a preview's hidden copy of it."""
+def _options(form: ImportForm) -> services.ImportOptions:
     pairs = tuple(line.strip() for line in (form.mapping.data or "").splitlines()
                   if line.strip())
     return services.ImportOptions(form.issuer.data, form.profile.data or None, pairs,
-                                  dry_run, full_list)
+                                  form.dry_run.data, form.full_list.data)
 
 
-def _run(content: bytes, filename: str, options: services.ImportOptions) -> dict:
-    report = services.import_credentials(db.session, content, filename, options,
-                                         current_app.config["DATA_DIR"], current_user.id)
-    db.session.commit()
-    return report
-
-
-def _summary_sentence(report: dict) -> str:
-    counts = ", ".join(f"{report['summary'][a]} {a}" for a in RowAction)
-    return f"Import {report['batch_id']} applied: {report['summary']['rows']} rows, {counts}."
+def _summary_sentence(batch_id: int, summary: dict) -> str:
+    counts = ", ".join(f"{summary[a]} {a}" for a in RowAction)
+    return f"Import {batch_id} applied: {summary['rows']} rows, {counts}."
 
 
 def _recent_batches() -> list[ImportBatch]:
     return db.session.scalars(
         select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)).all()
-
-
-def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "import-previews"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def keep_upload(content: bytes) -> str:
-    """Keep a previewed file until it is applied (or a day passes), named by its hash."""
-    folder = _upload_dir()
-    for old in folder.glob("*.upload"):
-        if old.stat().st_mtime < time.time() - PREVIEW_LIFETIME_SECONDS:
-            old.unlink(missing_ok=True)
-    digest = hashlib.sha256(content).hexdigest()
-    (folder / f"{digest}.upload").write_bytes(content)
-    return digest
-
-
-def _kept_upload(digest: str) -> bytes | None:
-    path = _upload_dir() / f"{digest}.upload"
-    if not path.exists() or path.stat().st_mtime < time.time() - PREVIEW_LIFETIME_SECONDS:
-        return None
-    return path.read_bytes()
-
-
-def _forget_upload(digest: str) -> None:
-    (_upload_dir() / f"{digest}.upload").unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from directory.fuzzy import fuzzy_lookup
 from directory.geo.gazetteer import resolve_state
-from directory.imports.models import ReviewStatus, RowAction
+from directory.imports.models import JobStatus, ReviewStatus, RowAction
 from directory.imports.profiles import Profile
 from directory.pagination import PageArgsSchema
 from directory.schemas import StrictBoolean
@@ -239,6 +239,29 @@ class BatchSchema(Schema):
     full_list = StrictBoolean()
     curator_id = fields.Integer(allow_none=True)
     summary = fields.Nested(SummarySchema)
+
+
+class ImportJobSchema(Schema):
+    """An uploaded list the background worker runs: follow it until it is done or failed."""
+
+    id = fields.Integer()
+    status = fields.Enum(JobStatus, by_value=True, metadata={
+        "description": "queued, running, then done or failed."})
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    issuer = fields.String()
+    filename = fields.String()
+    dry_run = StrictBoolean()
+    rows_done = fields.Integer(metadata={"description": "Rows reconciled so far."})
+    rows_total = fields.Integer(allow_none=True, metadata={
+        "description": "The file's data rows, once it has been read."})
+    batch_id = fields.Integer(allow_none=True, metadata={
+        "description": "The applied import (GET /api/v1/imports/{batch_id} for its report)."})
+    report = fields.Raw(allow_none=True, metadata={
+        "description": "A finished dry run's report, as an applied import's."})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         allow_none=True, metadata={
+                             "description": "Why it failed, by field; nothing was imported."})
 
 
 class CandidateSchema(Schema):

@@ -108,12 +108,19 @@ class PreparedImport:
     ignored: list[str]  # headers no column is read from
 
 
+def check_options(session: Session, options: ImportOptions,
+                  data_dir: str) -> tuple[str, Profile, dict[str, str]]:
+    """Refuse an unknown issuer or profile or a malformed mapping, all cheap to check
+    before any file is read: the issuer's code, the profile and the mapping's pairs."""
+    issuer = check_issuer(session, options.issuer)
+    return (issuer, choose_profile(data_dir, issuer, options.profile),
+            parse_mapping(list(options.mapping)))
+
+
 def prepare_import(session: Session, content: bytes, filename: str, options: ImportOptions,
                    data_dir: str) -> PreparedImport:
     """Check the issuer, profile and mapping, read the file and map its headers."""
-    issuer = check_issuer(session, options.issuer)
-    profile = choose_profile(data_dir, issuer, options.profile)
-    overrides = parse_mapping(list(options.mapping))
+    issuer, profile, overrides = check_options(session, options, data_dir)
     table = read_table(content, filename)
     mapping, ignored = map_headers(table.headers, profile, overrides)
     return PreparedImport(content, filename, options, issuer, profile, table, mapping, ignored)

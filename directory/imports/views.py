@@ -1,6 +1,6 @@
 from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -10,11 +10,13 @@ from directory.accounts.permissions import Permission, requires
 from directory.errors import InvalidInput
 from directory.extensions import db
 from directory.imports import reviews, services
-from directory.imports.models import ImportBatch, ImportRow
+from directory.imports.jobs import queue_import
+from directory.imports.models import ImportBatch, ImportJob, ImportRow
 from directory.imports.schemas import (
     BatchSchema,
     ImportFileSchema,
     ImportFormSchema,
+    ImportJobSchema,
     ReportSchema,
     ReviewDecisionSchema,
     ReviewQueryArgsSchema,
@@ -66,6 +68,13 @@ def get_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+def get_job(job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404, message=f"There is no import job with id {job_id}.")
+    return job
+
+
 def get_review(review_id: int) -> ImportRow:
     review = db.session.get(ImportRow, review_id)
     if review is None or review.review_status is None:
@@ -87,24 +96,31 @@ class Imports(MethodView):
     @allows_upload
     @imports_blp.arguments(ImportFormSchema, location="form")
     @imports_blp.arguments(ImportFileSchema, location="files")
-    @imports_blp.response(201, ReportSchema)
-    @imports_blp.alt_response(200, schema=ReportSchema, description="A dry run's report.")
+    @imports_blp.response(202, ImportJobSchema, headers={"Location": {
+        "description": "The job to follow.", "schema": {"type": "string"}}})
     def post(self, form, files):
-        """Import a credential list (multipart: file, issuer, profile, map, dry_run,
-        full_list)."""
+        """Queue a credential list's import (multipart: file, issuer, profile, map,
+        dry_run, full_list); follow the job at Location until it is done or failed."""
         upload = files["file"]
         options = services.ImportOptions(form["issuer"], form["profile"], tuple(form["map"]),
                                          form["dry_run"], form["full_list"])
         try:
-            report = services.import_credentials(
-                db.session, read_upload(upload), upload.filename or "upload", options,
-                current_app.config["DATA_DIR"], current_user.id)
+            job = queue_import(db.session, read_upload(upload), upload.filename or "upload",
+                               options, current_user.id)
         except InvalidInput as error:
             # Refusals name the part of the multipart request at fault.
             error.location = "files" if "file" in error.errors else "form"
             raise
-        db.session.commit()
-        return report, 200 if options.dry_run else 201
+        return job, 202, {"Location": url_for("imports.ImportJobById", job_id=job.id)}
+
+
+@imports_blp.route(f"/jobs/{db_id('job_id')}")
+class ImportJobById(MethodView):
+    @requires(Permission.IMPORT_CREDENTIALS)
+    @imports_blp.response(200, ImportJobSchema)
+    def get(self, job_id):
+        """An import job: its status, rows done of total, and what it came to."""
+        return get_job(job_id)
 
 
 @imports_blp.route(f"/{db_id('batch_id')}")

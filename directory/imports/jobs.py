@@ -1,0 +1,167 @@
+"""Imports as background jobs: a page or the API queues the file, the worker runs it.
+
+The request checks only what is cheap (issuer, profile, mapping, size) and answers at
+once; reading, reconciling and applying happen in the worker, which writes its progress
+as it goes (in transactions of their own, so a page can show it) and the outcome in the
+same transaction as the import it applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import timedelta
+
+from flask import current_app, g
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from directory.audit.services import Actor
+from directory.db import utcnow
+from directory.errors import InvalidInput
+from directory.imports.models import ImportJob, JobStatus
+from directory.imports.schemas import ReportSchema
+from directory.imports.services import ImportOptions, check_options, prepare_import, run_import
+from directory.jobs import enqueue
+
+log = logging.getLogger(__name__)
+PREVIEW_LIFETIME = timedelta(hours=24)  # a dry run's file, kept to be applied
+# A running job whose progress has not moved for this long lost its worker (a crash or
+# a restart mid-run): nothing of it was applied, since applying is all or nothing.
+STALLED_AFTER = timedelta(minutes=30)
+PROGRESS_EVERY_SECONDS = 0.5
+UNEXPECTED = ("The import stopped on an unexpected error; nothing changed. Try again, and "
+              "tell the site's operators if it happens again.")
+
+
+def queue_import(session: Session, content: bytes, filename: str, options: ImportOptions,
+                 curator_id: int | None) -> ImportJob:
+    """Check the options, keep the file and queue its import; the job, committed."""
+    issuer, _, _ = check_options(session, options, current_app.config["DATA_DIR"])
+    return _queued(session, ImportJob(
+        curator_id=curator_id, filename=filename[:255], issuer=issuer,
+        options={"profile": options.profile, "mapping": list(options.mapping),
+                 "dry_run": options.dry_run, "full_list": options.full_list},
+        sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content),
+        content=content))
+
+
+def apply_dry_run(session: Session, dry_run: ImportJob) -> ImportJob:
+    """Queue a finished preview's real import, once: the new job (or the one before)."""
+    if dry_run.applied_as_id is not None:
+        return session.get(ImportJob, dry_run.applied_as_id)
+    if not (dry_run.dry_run and dry_run.status is JobStatus.DONE):
+        raise InvalidInput({"job": [f"Import job {dry_run.id} is not a finished preview."]})
+    if preview_expired(dry_run):
+        raise InvalidInput({"job": ["That preview has expired; upload the file again."]})
+    job = ImportJob(curator_id=dry_run.curator_id, filename=dry_run.filename,
+                    issuer=dry_run.issuer, options={**dry_run.options, "dry_run": False},
+                    sha256=dry_run.sha256, size_bytes=dry_run.size_bytes,
+                    content=dry_run.content)
+    session.add(job)
+    session.flush()
+    dry_run.applied_as_id, dry_run.content = job.id, None
+    return _queued(session, job)
+
+
+def _queued(session: Session, job: ImportJob) -> ImportJob:
+    session.add(job)
+    session.flush()
+    job_id = job.id
+    session.commit()
+    # Queued with nothing open in this session: with JOBS_IMMEDIATE the job runs here
+    # and now, in a session of its own, and must not run inside this one's transaction.
+    enqueue("import_credentials", job_id)
+    return job
+
+
+def run_job(session: Session, job_id: int) -> None:
+    """Run a queued import to its end: done (applied, or a dry run's report) or failed."""
+    if not _claim(session, job_id):
+        return  # run already: a queue may deliver a task twice
+    job = session.get(ImportJob, job_id)
+    if job.curator is not None:
+        g.actor = Actor(job.curator.id, job.curator.role.value)  # the audit log names them
+    data_dir = current_app.config["DATA_DIR"]
+    options = ImportOptions(job.issuer, job.options["profile"], tuple(job.options["mapping"]),
+                            job.options["dry_run"], job.options["full_list"])
+    try:
+        prepared = prepare_import(session, job.content, job.filename, options, data_dir)
+        progress = Progress(session, job_id, len(prepared.table.rows))
+        report = run_import(session, prepared, data_dir, job.curator_id, progress.advance)
+    except InvalidInput as error:
+        session.rollback()
+        _finish(session, job, JobStatus.FAILED, errors=error.errors)
+        return
+    except Exception:
+        session.rollback()
+        log.exception("Import job %s stopped on an unexpected error.", job_id)
+        _finish(session, job, JobStatus.FAILED, errors={"file": [UNEXPECTED]})
+        return
+    if report["dry_run"]:
+        job.report = ReportSchema().dump(report)
+    else:
+        job.batch_id = report["batch_id"]
+    # A real run's outcome commits with the import itself: never one without the other.
+    _finish(session, job, JobStatus.DONE)
+
+
+def _claim(session: Session, job_id: int) -> bool:
+    claimed = session.execute(update(ImportJob).where(
+        ImportJob.id == job_id, ImportJob.status == JobStatus.QUEUED).values(
+        status=JobStatus.RUNNING, updated_at=utcnow())).rowcount
+    session.commit()
+    return claimed == 1
+
+
+def _finish(session: Session, job: ImportJob, status: JobStatus,
+            errors: dict | None = None) -> None:
+    job.status, job.errors, job.finished_at = status, errors, utcnow()
+    if not (status is JobStatus.DONE and job.dry_run):
+        job.content = None  # used: only a dry run's is kept, to be applied
+    session.commit()
+
+
+class Progress:
+    """Counts rows reconciled and writes the count, at most twice a second, in a
+    transaction of its own: the import's own transaction shows nobody anything."""
+
+    def __init__(self, session: Session, job_id: int, total: int):
+        self.bind, self.job_id, self.done, self.written_at = session.get_bind(), job_id, 0, 0.0
+        self._write(rows_total=total)
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if time.monotonic() - self.written_at >= PROGRESS_EVERY_SECONDS:
+            self._write(rows_done=self.done)
+
+    def _write(self, **values) -> None:
+        with Session(self.bind, join_transaction_mode="create_savepoint") as session:
+            session.execute(update(ImportJob).where(ImportJob.id == self.job_id).values(
+                updated_at=utcnow(), **values))
+            session.commit()
+        self.written_at = time.monotonic()
+
+
+def expire_jobs(session: Session) -> None:
+    """Forget dry runs' files after a day, and fail jobs whose worker stopped mid-run."""
+    now = utcnow()
+    session.execute(update(ImportJob).where(
+        ImportJob.status == JobStatus.DONE, ImportJob.content.is_not(None),
+        ImportJob.finished_at < now - PREVIEW_LIFETIME).values(content=None))
+    session.execute(update(ImportJob).where(
+        ImportJob.status == JobStatus.RUNNING, ImportJob.updated_at < now - STALLED_AFTER)
+        .values(status=JobStatus.FAILED, finished_at=now, content=None, errors={"file": [
+            "The worker stopped while running this import; nothing changed. Upload the "
+            "file again."]}))
+    session.commit()
+
+
+def preview_expired(job: ImportJob) -> bool:
+    return job.content is None or job.finished_at < utcnow() - PREVIEW_LIFETIME
+
+
+def latest_jobs(session: Session, limit: int = 10) -> list[ImportJob]:
+    """The newest jobs, for the imports page to show what is queued or running."""
+    return list(session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
