@@ -128,12 +128,14 @@ class Progress:
     transaction of its own: the import's own transaction shows nobody anything."""
 
     def __init__(self, session: Session, job_id: int, total: int):
-        self.bind, self.job_id, self.done, self.written_at = session.get_bind(), job_id, 0, 0.0
+        self.bind, self.job_id, self.total = session.get_bind(), job_id, total
+        self.done, self.written_at = 0, 0.0
         self._write(rows_total=total)
 
     def advance(self, rows: int) -> None:
         self.done += rows
-        if time.monotonic() - self.written_at >= PROGRESS_EVERY_SECONDS:
+        last = self.done >= self.total  # all reconciled: the page says "applying"
+        if last or time.monotonic() - self.written_at >= PROGRESS_EVERY_SECONDS:
             self._write(rows_done=self.done)
 
     def _write(self, **values) -> None:
