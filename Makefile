@@ -9,7 +9,11 @@ TEST_WORKERS ?= auto
 
 .PHONY: run test lint install install-dev browser db clean
 
+# The web server and the background worker (imports, mail retries, reminders) together;
+# stopping one (Ctrl-C) stops both.
 run: install db
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 db: install

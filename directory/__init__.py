@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from directory.config import config_from_env
+from directory.config import config_from_env, engine_options
 from directory.errors import register_error_handlers
 from directory.extensions import api, csrf, db, limiter, migrate
 from directory.jobs import init_jobs
@@ -23,6 +23,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(config_from_env(app.instance_path))
     app.config.update(config or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_security(app)
     register_extensions(app)

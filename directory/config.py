@@ -17,6 +17,15 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def engine_options(config: dict) -> dict:
+    """The engine's options for the database the settings name."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options["connect_args"] = {"timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"],
+                                   **options.get("connect_args", {})}
+    return options
+
+
 def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Build the app's settings from the environment (see .env.example)."""
     env = dict(os.environ if env is None else env)
@@ -67,6 +76,9 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         # Run each job at once where it is queued, with no worker (tests).
         "JOBS_IMMEDIATE": env.get("JOBS_IMMEDIATE", "false").lower() == "true",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long a SQLite write waits for another's lock (an import applies in a few
+        # seconds) before it fails: well inside gunicorn's 30 s request timeout.
+        "SQLITE_BUSY_TIMEOUT_SECONDS": float(env.get("SQLITE_BUSY_TIMEOUT_SECONDS", "10")),
         # A change missing from the search index this long (a crash between a commit and
         # its index write) is written in by the next search (search/sync.py).
         "SEARCH_CATCH_UP_SECONDS": float(env.get("SEARCH_CATCH_UP_SECONDS", "10")),

@@ -66,17 +66,23 @@ def _number_taken(session: Session, issuer: str, number: str) -> bool:
 
 
 def new_credential(certification: Certification, number: str, entry: dict) -> Credential:
+    return Credential(certification=certification,
+                      **credential_values(certification, number, entry))
+
+
+def credential_values(certification: Certification, number: str, entry: dict) -> dict:
+    """A new credential's columns (but its trainer's), for an object or a bulk insert."""
     verified = entry["status"] is VerificationStatus.VERIFIED
-    return Credential(
-        certification=certification,
-        issuer=certification.issuer,
-        credential_number=number,
-        issued_on=entry["issued_on"],
-        expires_on=entry["expires_on"],
-        status=entry["status"],
-        verified_at=utcnow() if verified else None,
-        verification_source=entry["verification_source"],
-    )
+    return {
+        "certification_id": certification.id,
+        "issuer": certification.issuer,
+        "credential_number": number,
+        "issued_on": entry["issued_on"],
+        "expires_on": entry["expires_on"],
+        "status": entry["status"],
+        "verified_at": utcnow() if verified else None,
+        "verification_source": entry["verification_source"],
+    }
 
 
 def add_credential(session: Session, trainer, data: dict) -> Credential:

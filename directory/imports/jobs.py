@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import current_app, g
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import ServiceUnavailable
 
 from directory.audit.services import Actor
 from directory.db import utcnow
@@ -31,6 +32,8 @@ PREVIEW_LIFETIME = timedelta(hours=24)  # a dry run's file, kept to be applied
 # a restart mid-run): nothing of it was applied, since applying is all or nothing.
 STALLED_AFTER = timedelta(minutes=30)
 PROGRESS_EVERY_SECONDS = 0.5
+NOT_QUEUED = ("The background queue is unreachable, so nothing was imported; try again in a "
+              "few minutes.")
 UNEXPECTED = ("The import stopped on an unexpected error; nothing changed. Try again, and "
               "tell the site's operators if it happens again.")
 
@@ -47,21 +50,30 @@ def queue_import(session: Session, content: bytes, filename: str, options: Impor
         content=content))
 
 
-def apply_dry_run(session: Session, dry_run: ImportJob) -> ImportJob:
-    """Queue a finished preview's real import, once: the new job (or the one before)."""
+def apply_dry_run(session: Session, dry_run: ImportJob, curator_id: int | None) -> ImportJob:
+    """Queue a finished preview's real import, as `curator_id`'s, once: the new job, or
+    the one an earlier (or simultaneous) apply queued."""
     if dry_run.applied_as_id is not None:
         return session.get(ImportJob, dry_run.applied_as_id)
     if not (dry_run.dry_run and dry_run.status is JobStatus.DONE):
         raise InvalidInput({"job": [f"Import job {dry_run.id} is not a finished preview."]})
     if preview_expired(dry_run):
         raise InvalidInput({"job": ["That preview has expired; upload the file again."]})
-    job = ImportJob(curator_id=dry_run.curator_id, filename=dry_run.filename,
-                    issuer=dry_run.issuer, options={**dry_run.options, "dry_run": False},
-                    sha256=dry_run.sha256, size_bytes=dry_run.size_bytes,
-                    content=dry_run.content)
+    content = dry_run.content
+    # Only one apply takes the preview's file: a double click's second finds it taken,
+    # and goes to the job the first queued.
+    taken = session.execute(update(ImportJob).where(
+        ImportJob.id == dry_run.id, ImportJob.applied_as_id.is_(None),
+        ImportJob.content.is_not(None)).values(content=None)).rowcount
+    if not taken:
+        session.refresh(dry_run)
+        return apply_dry_run(session, dry_run, curator_id)
+    job = ImportJob(curator_id=curator_id, filename=dry_run.filename, issuer=dry_run.issuer,
+                    options={**dry_run.options, "dry_run": False}, sha256=dry_run.sha256,
+                    size_bytes=dry_run.size_bytes, content=content)
     session.add(job)
     session.flush()
-    dry_run.applied_as_id, dry_run.content = job.id, None
+    dry_run.applied_as_id = job.id
     return _queued(session, job)
 
 
@@ -72,7 +84,12 @@ def _queued(session: Session, job: ImportJob) -> ImportJob:
     session.commit()
     # Queued with nothing open in this session: with JOBS_IMMEDIATE the job runs here
     # and now, in a session of its own, and must not run inside this one's transaction.
-    enqueue("import_credentials", job_id)
+    try:
+        enqueue("import_credentials", job_id)
+    except Exception as error:  # the queue's store (Redis, a file) is unreachable
+        log.exception("Import job %s could not be queued.", job_id)
+        _finish(session, job, JobStatus.FAILED, errors={"file": [NOT_QUEUED]})
+        raise ServiceUnavailable(NOT_QUEUED) from error
     return job
 
 

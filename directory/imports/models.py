@@ -102,6 +102,9 @@ class ImportJob(TimestampMixin, db.Model):
     came to (an applied batch, a dry run's report, or why it failed) once it is done."""
 
     __tablename__ = "import_jobs"
+    # Bookkeeping of the queue: the batch it applies is the audited record (who, which
+    # file, what changed), and a dry run changes nothing worth a log entry.
+    audited = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.QUEUED)
@@ -113,13 +116,13 @@ class ImportJob(TimestampMixin, db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
     # The file, until the job has used it (a dry run's, until it is applied or expires).
-    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, info={"audit": "skip"}))
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     rows_done: Mapped[int] = mapped_column(default=0)
     rows_total: Mapped[int | None]
     finished_at: Mapped[datetime | None]
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     # A dry run's report (the API's ReportSchema document).
-    report: Mapped[dict | None] = deferred(mapped_column(db.JSON, info={"audit": "skip"}))
+    report: Mapped[dict | None] = deferred(mapped_column(db.JSON))
     # Why it failed: {"field": ["message", ...]}, as a refused request's errors.
     errors: Mapped[dict | None] = mapped_column(db.JSON)
     # The real run a dry run was applied as.

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import Certification
+from directory.db import utcnow
 from directory.errors import InvalidInput, message_lines
 from directory.extensions import db
 from directory.forms import attempt
@@ -54,7 +55,8 @@ def imports():
             return redirect(url_for("import_pages.job", job_id=job.id), 303)
     refused = request.method == "POST" and (errors or form.errors)
     return render_template("imports/imports.html", form=form, errors=errors,
-                           batches=_recent_batches(),
+                           batches=_recent_batches(), uploads=jobs.latest_jobs(db.session),
+                           previews_since=utcnow() - jobs.PREVIEW_LIFETIME,
                            pending=reviews.pending_review_count(db.session),
                            ), 422 if refused else 200
 
@@ -80,7 +82,7 @@ def apply_preview(job_id):
     if not ApplyPreviewForm().validate_on_submit():
         abort(400, "The form's security token had expired; open the preview again.")
     try:
-        applied = jobs.apply_dry_run(db.session, get_job(job_id))
+        applied = jobs.apply_dry_run(db.session, get_job(job_id), current_user.id)
     except InvalidInput as error:
         flash(" ".join(message_lines(list(error.errors.values()))))
         return redirect(url_for("import_pages.imports"))

@@ -19,9 +19,9 @@ from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from directory.audit.services import IMPORT_BATCH, record_event
+from directory.audit.services import IMPORT_BATCH, record_created, record_event
 from directory.credentials.models import Certification, Credential
-from directory.credentials.services import apply_credential_changes, new_credential
+from directory.credentials.services import apply_credential_changes, credential_values
 from directory.errors import InvalidInput
 from directory.geo.services import Place
 from directory.imports.files import Table, read_table
@@ -39,6 +39,7 @@ from directory.linkage.keys import PERSON_FIELDS, nicknames
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
 from directory.search.snapshot import directory_version
+from directory.search.sync import mark_for_reindex
 from directory.text import printable
 from directory.trainers.models import Trainer
 from directory.trainers.services import checked_place, linkage_people, place_fields
@@ -433,33 +434,27 @@ def dates_problem(known, changes: dict) -> str | None:
 
 def apply(session: Session, batch: ImportBatch, results: list[RowResult],
           certifications: dict[str, Certification]) -> None:
-    """Write every row's outcome in one flush, then record the rows of the report."""
+    """Write every row's outcome with bulk inserts, each created row with its audit
+    event, so the write lock is held for seconds, not minutes; then the report's rows."""
     source = f"{batch.issuer} list, import {batch.id}"
-    created: dict[int, Trainer] = {}
-    for result in results:
-        if result.action is RowAction.CREATED:
-            created[result.trainer_ref] = trainer = new_trainer(result.data, result.place)
-            session.add(trainer)
-    updates = {r.credential_id: r for r in results if r.action is RowAction.UPDATED}
-    for chunk in chunks(list(updates)):
-        for credential in session.scalars(select(Credential).where(Credential.id.in_(chunk))):
-            apply_credential_changes(credential, {
-                **updates[credential.id].changes, "verification_source": source})
-    for result in results:
-        if result.action in (RowAction.CREATED, RowAction.LINKED):
-            credential = new_credential_from_row(result.data, certifications, source)
-            if result.trainer_ref < 0:
-                created[result.trainer_ref].credentials.append(credential)
-            else:
-                credential.trainer_id = result.trainer_ref
-                session.add(credential)
-    session.flush()
-    real = {ref: trainer.id for ref, trainer in created.items()}
+    created = [r for r in results if r.action is RowAction.CREATED]
+    # Named by the batch's row: how the inserted trainers' ids are found again.
+    trainers = [{**new_trainer_values(r.data, r.place),
+                 "external_ref": f"import-{batch.id}-{r.row}"} for r in created]
+    real = dict(zip((r.trainer_ref for r in created),
+                    _bulk_insert(session, Trainer, trainers, ("external_ref",)), strict=True))
     for result in results:
         result.trainer_ref = real.get(result.trainer_ref, result.trainer_ref)
         for candidate in result.candidates:
             candidate["trainer_id"] = real.get(candidate["trainer_id"],
                                                candidate["trainer_id"])
+    credentials = [{**credential_values_from_row(r.data, certifications, source),
+                    "trainer_id": r.trainer_ref}
+                   for r in results if r.action in (RowAction.CREATED, RowAction.LINKED)]
+    _bulk_insert(session, Credential, credentials, ("issuer", "credential_number"))
+    _update_credentials(session, {r.credential_id: r.changes for r in results
+                                  if r.action is RowAction.UPDATED}, source)
+    mark_for_reindex(session, {c["trainer_id"] for c in credentials})
     rows = [_import_row(batch, result) for result in results]
     for chunk in chunks(rows):
         # The table, not the entity: one executemany, not a statement per mix of values.
@@ -468,20 +463,59 @@ def apply(session: Session, batch: ImportBatch, results: list[RowResult],
     record_event(session, "bulk_create", "import_rows", changes={"count": len(rows)})
 
 
+def _bulk_insert(session: Session, model: type, rows: list[dict],
+                 key: tuple[str, ...]) -> list[int]:
+    """Insert rows by executemany (the table's: no RETURNING, which SQLite makes slow),
+    find their ids by `key`, unique among the rows inserted since, and record their
+    audit events; the ids, in the rows' order."""
+    if not rows:
+        return []
+    before = session.scalar(select(func.max(model.id))) or 0
+    for chunk in chunks(rows):
+        session.execute(insert(model.__table__), chunk)
+    columns = [getattr(model, name) for name in key]
+    found = {tuple(keys): id_ for id_, *keys in session.execute(
+        select(model.id, *columns).where(model.id > before))}
+    ids = [found[tuple(row[name] for name in key)] for row in rows]
+    record_created(session, model, ids, rows)
+    return ids
+
+
+def _update_credentials(session: Session, changes: dict[int, dict], source: str) -> None:
+    """The list's changes to known credentials, through the ORM (audited as updates)."""
+    for chunk in chunks(list(changes)):
+        for credential in session.scalars(select(Credential).where(Credential.id.in_(chunk))):
+            apply_credential_changes(credential, {**changes[credential.id],
+                                                  "verification_source": source})
+    session.flush()
+
+
 def new_trainer(data: dict, place: Place) -> Trainer:
+    """A trainer known only from a credential list (see new_trainer_values)."""
+    return Trainer(**new_trainer_values(data, place))
+
+
+def new_trainer_values(data: dict, place: Place) -> dict:
     """A trainer known only from a credential list: listed, not yet accepting clients
     (they have not said so), until they or a curator complete the profile."""
     fields = {key: data.get(key) for key in TRAINER_FIELDS}
-    return Trainer(**{**fields, **place_fields(data, place)}, accepting_new_clients=False)
+    return {**fields, **place_fields(data, place), "accepting_new_clients": False}
 
 
 def new_credential_from_row(data: dict, certifications: dict[str, Certification],
                             source: str) -> Credential:
+    certification = certifications[data["certification"]]
+    return Credential(certification=certification,
+                      **credential_values_from_row(data, certifications, source))
+
+
+def credential_values_from_row(data: dict, certifications: dict[str, Certification],
+                               source: str) -> dict:
     status = data.get("status") or VerificationStatus.VERIFIED
-    return new_credential(certifications[data["certification"]], data["credential_number"], {
-        "status": status, "issued_on": data.get("issued_on"),
-        "expires_on": data.get("expires_on"),
-        "verification_source": source})
+    return credential_values(certifications[data["certification"]], data["credential_number"],
+                             {"status": status, "issued_on": data.get("issued_on"),
+                              "expires_on": data.get("expires_on"),
+                              "verification_source": source})
 
 
 def _import_row(batch: ImportBatch, result: RowResult) -> dict:

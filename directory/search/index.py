@@ -123,29 +123,31 @@ class TrainerIndex:
 
     # -- writing ---------------------------------------------------------------------
 
-    @_locked
     def write(self, upserts: Iterable[dict], deletions: Iterable[int] = (),
-              version: int | None = None) -> bool:
-        """Apply one batch in one writer, and note the directory version it brings in;
-        on failure log, mark stale and return False."""
+              version: int | None = None,
+              wait_seconds: float = WRITE_LOCK_TIMEOUT_SECONDS) -> bool:
+        """Apply one batch in one writer, and note the directory version it brings in
+        (see write_fresh)."""
         return self.write_fresh(lambda: (upserts, deletions),
-                                () if version is None else (version,))
+                                () if version is None else (version,), wait_seconds)
 
-    @_locked
     def write_fresh(self, batch: Callable[[], tuple[Iterable[dict], Iterable[int]]],
                     versions: Iterable[int],
                     wait_seconds: float = WRITE_LOCK_TIMEOUT_SECONDS) -> bool:
-        """Write what `batch()` returns, called once whoosh's write lock is held, so a
-        batch read from the database then cannot overwrite a later commit's documents
-        (those wait for the lock); then note `versions` as in the index. With no wait,
-        a busy lock is no failure: False, and the caller tries again later."""
+        """Write what `batch()` returns, called once the write lock is held, so a batch
+        read from the database then cannot overwrite a later commit's documents (those
+        wait for the lock); then note `versions` as in the index. A lock still busy
+        after `wait_seconds` (another writer: a rebuild, a big import) is no failure:
+        False, and the versions stay missing for the catch-up (search/sync.py) to
+        write. A failed write logs, marks the index stale and returns False."""
+        # This process's threads first (they share the searcher), then other processes.
+        if not self._lock.acquire(timeout=wait_seconds):
+            return False
         try:
             try:
                 writer = self.index().writer(timeout=wait_seconds)
             except LockError:
-                if not wait_seconds:
-                    return False
-                raise
+                return False
             try:
                 upserts, deletions = batch()
                 for trainer_id in deletions:
@@ -161,6 +163,8 @@ class TrainerIndex:
                         type(error).__name__)
             self.mark_stale()
             return False
+        finally:
+            self._lock.release()
         self._note_applied(versions)
         return True
 

@@ -3,6 +3,7 @@
 A session hook notes which trainers a flush touched (their own rows, credentials or
 condition experience). Just before the commit their documents are built, inside the
 transaction; once the commit has succeeded they are written to the index in one batch.
+A change to many trainers (an import) reads their documents after the commit instead.
 A rollback drops them. Bulk Core inserts call `mark_for_reindex` themselves.
 """
 
@@ -36,6 +37,11 @@ DIRTY, PENDING, CATALOG_CHANGED = "search_dirty", "search_pending", "search_cata
 PENDING_STALE = "search_pending_stale"
 BULK_CHANGED = "search_bulk_changed"
 ID_CHUNK = 5_000
+REQUEST_WRITE_WAIT = 0.25  # seconds a commit's index write waits for another writer (one
+# trainer's write takes a few milliseconds; an import's, seconds)
+# A commit touching more trainers reads their documents after it, holding no lock
+# (a few hundred take a tenth of a second to read; an import's thousands, seconds).
+DOCUMENTS_AFTER_COMMIT_OVER = 200
 
 
 def search_index() -> TrainerIndex:
@@ -111,7 +117,12 @@ def _build_documents(session: Session) -> None:
     if not has_app_context() or not session.info.get(DIRTY):
         return
     ids = session.info.pop(DIRTY, set())
-    session.info[PENDING] = (*documents_for(session, ids), version)
+    if len(ids) > DOCUMENTS_AFTER_COMMIT_OVER:
+        # Many trainers (an import): their documents are read after the commit, not
+        # inside it, where building them would hold the directory's write lock.
+        session.info[PENDING] = (None, ids, version)
+    else:
+        session.info[PENDING] = (*documents_for(session, ids), version)
 
 
 def documents_for(session: Session, ids) -> tuple[list[dict], set[int]]:
@@ -156,9 +167,14 @@ def _write_documents(session: Session) -> None:
     stale = session.info.pop(PENDING_STALE, None)
     if not has_app_context():
         return
-    if pending:
+    if pending and pending[0] is None:
+        _, ids, version = pending
+        search_index().write_fresh(lambda: _fresh_documents(db.engine, ids), (version,))
+    elif pending:
         upserts, deletions, version = pending
-        search_index().write(upserts, deletions, version)
+        # A request does not wait out another's long write (an import's): what it
+        # could not write, the next search catches up (catch_up_index).
+        search_index().write(upserts, deletions, version, wait_seconds=REQUEST_WRITE_WAIT)
     if stale and search_index().exists():
         search_index().mark_stale()
 
@@ -203,11 +219,14 @@ def catch_up_index(engine, index: TrainerIndex, grace_seconds: float) -> None:
         return
     ids = set().union(*changed.values())
 
-    def fresh_documents():
-        with Session(engine) as fresh:  # read once the index's write lock is held
-            return documents_for(fresh, ids)
-
     # Without waiting for the index's write lock: a writer holding it (a rebuild, a big
     # import) must not stall searches; the next search tries again.
-    if index.write_fresh(fresh_documents, missed, wait_seconds=0):
+    if index.write_fresh(lambda: _fresh_documents(engine, ids), missed, wait_seconds=0):
         log.info("The search index caught up with %d missed change(s).", len(missed))
+
+
+def _fresh_documents(engine, ids) -> tuple[list[dict], set[int]]:
+    """Documents read in a session of their own, once the index's write lock is held:
+    they see every commit made so far, and no later one can be overwritten by them."""
+    with Session(engine) as fresh:
+        return documents_for(fresh, ids)

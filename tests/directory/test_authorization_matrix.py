@@ -22,8 +22,8 @@ from directory.credentials.models import Certification
 from directory.db import today
 from directory.duplicates.models import SuspectedDuplicate
 from directory.duplicates.services import merge_trainers
-from directory.imports.models import ImportRow
-from directory.imports.pages import keep_upload
+from directory.imports.jobs import queue_import
+from directory.imports.models import ImportJob, ImportRow
 from directory.imports.services import ImportOptions, import_credentials
 from directory.notifications.models import Message, MessageStatus
 from directory.referrals.schemas import ReferralCreateSchema
@@ -155,8 +155,10 @@ CASES = [
     Case("users.Users", "POST", "/api/v1/users", admin_only(201), body=new_user),
     Case("audit.AuditEvents", "GET", "/api/v1/audit-events", admin_only(200)),
     Case("imports.Imports", "GET", "/api/v1/imports", staff_only(200)),
-    Case("imports.Imports", "POST", "/api/v1/imports", staff_only(200), form=True,
+    Case("imports.Imports", "POST", "/api/v1/imports", staff_only(202), form=True,
          body=lambda: new_import(dry_run="true")),
+    Case("imports.ImportJobById", "GET", "/api/v1/imports/jobs/{preview_job}",
+         staff_only(200)),
     Case("imports.ImportById", "GET", "/api/v1/imports/{batch}", staff_only(200)),
     Case("reviews.Reviews", "GET", "/api/v1/reviews", staff_only(200)),
     Case("reviews.ReviewById", "GET", "/api/v1/reviews/{review}", staff_only(200)),
@@ -230,12 +232,16 @@ CASES = [
           "admin": 403, "trainer": 302}, form=True,
          body={"kind": "assessment", "notes": "Baseline."}),
     Case("import_pages.imports", "GET", "/imports", staff_only(200, anonymous=302)),
-    Case("import_pages.imports", "POST", "/imports", staff_only(200, anonymous=302), form=True,
+    # An upload is queued as a job, and the answer sends the curator to its page.
+    Case("import_pages.imports", "POST", "/imports", staff_only(303, anonymous=302), form=True,
          body=lambda: {**new_import(), "dry_run": "y"}),
-    # Applying a preview redirects to the report; the second caller finds it gone.
-    Case("import_pages.apply_preview", "POST", "/imports/apply",
-         staff_only(302, anonymous=302), form=True,
-         body=lambda: {"upload": WORLD["preview"], "filename": "list.csv", "issuer": "ACSM"}),
+    # A finished preview shows on its job's page, with the button to apply it.
+    Case("import_pages.job", "GET", "/imports/jobs/{preview_job}",
+         staff_only(200, anonymous=302)),
+    # Applying queues the real import and sends to its job; the second caller is sent
+    # to the same job.
+    Case("import_pages.apply_preview", "POST", "/imports/jobs/{page_preview_job}/apply",
+         staff_only(303, anonymous=302), form=True, body={}),
     Case("import_pages.report", "GET", "/imports/{batch}", staff_only(200, anonymous=302)),
     Case("import_pages.report_json", "GET", "/imports/{batch}/report.json",
          staff_only(200, anonymous=302)),
@@ -373,6 +379,18 @@ def duplicate_world(session, own, other, inactive) -> dict:
             "merge_into": merge_into.id, "merged": merged.id}
 
 
+def preview_jobs(session, content: bytes, curator_id: int) -> dict:
+    """Two finished previews (jobs run as they are queued in tests): one to read, one to
+    apply."""
+    previews = {name: queue_import(session, content.replace(b"M-1", number), "list.csv",
+                                   ImportOptions("ACSM", dry_run=True), curator_id).id
+                for name, number in (("preview_job", b"M-3"), ("page_preview_job", b"M-4"))}
+    session.expire_all()  # the jobs ran in sessions of their own
+    for job_id in previews.values():
+        assert session.get(ImportJob, job_id).report is not None, "the preview did not run"
+    return previews
+
+
 @pytest.fixture
 def callers(app, session, user_factory):
     """An API client and a page client maker per role; the trainer owns {own}."""
@@ -417,7 +435,7 @@ def callers(app, session, user_factory):
     WORLD.update(duplicate_world(session, own, other, inactive))
     WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,
                  page_referral=page_referral.id,
-                 preview=keep_upload(content.replace(b"M-1", b"M-3")),
+                 **preview_jobs(session, content, users["curator"].id),
                  own=own.id, other=other.id, inactive=inactive.id, spare_token=spare.id,
                  own_credential=own.credentials[0].id, trainer_email=users["trainer"].email)
 

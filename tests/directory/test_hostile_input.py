@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from tests.directory.imports.helpers import upload
+from tests.directory.imports.helpers import refusal_of, report_of, upload
 from tests.factories import make_trainer
 
 DEEP = ("[" * 2000 + "]" * 2000).encode()  # about 4 KB; 2,000 deep exhausts recursion
@@ -85,9 +85,9 @@ def test_a_list_row_holding_a_nul_is_rejected_and_the_others_go_on(curator):
              "credential_number": "NS-1", "postal_code": "98101"},
             {"first_name": "Ann", "last_name": "Lee", "certification": "NSCA-CPT",
              "credential_number": "NS-2", "postal_code": "98101"}]
-    report = upload(curator, json.dumps(rows).encode(), filename="list.json")
-    assert report.status_code == 201, report.json
-    bad, good = report.json["rows"]
+    report = report_of(curator, upload(curator, json.dumps(rows).encode(),
+                                       filename="list.json"))
+    bad, good = report["rows"]
     assert bad["action"] == "rejected"
     assert bad["errors"][0]["message"] == ("This value holds a NUL character: correct it in "
                                            "the file.")
@@ -95,18 +95,14 @@ def test_a_list_row_holding_a_nul_is_rejected_and_the_others_go_on(curator):
 
 
 def test_a_json_list_nested_thousands_deep_is_refused(curator):
-    refused = upload(curator, DEEP, filename="list.json")
-    assert refused.status_code == 422
-    assert refused.json["errors"]["files"]["file"] == [
-        "The JSON is nested far too deeply for a list of rows."]
+    refused = refusal_of(curator, upload(curator, DEEP, filename="list.json"))
+    assert refused["file"] == ["The JSON is nested far too deeply for a list of rows."]
 
 
 def test_a_spreadsheet_with_xml_entities_is_refused(curator):
     """A "billion laughs" workbook: entities that would expand to gigabytes."""
-    refused = upload(curator, laughing_workbook(), filename="list.xlsx")
-    assert refused.status_code == 422
-    assert refused.json["errors"]["files"]["file"][0].startswith(
-        "The XLSX file could not be read (")
+    refused = refusal_of(curator, upload(curator, laughing_workbook(), filename="list.xlsx"))
+    assert refused["file"][0].startswith("The XLSX file could not be read (")
 
 
 def laughing_workbook() -> bytes:

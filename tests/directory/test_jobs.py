@@ -161,3 +161,18 @@ def test_the_reminder_scan_and_mail_retries_are_periodic_jobs(app, session):
     periodic["scan_notifications"]().execute()  # what the worker does each hour
 
     assert session.scalar(select(Message).where(Message.subject.contains("expir"))) is not None
+
+
+def test_an_unreachable_queue_is_a_clear_503_and_the_job_says_it_failed(
+        curator, session, monkeypatch):
+    def unreachable(*_args):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr("directory.imports.jobs.enqueue", unreachable)
+    answer = upload(curator, as_csv([person()]))
+
+    assert answer.status_code == 503, answer.json
+    assert "queue is unreachable" in answer.json["message"]
+    job = session.scalar(select(ImportJob))
+    assert (job.status, job.content) == (JobStatus.FAILED, None)
+    assert session.scalar(select(Trainer).where(Trainer.last_name == "Newman")) is None

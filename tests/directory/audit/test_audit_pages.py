@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from directory.audit.models import AuditEvent
 from directory.imports.models import ImportBatch
+from tests.directory.imports.page_helpers import report_location, upload
 from tests.factories import make_trainer
 from tests.web import csrf_token, post_form, sign_in
 
@@ -207,6 +208,31 @@ def test_import_batches_link_to_their_report(client, session, admin):
     event = add_event(session, import_batch_id=batch.id)
     assert f'<a href="/imports/{batch.id}">#{batch.id}</a>' in row(
         client, "object_type=referral_updates", event)
+
+
+def test_an_upload_through_the_page_is_logged_under_its_curator(app, client, session, admin,
+                                                              user_factory):
+    """The upload becomes a job that the worker runs after the request: the import and
+    what it wrote are logged under the curator who uploaded, never with the file itself."""
+    curator = user_factory("curator")
+    browser = app.test_client()
+    sign_in(browser, curator.email)
+    content = (b"first_name,last_name,certification,credential_number,postal_code\n"
+               b"Zoe,Newman,NSCA-CPT,NS-1003,98101\n")
+    batch_id = int(report_location(browser, upload(browser, content, preview=False))
+                   .rsplit("/", 1)[1])
+
+    query = f"person={curator.email}&object_type=import_batches&action=create"
+    (created,) = shown(client, query)
+    batch_row = row(client, query, created)
+    assert f'<a href="/imports/{batch_id}">import batches #{batch_id}</a>' in batch_row
+    assert f"{curator.email} <span" in batch_row
+    assert ('<th scope="row">filename</th><td><span class="muted">none</span></td>'
+            "<td>nsca.csv</td>") in batch_row
+    assert "Zoe" not in batch_row  # the file's content is not the log's to keep
+    query = f"person={curator.email}&object_type=credentials&action=create"
+    (credential,) = shown(client, query)
+    assert f'<a href="/imports/{batch_id}">#{batch_id}</a>' in row(client, query, credential)
 
 
 def test_the_log_is_paged_by_fifty_keeping_the_filters(client, session, admin):

@@ -24,6 +24,7 @@ from directory.db import today
 from directory.errors import Conflict
 from directory.imports.services import ImportOptions, import_credentials
 from tests.apps import DATA_DIR
+from tests.directory.imports.page_helpers import report_location, upload
 from tests.directory.matches.helpers import CAD_NEEDS_CLINICAL, excluded, match, matched
 from tests.factories import add_trainers, credential_payload, experience, make_trainer
 from tests.web import csrf_token
@@ -193,6 +194,26 @@ def test_an_imported_credential_names_its_import_batch(curator, session):
     assert f'<a href="/imports/{batch_id}">import batch #{batch_id}</a>' in text(response)
     [created] = provenance_rows(response)
     assert f"import batch #{batch_id} Added: Status: verified" in created
+    assert f"Source: NSCA list, import {batch_id}" in created
+
+
+def test_a_credential_imported_through_the_upload_page_names_its_curator_and_batch(
+        curator, session):
+    """The import runs as a background job, after the request: the credential's history
+    still names the curator who uploaded the list, and the import it came from."""
+    content = (b"first_name,last_name,certification,credential_number,postal_code\n"
+               b"Zoe,Newman,NSCA-CPT,NS-1003,98101\n")
+    uploaded = upload(curator, content, preview=False)
+    location = report_location(curator, uploaded)
+    batch_id = int(location.rsplit("/", 1)[1])
+    session.expire_all()
+    credential = session.scalar(select(Credential).where(Credential.credential_number ==
+                                                         "NS-1003"))
+    response = curator.get(credential_path(credential))
+    assert f'<a href="/imports/{batch_id}">import batch #{batch_id}</a>' in text(response)
+    [created] = provenance_rows(response)
+    assert (f"import batch #{batch_id} , by {curator.user.email} Added: Status: verified"
+            in created)
     assert f"Source: NSCA list, import {batch_id}" in created
 
 

@@ -1,5 +1,6 @@
 """/healthz says the process is alive; /readyz says whether it can serve, and what is
-degraded: the database, the rate-limit storage (Redis), the search index."""
+degraded: the database, the rate-limit storage (Redis), the search index, the background
+worker."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def test_ready_with_everything_up(client, session):
     make_trainer(session)  # the first commit creates the search index
     answer = client.get("/readyz")
     assert (answer.status_code, answer.json) == (200, {"status": "ready", "checks": {
-        "database": "ok", "rate_limits": "in memory", "search_index": "ok"}})
+        "database": "ok", "rate_limits": "in memory", "search_index": "ok",
+        "worker": "ok"}})  # tests run jobs as they are queued
 
 
 def test_a_stale_search_index_is_degraded(client, session):

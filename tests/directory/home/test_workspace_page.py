@@ -8,6 +8,7 @@ import pytest
 
 from directory.credentials.models import CorrectionRequest
 from directory.db import today
+from tests.directory.imports.page_helpers import report_location, upload
 from tests.factories import make_trainer
 from tests.web import sign_in
 
@@ -36,6 +37,15 @@ def test_counts_what_waits_and_links_every_curator_page(app, session, user_facto
                  "/manage/catalogs"):
         assert f'href="{path}"' in html, path
     assert "/admin/audit" not in html  # administration is for admins
+
+
+def test_rows_an_upload_left_for_review_are_counted(app, session, user_factory):
+    make_trainer(session)  # Maria Lopez: a row naming her and nothing else is doubtful
+    client = signed_in(app, user_factory("curator"))
+    content = b"first_name,last_name,certification,credential_number\nMaria,Lopez,ACSM-CPT,M-1\n"
+    report_location(client, upload(client, content, preview=False, issuer="ACSM"))
+    html = client.get("/manage").get_data(as_text=True)
+    assert "Import rows to review</a></dt><dd>1</dd>" in html
 
 
 def test_admins_also_find_the_administration_pages(app, session, user_factory):

@@ -1,4 +1,9 @@
-"""The curators' import pages driven as a browser would, shared by the import tests."""
+"""The curators' import pages driven as a browser would, shared by the import tests.
+
+An upload answers 303 to its job's page; tests run jobs as they are queued, so that page
+is the job's end already: a preview (with its "Apply this import" form), a refusal, or,
+for an applied import, a redirect to the batch's report.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ LIST = (HEADER
         + "Zoe,Newman,NSCA-CPT,NS-1003,verified,2027-06-30,zoe@example.com,Seattle,WA,98101\n"
         + "John,Miller,NSCA-CSCS,NS-1004,verified,2029-01-15,john.miller@example.org,,,\n"
         + "John,Miller,NSCA-CSCS,NS-1007,verified,2029-01-15,,Dallas,TX,75201\n").encode()
+PREVIEW_TITLE = "Preview: nothing has been written yet"
+REFUSED_TITLE = "The import was refused; nothing changed"
 
 
 def upload(client, content: bytes, preview: bool = True, filename: str = "nsca.csv",
@@ -32,6 +39,53 @@ def upload(client, content: bytes, preview: bool = True, filename: str = "nsca.c
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def job_id_of(response) -> int:
+    """The job an upload or an apply queued, from its 303 answer."""
+    assert response.status_code == 303, (response.status_code, text(response)[:500])
+    match = re.fullmatch(r"/imports/jobs/(\d+)", response.location)
+    assert match, response.location
+    return int(match.group(1))
+
+
+def job_page(client, response):
+    """The page of the job that `response` (an upload's or an apply's 303) queued."""
+    return client.get(f"/imports/jobs/{job_id_of(response)}")
+
+
+def previewed(client, content: bytes = LIST, **fields) -> tuple[int, str]:
+    """Upload with "Preview first" and open the job's page: the job's id and its
+    preview, which must offer to apply it."""
+    response = upload(client, content, preview=True, **fields)
+    job_id = job_id_of(response)
+    page = client.get(f"/imports/jobs/{job_id}")
+    assert page.status_code == 200, text(page)[:500]
+    assert PREVIEW_TITLE in text(page)
+    return job_id, text(page)
+
+
+def apply_action(job_id: int) -> str:
+    return f"/imports/jobs/{job_id}/apply"
+
+
+def apply(client, job_id: int, page: str, **extra):
+    """Submit the preview's "Apply this import" form as `page` rendered it."""
+    return client.post(apply_action(job_id),
+                       data={**form_fields(page, apply_action(job_id)), **extra})
+
+
+def report_location(client, response) -> str:
+    """Follow a real import's 303 to its job's page, which sends on to the batch's
+    report: the report's path."""
+    finished = job_page(client, response)
+    assert finished.status_code == 302, text(finished)[:500]
+    assert re.fullmatch(r"/imports/\d+", finished.location), finished.location
+    return finished.location
+
+
+def batch_id_of(location: str) -> int:
+    return int(location.rsplit("/", 1)[1])
 
 
 def form_fields(page: str, action: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from directory.credentials.models import Credential
 from directory.imports.models import ImportRow, ReviewStatus
 from directory.trainers.models import Trainer
+from tests.directory.imports.helpers import report_of
 from tests.factories import credential_payload, make_trainer
 
 NSCA_LIST = "\n".join([
@@ -70,9 +71,7 @@ def test_two_lists_link_shared_people_queue_doubts_and_rerun_to_no_change(
         curator, session, directory):
     trainers_before = session.scalar(select(func.count()).select_from(Trainer))
 
-    nsca = upload(curator, NSCA_LIST, "NSCA", "nsca.csv")
-    assert nsca.status_code == 201, nsca.json
-    first = nsca.json
+    first = report_of(curator, upload(curator, NSCA_LIST, "NSCA", "nsca.csv"))
     (smith, garcia, newman, miller) = first["rows"]
     assert (smith["action"], smith["trainer_id"]) == ("linked", directory["smith"].id)
     assert (garcia["action"], garcia["trainer_id"]) == ("linked", directory["garcia"].id)
@@ -81,9 +80,8 @@ def test_two_lists_link_shared_people_queue_doubts_and_rerun_to_no_change(
     assert first["summary"] == {"rows": 4, "created": 1, "linked": 2, "updated": 0,
                                 "unchanged": 0, "review": 1, "rejected": 0}
 
-    acsm = upload(curator, ACSM_LIST, "ACSM", "acsm.csv")
-    assert acsm.status_code == 201, acsm.json
-    bob, zoe, priya = acsm.json["rows"]
+    acsm = report_of(curator, upload(curator, ACSM_LIST, "ACSM", "acsm.csv"))
+    bob, zoe, priya = acsm["rows"]
     # A nickname, upper case and stray spaces, a move within Chicago: the same person.
     assert (bob["action"], bob["trainer_id"]) == ("linked", directory["smith"].id)
     # A typo in the surname of the trainer the NSCA list created: linked, not duplicated.
@@ -101,8 +99,8 @@ def test_two_lists_link_shared_people_queue_doubts_and_rerun_to_no_change(
     assert candidates == {directory["miller_il"].id, directory["miller_tx"].id}
 
     for text, issuer, name, first_report in ((NSCA_LIST, "NSCA", "nsca.csv", first),
-                                             (ACSM_LIST, "ACSM", "acsm.csv", acsm.json)):
-        again = upload(curator, text, issuer, name).json
+                                             (ACSM_LIST, "ACSM", "acsm.csv", acsm)):
+        again = report_of(curator, upload(curator, text, issuer, name))
         waiting = [r["row"] for r in first_report["rows"] if r["action"] == "review"]
         assert [r["action"] for r in again["rows"]] == [
             "review" if r["row"] in waiting else "unchanged" for r in again["rows"]]

@@ -9,18 +9,19 @@ from sqlalchemy import select
 
 from directory.imports.models import ImportBatch
 from tests.directory.imports.helpers import flask_import, imported
-from tests.directory.imports.page_helpers import LIST, form_fields, text, upload
+from tests.directory.imports.page_helpers import (
+    LIST,
+    apply,
+    previewed,
+    report_location,
+    text,
+    upload,
+)
 from tests.factories import NEWMAN
 from tests.web import sign_in
 
 COMPLETE = "The issuer's complete list of current credentials"
 PARTIAL = "Not a complete list"
-
-
-@pytest.fixture(autouse=True)
-def previews(app, tmp_path):
-    """Keep previewed uploads in this test's own instance folder, not the repository's."""
-    app.instance_path = str(tmp_path / "instance")
 
 
 @pytest.fixture
@@ -39,10 +40,10 @@ def batch(session) -> ImportBatch:
 def test_the_upload_page_records_whether_it_is_the_full_list(page_curator, session, ticked,
                                                              flag, sentence):
     fields = {"full_list": "y"} if ticked else {}
-    response = upload(page_curator, LIST, preview=False, **fields)
-    assert response.status_code == 302
+    location = report_location(page_curator, upload(page_curator, LIST, preview=False,
+                                                     **fields))
     assert batch(session).full_list is flag
-    assert sentence in text(page_curator.get(response.location))
+    assert sentence in text(page_curator.get(location))
     recent = text(page_curator.get("/imports")).split("<h2>Recent imports</h2>")[1]
     assert f"<td>{'Yes' if flag else 'No'}</td>" in recent
 
@@ -50,19 +51,21 @@ def test_the_upload_page_records_whether_it_is_the_full_list(page_curator, sessi
 @pytest.mark.parametrize("ticked, flag", [(True, True), (False, False)])
 def test_a_preview_carries_the_full_list_mark_to_its_application(page_curator, session,
                                                                  ticked, flag):
-    preview = text(upload(page_curator, LIST, **({"full_list": "y"} if ticked else {})))
+    job_id, preview = previewed(page_curator, **({"full_list": "y"} if ticked else {}))
     assert ("Applied as the issuer's complete list" in preview) is flag
-    fields = form_fields(preview, "/imports/apply")
-    assert fields["full_list"] == ("y" if ticked else "")
-    assert page_curator.post("/imports/apply", data=fields).status_code == 302
-    assert batch(session).full_list is flag
-
-
-def test_a_tampered_full_list_mark_is_refused(page_curator, session):
-    fields = {**form_fields(text(upload(page_curator, LIST)), "/imports/apply"),
-              "full_list": "yes please"}
-    assert page_curator.post("/imports/apply", data=fields).status_code == 400
     assert batch(session) is None
+    location = report_location(page_curator, apply(page_curator, job_id, preview))
+    assert batch(session).full_list is flag
+    assert (COMPLETE if flag else PARTIAL) in text(page_curator.get(location))
+
+
+@pytest.mark.parametrize("ticked, sent", [(False, "y"), (True, "")])
+def test_the_apply_form_cannot_change_the_full_list_mark(page_curator, session, ticked, sent):
+    """The mark is the upload's, kept with its job: a field posted beside the apply
+    button (tampered, or left over from the old form) changes nothing."""
+    job_id, preview = previewed(page_curator, **({"full_list": "y"} if ticked else {}))
+    report_location(page_curator, apply(page_curator, job_id, preview, full_list=sent))
+    assert batch(session).full_list is ticked
 
 
 @pytest.mark.parametrize("sent, flag", [({"full_list": "true"}, True), ({}, False)])

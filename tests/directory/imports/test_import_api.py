@@ -16,9 +16,18 @@ from directory.audit.models import AuditEvent
 from directory.credentials.models import Credential
 from directory.db import today
 from directory.imports import services
+from directory.imports.jobs import UNEXPECTED
 from directory.imports.models import ImportBatch, ImportRow
 from directory.trainers.models import Trainer
-from tests.directory.imports.helpers import URL, imported, report_of, row_actions, upload
+from tests.directory.imports.helpers import (
+    URL,
+    finished_job,
+    imported,
+    refusal_of,
+    report_of,
+    row_actions,
+    upload,
+)
 from tests.factories import NEWMAN, as_csv, credential_payload, make_trainer, person
 
 TABLES = (Trainer, Credential, ImportBatch, ImportRow, AuditEvent)
@@ -58,13 +67,21 @@ def as_xlsx(rows: list[dict]) -> bytes:
 
 
 def counts(session) -> dict[str, int]:
-    return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in TABLES}
+    """Rows in each table an import writes to. The log's events about the import jobs
+    themselves (queued, finished) are left out: every upload makes those."""
+    def count(model) -> int:
+        query = select(func.count()).select_from(model)
+        if model is AuditEvent:
+            query = query.where(AuditEvent.object_type != "import_jobs")
+        return session.scalar(query)
+
+    return {model.__tablename__: count(model) for model in TABLES}
 
 
-def error_text(response) -> str:
-    """Everything an error response says, as one string to look for words in."""
-    return json.dumps(response.json)
+def error_text(answer) -> str:
+    """Everything an error answer (or a failed job's errors) says, as one string to look
+    for words in."""
+    return json.dumps(answer)
 
 
 def credential(session, number: str) -> Credential:
@@ -106,10 +123,10 @@ def test_each_format_creates_the_listed_trainer_with_the_credential(
 
 def test_issuer_profile_headers_and_words_are_understood(curator, session):
     content = NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Certified,30-Jun-2027,,98101\n"
-    upload(curator, content.encode())
+    report_of(curator, upload(curator, content.encode()))
     lapsed = content.replace("Certified", "Not Certified")
 
-    report = upload(curator, lapsed.encode()).json
+    report = report_of(curator, upload(curator, lapsed.encode()))
 
     assert row_actions(report) == ["updated"]
     assert report["rows"][0]["reasons"] == ["status verified -> expired"]
@@ -122,7 +139,7 @@ def test_a_lapsed_or_revoked_credential_never_lists_a_new_trainer(curator, sessi
     content = (NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Not Certified,30-Jun-2027,,98101\n"
                "Ann,Lee,CSCS,NS-1004,Revoked,30-Jun-2027,,98101\n")
 
-    report = upload(curator, content.encode()).json
+    report = report_of(curator, upload(curator, content.encode()))
 
     assert row_actions(report) == ["rejected", "rejected"]
     assert [r["errors"][0]["message"] for r in report["rows"]] == [
@@ -137,12 +154,13 @@ def test_a_lapsed_or_revoked_credential_never_lists_a_new_trainer(curator, sessi
 def test_dry_run_reports_what_would_happen_and_writes_nothing(curator, session):
     before = counts(session)
 
-    response = upload(curator, as_csv([NEWMAN, OKAFOR]), dry_run="true")
+    job = finished_job(curator, upload(curator, as_csv([NEWMAN, OKAFOR]), dry_run="true"))
 
-    assert response.status_code == 200, response.json
-    assert (response.json["batch_id"], response.json["dry_run"]) == (None, True)
-    assert row_actions(response.json) == ["created", "created"]
-    assert [row["trainer_id"] for row in response.json["rows"]] == [None, None]
+    assert (job["status"], job["dry_run"], job["batch_id"]) == ("done", True, None)
+    report = job["report"]
+    assert (report["batch_id"], report["dry_run"]) == (None, True)
+    assert row_actions(report) == ["created", "created"]
+    assert [row["trainer_id"] for row in report["rows"]] == [None, None]
     assert counts(session) == before
 
 
@@ -150,8 +168,8 @@ def test_dry_run_and_real_run_report_the_same_actions(curator, holder):
     content = as_csv([NEWMAN, person(OKAFOR, certification="NSCA-CPT",
                                      credential_number="NS-5000"), person(credential_number="")])
 
-    dry = upload(curator, content, dry_run="true").json
-    real = upload(curator, content).json
+    dry = report_of(curator, upload(curator, content, dry_run="true"))
+    real = report_of(curator, upload(curator, content))
 
     assert row_actions(dry) == row_actions(real) == ["created", "rejected", "rejected"]
     assert dry["summary"] == real["summary"]
@@ -162,17 +180,16 @@ def test_real_run_records_the_batch_with_its_file_curator_and_summary(
         curator, session):
     content = as_csv([NEWMAN, OKAFOR])
 
-    response = upload(curator, content, filename="nsca-2026.csv")
+    report = report_of(curator, upload(curator, content, filename="nsca-2026.csv"))
 
-    assert response.status_code == 201, response.json
-    assert response.json["dry_run"] is False
-    batch = session.get(ImportBatch, response.json["batch_id"])
+    assert report["dry_run"] is False
+    batch = session.get(ImportBatch, report["batch_id"])
     assert (batch.issuer, batch.profile, batch.filename, batch.file_format) == (
         "NSCA", "nsca", "nsca-2026.csv", "csv")
     assert (batch.sha256, batch.size_bytes) == (hashlib.sha256(content).hexdigest(),
                                                 len(content))
     assert batch.curator_id == curator.user.id
-    assert batch.summary == response.json["summary"] == {
+    assert batch.summary == report["summary"] == {
         "rows": 2, "created": 2, "linked": 0, "updated": 0, "unchanged": 0, "review": 0,
         "rejected": 0}
 
@@ -196,6 +213,24 @@ def test_batches_are_listed_newest_first(curator):
     assert [item["id"] for item in curator.get(URL).json["items"]] == [second, first]
 
 
+def test_an_import_is_queued_as_a_job_the_curator_follows_at_its_location(curator):
+    response = upload(curator, as_csv([NEWMAN]))
+
+    assert response.status_code == 202, response.json
+    assert response.headers["Location"] == f"{URL}/jobs/{response.json['id']}"
+    followed = curator.get(response.headers["Location"])
+    assert followed.status_code == 200, followed.json
+    assert (followed.json["id"], followed.json["filename"], followed.json["issuer"]) == (
+        response.json["id"], "list.csv", "NSCA")
+
+
+def test_an_unknown_job_is_404(curator):
+    response = curator.get(f"{URL}/jobs/999999")
+
+    assert response.status_code == 404
+    assert "999999" in response.json["message"]
+
+
 def test_an_unknown_batch_is_404(curator):
     response = curator.get(f"{URL}/999999")
 
@@ -209,23 +244,22 @@ def test_an_unknown_batch_is_404(curator):
 def test_reimporting_the_same_file_reports_every_row_unchanged_and_changes_nothing(
         curator, session):
     content = as_csv([NEWMAN, OKAFOR])
-    assert upload(curator, content).status_code == 201
+    assert row_actions(report_of(curator, upload(curator, content))) == ["created", "created"]
     stamps = session.execute(select(Trainer.id, Trainer.updated_at)).all()
     credential_stamps = session.execute(select(Credential.id, Credential.updated_at)).all()
     trainers, credentials = counts(session)["trainers"], counts(session)["credentials"]
 
-    again = upload(curator, content)
+    again = report_of(curator, upload(curator, content))
 
-    assert again.status_code == 201, again.json
-    assert row_actions(again.json) == ["unchanged", "unchanged"]
-    assert again.json["summary"]["unchanged"] == again.json["summary"]["rows"] == 2
+    assert row_actions(again) == ["unchanged", "unchanged"]
+    assert again["summary"]["unchanged"] == again["summary"]["rows"] == 2
     assert (counts(session)["trainers"], counts(session)["credentials"]) == (
         trainers, credentials)
     assert session.execute(select(Trainer.id, Trainer.updated_at)).all() == stamps
     assert session.execute(select(Credential.id, Credential.updated_at)).all() == \
         credential_stamps
     touched = session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.import_batch_id == again.json["batch_id"],
+        AuditEvent.import_batch_id == again["batch_id"],
         AuditEvent.object_type.in_(["trainers", "credentials"])))
     assert touched == 0
 
@@ -290,10 +324,9 @@ def test_a_last_valid_day_list_counts_that_day_as_valid(curator, valid_through,
     content = ("First,Last,Certification Title,Certificate #,Status,Valid Through,Zip\n"
                f"Zoe,Newman,NCSF CPT,NC-77,Active,{day:%m/%d/%Y},98101\n")
 
-    response = upload(curator, content.encode(), issuer="NCSF")
+    report = report_of(curator, upload(curator, content.encode(), issuer="NCSF"))
 
-    assert response.status_code == 201, response.json
-    shown = trainer_json(curator, response.json["rows"][0]["trainer_id"])["credentials"]
+    shown = trainer_json(curator, report["rows"][0]["trainer_id"])["credentials"]
     assert [(c["expires_on"], c["effective_status"]) for c in shown] == [
         ((day + timedelta(days=1)).isoformat(), effective)]
 
@@ -312,8 +345,9 @@ def test_every_change_an_import_makes_carries_its_batch_id(curator, session):
                               .where(AuditEvent.id > last_before)).all()
     assert {(kind, action) for kind, action, _ in written} >= {
         ("trainers", "create"), ("credentials", "create"), ("credentials", "update")}
-    assert {batch for kind, _, batch in written if kind != "import_batches"} == {
-        report["batch_id"]}
+    # The jobs' own events (queued, finished) are about the upload, not the directory.
+    assert {batch for kind, _, batch in written
+            if kind not in ("import_batches", "import_jobs")} == {report["batch_id"]}
 
 
 def test_the_batch_records_own_audit_event_carries_its_batch_id(curator, session):
@@ -374,20 +408,18 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_reason(
         curator, session, content, filename, expected):
     before = counts(session)
 
-    response = upload(curator, content, filename)
+    errors = refusal_of(curator, upload(curator, content, filename))
 
-    assert response.status_code == 422, response.json
-    assert expected in error_text(response)
+    assert expected in error_text(errors)
     assert counts(session) == before
 
 
 def test_missing_required_columns_are_named(curator, session):
     before = counts(session)
 
-    response = upload(curator, b"FirstName,LastName,Postal Code\nZoe,Newman,98101\n")
+    text = error_text(refusal_of(
+        curator, upload(curator, b"FirstName,LastName,Postal Code\nZoe,Newman,98101\n")))
 
-    assert response.status_code == 422, response.json
-    text = error_text(response)
     assert "Missing required columns: certification, credential_number" in text
     assert "'Credential'" in text and "'Certification ID'" in text  # the profile's headers
     assert counts(session) == before
@@ -409,7 +441,7 @@ def test_bad_options_are_refused_with_the_reason_and_nothing_written(
     response = upload(curator, as_csv([NEWMAN]), **form)
 
     assert response.status_code == 422, response.json
-    assert expected in error_text(response)
+    assert expected in error_text(response.json)
     assert counts(session) == before
 
 
@@ -423,7 +455,7 @@ def test_a_file_over_the_import_limit_is_refused_and_nothing_written(
 
     assert response.status_code in (413, 422), response.json
     assert "too large" in response.json["message"] or "larger" in response.json["message"]
-    assert "split" in error_text(response).lower()
+    assert "split" in error_text(response.json).lower()
     assert counts(session) == before
 
 
@@ -444,7 +476,7 @@ def test_a_file_at_the_limit_is_accepted(app, curator):
     content = as_csv([NEWMAN])
     app.config["IMPORT_MAX_BYTES"] = len(content)
 
-    assert upload(curator, content).status_code == 201
+    assert row_actions(report_of(curator, upload(curator, content))) == ["created"]
 
 
 def test_the_import_limit_not_the_general_request_limit_applies_to_uploads(
@@ -452,10 +484,9 @@ def test_the_import_limit_not_the_general_request_limit_applies_to_uploads(
     content = as_csv([NEWMAN, *OTHERS])
     app.config["MAX_CONTENT_LENGTH"] = len(content) // 2
 
-    response = upload(curator, content)
+    report = report_of(curator, upload(curator, content))
 
-    assert response.status_code == 201, response.json
-    assert response.json["summary"]["created"] == 4
+    assert report["summary"]["created"] == 4
 
 
 # Row by row: values, rejections, duplicates
@@ -481,7 +512,7 @@ def test_an_impossible_date_rejects_its_row_naming_the_files_column(
         curator, session, value, expected):
     content = NSCA_HEADER + f"Zoe,Newman,CSCS,NS-1003,Certified,{value},,98101\n"
 
-    report = upload(curator, content.encode()).json
+    report = report_of(curator, upload(curator, content.encode()))
 
     [row] = report["rows"]
     assert row["action"] == "rejected"
@@ -535,7 +566,7 @@ def test_rejected_rows_never_block_valid_ones(curator, session):
 def test_row_errors_name_the_files_own_header(curator):
     content = NSCA_HEADER + "Zoe,Newman,CSCS,NS-1003,Certified,06/30/2027,zoe@,98101\n"
 
-    [row] = upload(curator, content.encode()).json["rows"]
+    [row] = report_of(curator, upload(curator, content.encode()))["rows"]
 
     assert [(e["column"], e["field"]) for e in row["errors"]] == [("E-mail", "email")]
 
@@ -583,12 +614,10 @@ def test_an_update_contradicting_the_recorded_dates_rejects_its_row_only(
     contradicting = person(first_name="Ana", last_name="Okonkwo", certification="NSCA-CSCS",
                            credential_number="NS-5000", **dates)
 
-    response = upload(curator, as_csv([contradicting, NEWMAN]))
+    report = report_of(curator, upload(curator, as_csv([contradicting, NEWMAN])))
 
-    assert response.status_code == 201, response.json
-    assert row_actions(response.json) == ["rejected", "created"]
-    assert {e["field"] for e in response.json["rows"][0]["errors"]} <= {"issued_on",
-                                                                       "expires_on"}
+    assert row_actions(report) == ["rejected", "created"]
+    assert {e["field"] for e in report["rows"][0]["errors"]} <= {"issued_on", "expires_on"}
     saved = credential(session, "NS-5000")
     assert (saved.issued_on, saved.expires_on) == (date(2024, 3, 1), date(2099, 3, 1))
 
@@ -621,7 +650,8 @@ def failing_after(monkeypatch, name: str, calls: int) -> None:
     monkeypatch.setattr(services, name, flaky)
 
 
-@pytest.mark.parametrize(("name", "calls"), [("new_credential", 1), ("_import_row", 1)],
+@pytest.mark.parametrize(("name", "calls"), [("credential_values_from_row", 1),
+                                             ("_import_row", 1)],
                          ids=["while-building-credentials", "after-the-flush"])
 def test_a_crash_midway_through_an_api_import_leaves_the_database_as_it_was(
         monkeypatch, curator, client, session, holder, name, calls):
@@ -631,10 +661,10 @@ def test_a_crash_midway_through_an_api_import_leaves_the_database_as_it_was(
                                      Credential.updated_at)).all()
     failing_after(monkeypatch, name, calls)
 
-    response = upload(curator, as_csv([person(status="active"), *OTHERS]))
+    errors = refusal_of(curator, upload(curator, as_csv([person(status="active"), *OTHERS])))
 
-    assert response.status_code == 500
-    assert "nothing was saved" in response.json["message"]
+    assert errors == {"file": [UNEXPECTED]}
+    assert UNEXPECTED.startswith("The import stopped on an unexpected error; nothing changed.")
     assert counts(session) == before
     assert session.execute(select(Credential.id, Credential.status,
                                   Credential.updated_at)).all() == stamps

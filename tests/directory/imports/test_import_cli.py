@@ -264,7 +264,7 @@ def test_running_the_same_file_again_changes_nothing(app, session, write):
     assert counts(session)["trainers"] == 2
 
 
-@pytest.mark.parametrize("name", ["new_credential", "_import_row"])
+@pytest.mark.parametrize("name", ["credential_values_from_row", "_import_row"])
 def test_a_crash_midway_leaves_the_database_as_it_was(monkeypatch, app, session, write, name):
     original, seen = getattr(services, name), []
 

@@ -11,6 +11,7 @@ from directory.audit.models import AuditEvent
 from directory.credentials.models import Credential
 from directory.imports.models import ImportRow
 from directory.trainers.models import Trainer
+from tests.directory.imports.helpers import report_of
 from tests.factories import credential_payload, make_trainer
 
 URL = "/api/v1/reviews"
@@ -26,9 +27,7 @@ def upload(client, text: str, issuer: str = "NSCA"):
 
 
 def imported(client, text: str, issuer: str = "NSCA") -> dict:
-    response = upload(client, text, issuer)
-    assert response.status_code == 201, response.json
-    return response.json
+    return report_of(client, upload(client, text, issuer))
 
 
 def decide(client, review_id: int, decision: str, trainer_id: int | None = None):
