@@ -140,4 +140,7 @@ def worker_command(workers: int) -> None:
         raise click.ClickException("JOBS_IMMEDIATE is set: tasks run where they are "
                                    "queued, and there is nothing for a worker to do.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per task a minute
+    click.echo(f"Job worker: {workers} thread(s), queue in {type(huey.storage).__name__}; "
+               "stop it with Ctrl-C.")
     huey.create_consumer(workers=workers, periodic=True).run()

@@ -183,15 +183,21 @@ def child(mode: str, base: Path, listed: Path, workdir: Path) -> None:
     database = base
     if mode == "real":  # on a copy, so the directory stays as built
         database = base.with_suffix(".run.sqlite3")
+        remove_database(database)  # with a killed run's write-ahead log, if any
         shutil.copyfile(base, database)
     report, times = timed_import(_app(database, workdir), listed.read_bytes(),
                                  dry_run=mode == "dry")
     if mode == "real":
-        database.unlink()
+        remove_database(database)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"report": {"summary": report["summary"], "rows": [
         {"action": r["action"], "trainer_id": r["trainer_id"]} for r in report["rows"]]},
         "times": times, "peak_mib": peak}))
+
+
+def remove_database(database: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
 def _app(database: Path, workdir: Path):

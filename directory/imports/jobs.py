@@ -135,6 +135,7 @@ def _claim(session: Session, job_id: int) -> bool:
 def _finish(session: Session, job: ImportJob, status: JobStatus,
             errors: dict | None = None) -> None:
     job.status, job.errors, job.finished_at = status, errors, utcnow()
+    log.info("Import job %s %s.", job.id, status.value)
     if not (status is JobStatus.DONE and job.dry_run):
         job.content = None  # used: only a dry run's is kept, to be applied
     session.commit()
