@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import asdict
 from datetime import timedelta
 
 from flask import current_app, g
@@ -42,12 +43,16 @@ def queue_import(session: Session, content: bytes, filename: str, options: Impor
                  curator_id: int | None) -> ImportJob:
     """Check the options, keep the file and queue its import; the job, committed."""
     issuer, _, _ = check_options(session, options, current_app.config["DATA_DIR"])
+    stored = {key: value for key, value in asdict(options).items() if key != "issuer"}
     return _queued(session, ImportJob(
-        curator_id=curator_id, filename=filename[:255], issuer=issuer,
-        options={"profile": options.profile, "mapping": list(options.mapping),
-                 "dry_run": options.dry_run, "full_list": options.full_list},
+        curator_id=curator_id, filename=filename[:255], issuer=issuer, options=stored,
         sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content),
         content=content))
+
+
+def import_options(job: ImportJob) -> ImportOptions:
+    """The options a job was queued with (queue_import stores them beside the issuer)."""
+    return ImportOptions(job.issuer, **{**job.options, "mapping": tuple(job.options["mapping"])})
 
 
 def apply_dry_run(session: Session, dry_run: ImportJob, curator_id: int | None) -> ImportJob:
@@ -101,10 +106,9 @@ def run_job(session: Session, job_id: int) -> None:
     if job.curator is not None:
         g.actor = Actor(job.curator.id, job.curator.role.value)  # the audit log names them
     data_dir = current_app.config["DATA_DIR"]
-    options = ImportOptions(job.issuer, job.options["profile"], tuple(job.options["mapping"]),
-                            job.options["dry_run"], job.options["full_list"])
     try:
-        prepared = prepare_import(session, job.content, job.filename, options, data_dir)
+        prepared = prepare_import(session, job.content, job.filename, import_options(job),
+                                  data_dir)
         progress = Progress(session, job_id, len(prepared.table.rows))
         report = run_import(session, prepared, data_dir, job.curator_id, progress.advance)
     except InvalidInput as error:
@@ -179,7 +183,8 @@ def expire_jobs(session: Session) -> None:
 
 
 def preview_expired(job: ImportJob) -> bool:
-    return job.content is None or job.finished_at < utcnow() - PREVIEW_LIFETIME
+    """Whether a finished preview is too old to apply, or its file already cleared."""
+    return not job.has_content or job.finished_at < utcnow() - PREVIEW_LIFETIME
 
 
 def latest_jobs(session: Session, limit: int = 10) -> list[ImportJob]:

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, func, text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from directory.accounts.models import User
 from directory.db import TimestampMixin, str_enum, utcnow
@@ -138,3 +138,7 @@ class ImportJob(TimestampMixin, db.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+# Whether the file is still kept, read without loading it (lists of jobs need it).
+ImportJob.has_content = column_property(ImportJob.__table__.c.content.is_not(None))

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from directory.accounts.permissions import Permission, authorize
 from directory.credentials.models import Certification
-from directory.db import utcnow
 from directory.errors import InvalidInput, message_lines
 from directory.extensions import db
 from directory.forms import attempt
@@ -56,7 +55,7 @@ def imports():
     refused = request.method == "POST" and (errors or form.errors)
     return render_template("imports/imports.html", form=form, errors=errors,
                            batches=_recent_batches(), uploads=jobs.latest_jobs(db.session),
-                           previews_since=utcnow() - jobs.PREVIEW_LIFETIME,
+                           preview_expired=jobs.preview_expired,
                            pending=reviews.pending_review_count(db.session),
                            ), 422 if refused else 200
 

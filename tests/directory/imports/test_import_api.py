@@ -67,15 +67,8 @@ def as_xlsx(rows: list[dict]) -> bytes:
 
 
 def counts(session) -> dict[str, int]:
-    """Rows in each table an import writes to. The log's events about the import jobs
-    themselves (queued, finished) are left out: every upload makes those."""
-    def count(model) -> int:
-        query = select(func.count()).select_from(model)
-        if model is AuditEvent:
-            query = query.where(AuditEvent.object_type != "import_jobs")
-        return session.scalar(query)
-
-    return {model.__tablename__: count(model) for model in TABLES}
+    return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in TABLES}
 
 
 def error_text(answer) -> str:
@@ -345,9 +338,8 @@ def test_every_change_an_import_makes_carries_its_batch_id(curator, session):
                               .where(AuditEvent.id > last_before)).all()
     assert {(kind, action) for kind, action, _ in written} >= {
         ("trainers", "create"), ("credentials", "create"), ("credentials", "update")}
-    # The jobs' own events (queued, finished) are about the upload, not the directory.
     assert {batch for kind, _, batch in written
-            if kind not in ("import_batches", "import_jobs")} == {report["batch_id"]}
+            if kind != "import_batches"} == {report["batch_id"]}
 
 
 def test_the_batch_records_own_audit_event_carries_its_batch_id(curator, session):
