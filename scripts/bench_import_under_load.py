@@ -187,8 +187,9 @@ def summarize(label: str, edits: list) -> None:
         return
     times = sorted(e[0] for e in edits)
     failed = sum(1 for e in edits if e[1] != 200)
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
     print(f"{label}: {len(edits)}, failed {failed}; median {statistics.median(times):.3f} s, "
-          f"p95 {statistics.quantiles(times, n=20, method="inclusive")[18]:.3f} s, max {times[-1]:.3f} s")
+          f"p95 {p95:.3f} s, max {times[-1]:.3f} s")
 
 
 if __name__ == "__main__":
