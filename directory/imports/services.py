@@ -38,7 +38,7 @@ from directory.linkage.engine import (
 from directory.linkage.keys import PERSON_FIELDS, nicknames
 from directory.notifications import events
 from directory.search.models import DirectoryVersion
-from directory.search.snapshot import directory_version
+from directory.search.snapshot import changed_trainers, directory_version
 from directory.search.sync import mark_for_reindex
 from directory.text import printable
 from directory.trainers.models import Trainer
@@ -46,6 +46,9 @@ from directory.trainers.services import checked_place, linkage_people, place_fie
 from matching.types import VerificationStatus
 
 CHUNK = 5_000  # ids per IN (...) query, well under SQLite's variable limit
+# Reconciling starts over when the change log cannot say what others changed meanwhile;
+# the last try holds the write lock throughout.
+RECONCILE_TRIES = 3
 TRAINER_FIELDS = (*PERSON_FIELDS, "country")
 UPDATABLE = ("status", "issued_on", "expires_on")
 
@@ -133,21 +136,17 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
     """Reconcile every row and, unless a dry run, apply them all; return the report.
 
     Reconciling (the long part) holds no lock: other writes go on meanwhile. The
-    directory's write lock is taken for applying only; if the directory or the review
-    queue changed since reconciling began, the rows are reconciled again under it, so
-    the import never acts on what another writer changed. So the caller must have
-    nothing of its own pending in the session: that commit would commit it.
+    directory's write lock is taken for applying only, and the rows what others changed
+    meanwhile could alter are reconciled again under it (see _reconcile_and_lock), so the
+    import never acts on what another writer changed. So the caller must have nothing of
+    its own pending in the session: that commit would commit it.
     """
     issuer = prepared.issuer
-    seen = _reconciled_state(session)
-    reconciler, results = _reconcile(session, prepared, data_dir, progress)
     if prepared.options.dry_run:
+        _, _, results = _reconcile(session, prepared, data_dir, progress)
         return report(None, issuer, results)
     assert not (session.new or session.dirty or session.deleted), "commit the caller's work first"
-    session.commit()  # end the reading transaction: the lock needs a fresh one
-    serialize_writes(session)
-    if _reconciled_state(session) != seen:
-        reconciler, results = _reconcile(session, prepared, data_dir, None)
+    reconciler, results = _reconcile_and_lock(session, prepared, data_dir, progress)
     batch = ImportBatch(issuer=issuer, profile=prepared.profile.name,
                         filename=prepared.filename[:255], file_format=prepared.table.format,
                         size_bytes=len(prepared.content),
@@ -164,8 +163,35 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
     return report(batch, issuer, results)
 
 
+def _reconcile_and_lock(session: Session, prepared: PreparedImport, data_dir: str,
+                        progress: Callable[[int], None] | None
+                        ) -> tuple[Reconciler, list[RowResult]]:
+    """Reconcile without the lock, take it, and reconcile again the few rows the trainers
+    committed meanwhile could alter (the change log names them). Where the log cannot
+    say (a catalog edit or a bulk load meanwhile), start over; the last try reconciles
+    holding the lock."""
+    for attempt in range(1, RECONCILE_TRIES + 1):
+        session.commit()  # end the reading transaction: the lock needs a fresh one
+        if attempt == RECONCILE_TRIES:
+            serialize_writes(session)
+        seen = directory_version(session)
+        reconciler, loaded, results = _reconcile(session, prepared, data_dir, progress)
+        if attempt == RECONCILE_TRIES:
+            return reconciler, results
+        progress = None  # the rows were counted once
+        session.commit()
+        serialize_writes(session)
+        changed = changed_trainers(session, seen, directory_version(session))
+        if changed is not None:
+            reconciler.recheck(loaded, results, changed)
+            return reconciler, results
+        session.rollback()  # let the lock go
+    raise AssertionError("unreachable: the last try returns")
+
+
 def _reconcile(session: Session, prepared: PreparedImport, data_dir: str,
-               progress: Callable[[int], None] | None) -> tuple[Reconciler, list[RowResult]]:
+               progress: Callable[[int], None] | None
+               ) -> tuple[Reconciler, list[LoadedRow | RowResult], list[RowResult]]:
     issuer = prepared.issuer
     reconciler = Reconciler(session, issuer, ImportRowSchema(
         prepared.profile, issuer, certification_names(session, issuer)), data_dir)
@@ -178,16 +204,7 @@ def _reconcile(session: Session, prepared: PreparedImport, data_dir: str,
         if progress:
             progress(1)
     reconciler.settle_claims(results)
-    return reconciler, results
-
-
-def _reconciled_state(session: Session) -> tuple:
-    """What reconciling reads that other writers change: the directory (its version
-    counts every change to trainers and credentials) and the review queue."""
-    return (directory_version(session),
-            session.scalar(select(func.count(ImportRow.id)).where(
-                ImportRow.review_status == ReviewStatus.PENDING)),
-            session.scalar(select(func.max(ImportRow.id))))
+    return reconciler, loaded, results
 
 
 def import_credentials(session: Session, content: bytes, filename: str,
@@ -233,13 +250,7 @@ class Reconciler:
         self.exact_names = {name.casefold() for name in schema.certification_names}
         self.certifications = {c.code: c for c in session.scalars(
             select(Certification).where(Certification.issuer == issuer))}
-        self.known = {
-            number.upper(): KnownCredential(id_, trainer_id, code, status, issued, expires)
-            for id_, trainer_id, code, number, status, issued, expires in session.execute(
-                select(Credential.id, Credential.trainer_id, Certification.code,
-                       Credential.credential_number, Credential.status,
-                       Credential.issued_on, Credential.expires_on)
-                .join(Certification).where(Credential.issuer == issuer))}
+        self.known = self._known_credentials()
         self.pending_reviews, self.refused = self._reviews()
         self.index = LinkageIndex(nicknames(data_dir))
         for trainer_id, person in linkage_people(session):
@@ -248,6 +259,15 @@ class Reconciler:
             self.index.hold(credential.trainer_id, credential.certification, number)
         self.first_seen: dict[str, RowResult] = {}
         self.created = 0
+
+    def _known_credentials(self, *where) -> dict[str, KnownCredential]:
+        """The issuer's recorded credentials (or those `where` picks), by number."""
+        return {number.upper(): KnownCredential(id_, trainer_id, code, status, issued, expires)
+                for id_, trainer_id, code, number, status, issued, expires in self.session.execute(
+                    select(Credential.id, Credential.trainer_id, Certification.code,
+                           Credential.credential_number, Credential.status,
+                           Credential.issued_on, Credential.expires_on)
+                    .join(Certification).where(Credential.issuer == self.issuer, *where))}
 
     def _reviews(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         pending, refused = {}, {}
@@ -303,6 +323,81 @@ class Reconciler:
             result.reasons = [f"row {winner.row} of this list links to the same trainer "
                               "more strongly, and the two rows are not plainly one person"]
             result.trainer_ref = None
+
+    def recheck(self, loaded: list[LoadedRow | RowResult], results: list[RowResult],
+                changed: set[int]) -> int:
+        """Bring the results up to date with what other writers committed since the rows
+        were reconciled: the `changed` trainers (and their credentials) and the review
+        queue. Only the rows those changes could alter are reconciled again, with the
+        rows that hang on them; how many that was."""
+        numbers = self._refresh(changed)
+        again = self._touched(results, changed, numbers)
+        for at in again:
+            self._forget(results[at])
+        for at in again:  # in file order, as the first pass went
+            results[at] = self.reconcile(loaded[at])
+        self.settle_claims(results)
+        return len(again)
+
+    def _refresh(self, changed: set[int]) -> set[str]:
+        """Read the changed trainers, their credentials and the review queue again; the
+        credential numbers whose record or review changed."""
+        ids = sorted(changed)
+        before = {n: k for n, k in self.known.items() if k.trainer_id in changed}
+        now = {n: k for chunk in chunks(ids)
+               for n, k in self._known_credentials(Credential.trainer_id.in_(chunk)).items()}
+        for number in before:
+            del self.known[number]
+        self.known.update(now)
+        numbers = {n for n in before.keys() | now.keys() if before.get(n) != now.get(n)}
+        pending, refused = self._reviews()
+        numbers |= {n for n in pending.keys() | self.pending_reviews.keys()
+                    if pending.get(n) != self.pending_reviews.get(n)}
+        numbers |= {n for n, _ in refused.keys() ^ self.refused.keys()}
+        self.pending_reviews, self.refused = pending, refused
+        people = dict(pair for chunk in chunks(ids)
+                      for pair in linkage_people(self.session, Trainer.id.in_(chunk)))
+        for trainer_id in ids:
+            self.index.forget(trainer_id)  # and their holds
+            if trainer_id in people:
+                self.index.add(trainer_id, people[trainer_id])
+        for number, credential in now.items():
+            self.index.hold(credential.trainer_id, credential.certification, number)
+        return numbers
+
+    def _touched(self, results: list[RowResult], changed: set[int],
+                 numbers: set[str]) -> list[int]:
+        """The rows the changes could alter, in file order: those naming a changed
+        credential number or trainer, those creating a trainer a changed one now blocks
+        with (it may be the same person), and, over and over, the rows naming a trainer
+        or number one of those names (a repeat, a competing claim, a link to a trainer
+        an earlier row creates)."""
+        trainers = set(changed) | {near for trainer_id in changed
+                                   if trainer_id in self.index.people
+                                   for near in self.index.near(trainer_id) if near < 0}
+        touched: set[int] = set()
+        while True:
+            more = [at for at, result in enumerate(results) if at not in touched
+                    and ((_number(result) or "") in numbers
+                         or _trainers(result) & trainers)]
+            if not more:
+                return sorted(touched)
+            touched.update(more)
+            for at in more:
+                trainers |= _trainers(results[at])
+                numbers.add(_number(results[at]) or "")
+
+    def _forget(self, result: RowResult) -> None:
+        """Undo what reconciling a row left in the reconciler for later rows."""
+        if (number := _number(result)) is None:
+            return
+        if self.first_seen.get(number) is result:
+            del self.first_seen[number]
+        if result.action is RowAction.CREATED:
+            self.index.forget(result.trainer_ref)
+        elif number not in self.known:  # a link's hold, perhaps since settled to review
+            for trainer_id in _trainers(result):
+                self.index.unhold(trainer_id, result.data["certification"], number)
 
     def _reconcile_valid(self, number: int, data: dict) -> RowResult:
         key = data["credential_number"]
@@ -574,6 +669,17 @@ def _printable(data: dict) -> dict:
             v.value if isinstance(v, VerificationStatus) else
             printable(v) if isinstance(v, str) else v
             for k, v in data.items() if v is not None}
+
+
+def _number(result: RowResult) -> str | None:
+    return (result.data or {}).get("credential_number")
+
+
+def _trainers(result: RowResult) -> set[int]:
+    """The trainers a row's outcome names: the one it links to or creates, and its
+    review candidates."""
+    named = {candidate["trainer_id"] for candidate in result.candidates}
+    return named | {result.trainer_ref} if result.trainer_ref is not None else named
 
 
 def _person(data: dict) -> Person:

@@ -163,6 +163,7 @@ class LinkageIndex:
         self.nicknames = nicknames
         self.people: dict[int, Keys] = {}
         self.held: dict[int, dict[str, str]] = defaultdict(dict)  # certification -> number
+        self.forgotten: set[int] = set()
         self.blocks: dict[str, list[int]] = defaultdict(list)
         self.orders = (SortedNames(), SortedNames())
         self.counts = NameCounts(Counter(), Counter())
@@ -177,7 +178,10 @@ class LinkageIndex:
     # --- filling ---------------------------------------------------------------------
 
     def add(self, trainer_id: int, person: Person) -> Keys:
+        """Index a trainer; added again, by their new values (the old ones' blocks
+        then hold the id as well, which only costs a comparison)."""
         keys = person_keys(person, self.nicknames)
+        self.forgotten.discard(trainer_id)
         self.people[trainer_id] = keys
         for key in block_keys(keys):
             self.blocks[key].append(trainer_id)
@@ -199,6 +203,22 @@ class LinkageIndex:
         """Note a credential the trainer holds, so a different number for the same
         certification reads as a warning sign rather than a match."""
         self.held[trainer_id].setdefault(certification, number)
+
+    def unhold(self, trainer_id: int, certification: str, number: str) -> None:
+        if self.held.get(trainer_id, {}).get(certification) == number:
+            del self.held[trainer_id][certification]
+
+    def forget(self, trainer_id: int) -> None:
+        """Leave a trainer out of every later decision (deleted, merged, or a row's
+        provisional trainer that row no longer creates). Its block entries stay, as
+        dead ids the candidate search skips: removing them would mean a scan."""
+        self.people.pop(trainer_id, None)
+        self.held.pop(trainer_id, None)
+        self.forgotten.add(trainer_id)
+
+    def near(self, trainer_id: int) -> set[int]:
+        """The others blocking puts beside one indexed trainer."""
+        return self._candidates(self.people[trainer_id]) - {trainer_id}
 
     # --- weights ---------------------------------------------------------------------
 
@@ -400,7 +420,7 @@ class LinkageIndex:
                 found.update(block)
         for order, name in zip(self.orders, name_orders(keys), strict=True):
             found.update(order.neighbours(name))
-        return found
+        return found - self.forgotten if self.forgotten else found
 
 
 def _corroborated(comparison: Comparison) -> bool:

@@ -249,15 +249,20 @@ class SnapshotCache:
 
     @staticmethod
     def _refreshed(session: Session, snapshot: Snapshot, today: date, version: int):
-        changes = session.scalars(select(DirectoryChange.trainer_id).where(
-            DirectoryChange.version > snapshot.version,
-            DirectoryChange.version <= version)).all()
-        changed = set(changes)
-        oldest_kept = session.scalar(select(func.min(DirectoryChange.version)))
-        # Behind the kept log, or ahead of the database (restored from a backup): the
-        # change log cannot say what differs, so read everything.
-        unknown = (version < snapshot.version or version - snapshot.version > KEPT_VERSIONS
-                   or (oldest_kept is not None and oldest_kept > snapshot.version + 1))
-        if unknown or None in changed or len(changed) > MAX_PATCHED_TRAINERS:
-            return build_snapshot(session, today)  # a bulk load or a catalog edit
+        changed = changed_trainers(session, snapshot.version, version)
+        if changed is None or len(changed) > MAX_PATCHED_TRAINERS:
+            return build_snapshot(session, today)
         return patched(snapshot, build_snapshot(session, today, changed), changed)
+
+
+def changed_trainers(session: Session, since: int, version: int) -> set[int] | None:
+    """The trainers the directory's versions after `since` up to `version` changed, by
+    the change log; None when it cannot say: a bulk load or a catalog edit changed
+    everything, or the log no longer reaches back that far, or the database is behind
+    `since` (restored from a backup)."""
+    changed = set(session.scalars(select(DirectoryChange.trainer_id).where(
+        DirectoryChange.version > since, DirectoryChange.version <= version)))
+    oldest_kept = session.scalar(select(func.min(DirectoryChange.version)))
+    unknown = (version < since or version - since > KEPT_VERSIONS
+               or (oldest_kept is not None and oldest_kept > since + 1))
+    return None if unknown or None in changed else changed

@@ -315,10 +315,10 @@ def _list_order(filters: TrainerListFilters, today: date) -> list:
     return [direction(key).nulls_last() for key in keys] + ties + [Trainer.id]
 
 
-def linkage_people(session: Session) -> Iterator[tuple[int, Person]]:
-    """Every trainer as record linkage sees them; merged records, mere pointers whose
-    credentials are their survivors' now, are left out."""
+def linkage_people(session: Session, *where) -> Iterator[tuple[int, Person]]:
+    """Every trainer (or those `where` picks) as record linkage sees them; merged
+    records, mere pointers whose credentials are their survivors' now, are left out."""
     columns = [getattr(Trainer, f) for f in PERSON_FIELDS]
-    query = select(Trainer.id, *columns).where(Trainer.merged_into_id.is_(None))
+    query = select(Trainer.id, *columns).where(Trainer.merged_into_id.is_(None), *where)
     for trainer_id, *values in session.execute(query):
         yield trainer_id, Person(*values)
