@@ -2,12 +2,14 @@
 
 A session hook sees each flush's new, changed and deleted rows and writes one audit
 event per row on the same connection, so the event commits or rolls back with the
-change itself. Bulk Core inserts bypass the hook; their callers record a summary event.
+change itself. Bulk inserts bypass the hook: their callers record each created row
+(`creation_log`, `bulk_event`) or one summary event (`record_event`).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -82,21 +84,23 @@ def _audit_flush(session: Session, _flush_context) -> None:
         session.connection().execute(insert(AuditEvent.__table__), rows)
 
 
-def record_created(session: Session, model: type, ids: list, rows: list[dict]) -> None:
-    """Record rows a bulk insert created (the flush hook never sees them) as it records
-    created objects: one event each, with the values given."""
+def creation_log(model: type) -> Callable[[dict], dict]:
+    """How the log records a row of `model` that a bulk insert created (the flush hook
+    never sees those), as it records created objects: a function of the row's values."""
     policies = {attr.key: attr.columns[0].info.get("audit")
-                for attr in inspect(model).column_attrs}
-    logged = {key for key, policy in policies.items() if policy != "skip"}
-    template = _event_row(session, "create", model.__tablename__, None, {})
-    # Tens of thousands at once: one template, and values made JSON in one pass.
-    events = [{**template, "object_id": str(id_), "changes": {
-        key: _logged(policies[key], None, value) if policies[key] else
-        {"before": None, "after": _json_value(value)}
-        for key, value in row.items() if value is not None and key in logged}}
-        for id_, row in zip(ids, rows, strict=True)]
-    if events:
-        session.execute(insert(AuditEvent.__table__), events)
+                for attr in inspect(model).column_attrs if attr.key != "id"}
+    logged = [(key, policy) for key, policy in policies.items() if policy != "skip"]
+
+    def changes(values: dict) -> dict:
+        return {key: _logged(policy, None, values[key]) for key, policy in logged
+                if values.get(key) is not None}
+    return changes
+
+
+def bulk_event(session: Session, object_type: str) -> dict:
+    """The values every creation event of one bulk insert shares; each adds its object's
+    id and changes."""
+    return _event_row(session, "create", object_type, None, {})
 
 
 def _changes(obj, action: str) -> dict:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from directory.audit.services import IMPORT_BATCH, record_created, record_event
+from directory.audit.models import AuditEvent
+from directory.audit.services import IMPORT_BATCH, bulk_event, creation_log, record_event
+from directory.bulk import BulkInsert, new_ids
 from directory.credentials.models import Certification, Credential
 from directory.credentials.services import apply_credential_changes, credential_values
 from directory.errors import InvalidInput
@@ -146,7 +148,7 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
         _, _, results = _reconcile(session, prepared, data_dir, progress)
         return report(None, issuer, results)
     assert not (session.new or session.dirty or session.deleted), "commit the caller's work first"
-    reconciler, results = _reconcile_and_lock(session, prepared, data_dir, progress)
+    reconciler, results, staged = _reconcile_and_lock(session, prepared, data_dir, progress)
     batch = ImportBatch(issuer=issuer, profile=prepared.profile.name,
                         filename=prepared.filename[:255], file_format=prepared.table.format,
                         size_bytes=len(prepared.content),
@@ -156,7 +158,7 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
     session.add(batch)
     session.flush()
     session.info[IMPORT_BATCH] = batch.id
-    apply(session, batch, results, reconciler.certifications)
+    apply(session, batch, results, staged)
     waiting = sum(r.action is RowAction.REVIEW for r in results)
     if waiting:
         events.reviews_waiting(session, batch, waiting)
@@ -165,28 +167,30 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
 
 def _reconcile_and_lock(session: Session, prepared: PreparedImport, data_dir: str,
                         progress: Callable[[int], None] | None
-                        ) -> tuple[Reconciler, list[RowResult]]:
-    """Reconcile without the lock, take it, and reconcile again the few rows the trainers
-    committed meanwhile could alter (the change log names them). Where the log cannot
-    say (a catalog edit or a bulk load meanwhile), start over; the last try reconciles
-    holding the lock."""
+                        ) -> tuple[Reconciler, list[RowResult], StagedBatch]:
+    """Reconcile and stage the inserts without the lock, take it, and reconcile (and
+    stage) again the few rows the trainers committed meanwhile could alter: the change
+    log names them. Where it cannot say (a catalog edit or a bulk load meanwhile), start
+    over; the last try works holding the lock throughout."""
     for attempt in range(1, RECONCILE_TRIES + 1):
+        last = attempt == RECONCILE_TRIES
         session.commit()  # end the reading transaction: the lock needs a fresh one
-        if attempt == RECONCILE_TRIES:
+        if last:
             serialize_writes(session)
         seen = directory_version(session)
         reconciler, loaded, results = _reconcile(session, prepared, data_dir, progress)
-        if attempt == RECONCILE_TRIES:
-            return reconciler, results
+        staged = StagedBatch(session, prepared.issuer, results, reconciler.certifications)
+        if last:
+            break
         progress = None  # the rows were counted once
         session.commit()
         serialize_writes(session)
         changed = changed_trainers(session, seen, directory_version(session))
         if changed is not None:
-            reconciler.recheck(loaded, results, changed)
-            return reconciler, results
+            staged.restage(results, reconciler.recheck(loaded, results, changed))
+            break
         session.rollback()  # let the lock go
-    raise AssertionError("unreachable: the last try returns")
+    return reconciler, results, staged
 
 
 def _reconcile(session: Session, prepared: PreparedImport, data_dir: str,
@@ -325,19 +329,21 @@ class Reconciler:
             result.trainer_ref = None
 
     def recheck(self, loaded: list[LoadedRow | RowResult], results: list[RowResult],
-                changed: set[int]) -> int:
+                changed: set[int]) -> list[int]:
         """Bring the results up to date with what other writers committed since the rows
         were reconciled: the `changed` trainers (and their credentials) and the review
         queue. Only the rows those changes could alter are reconciled again, with the
-        rows that hang on them; how many that was."""
+        rows that hang on them; which those were."""
         numbers = self._refresh(changed)
         again = self._touched(results, changed, numbers)
         for at in again:
             self._forget(results[at])
         for at in again:  # in file order, as the first pass went
             results[at] = self.reconcile(loaded[at])
-        self.settle_claims(results)
-        return len(again)
+        actions = [result.action for result in results]
+        self.settle_claims(results)  # which may send another row's link to review
+        return sorted({*again, *(at for at, (result, action) in enumerate(
+            zip(results, actions, strict=True)) if result.action is not action)})
 
     def _refresh(self, changed: set[int]) -> set[str]:
         """Read the changed trainers, their credentials and the review queue again; the
@@ -527,53 +533,113 @@ def dates_problem(known, changes: dict) -> str | None:
     return None
 
 
-def apply(session: Session, batch: ImportBatch, results: list[RowResult],
-          certifications: dict[str, Certification]) -> None:
-    """Write every row's outcome with bulk inserts, each created row with its audit
-    event, so the write lock is held for seconds, not minutes; then the report's rows."""
-    source = f"{batch.issuer} list, import {batch.id}"
-    created = [r for r in results if r.action is RowAction.CREATED]
-    # Named by the batch's row: how the inserted trainers' ids are found again.
-    trainers = [{**new_trainer_values(r.data, r.place),
-                 "external_ref": f"import-{batch.id}-{r.row}"} for r in created]
-    real = dict(zip((r.trainer_ref for r in created),
-                    _bulk_insert(session, Trainer, trainers, ("external_ref",)), strict=True))
-    for result in results:
+@dataclass
+class StagedRow:
+    """One row's inserts, ready for the driver but for what is known under the lock."""
+
+    import_row: list
+    trainer: list | None = None  # a trainer this row creates, and its creation event
+    trainer_event: list | None = None
+    credential: list | None = None  # a credential this row adds, its event and what
+    credential_event: list | None = None  # the event logs but the trainer and source
+    credential_log: dict | None = None
+
+
+class StagedBatch:
+    """A batch's inserts made ready before the directory's write lock is taken (see
+    directory.bulk). Under it only ids, the batch's number and the credentials' creation
+    logs, which name both, are worked out."""
+
+    def __init__(self, session: Session, issuer: str, results: list[RowResult],
+                 certifications: dict[str, Certification]):
+        self.issuer, self.certifications = issuer, certifications
+        self.trainers = BulkInsert(session, Trainer.__table__)
+        self.credentials = BulkInsert(session, Credential.__table__)
+        self.import_rows = BulkInsert(session, ImportRow.__table__, but=("id",))
+        self.events = BulkInsert(session, AuditEvent.__table__, but=("id",))
+        self.trainer_log, self.credential_log = creation_log(Trainer), creation_log(Credential)
+        self.trainer_event = bulk_event(session, Trainer.__tablename__)
+        self.credential_event = bulk_event(session, Credential.__tablename__)
+        self.rows = [self._stage(result) for result in results]
+
+    def restage(self, results: list[RowResult], again: list[int]) -> None:
+        """Stage again the rows reconciled again under the lock."""
+        for at in again:
+            self.rows[at] = self._stage(results[at])
+
+    def _stage(self, result: RowResult) -> StagedRow:
+        staged = StagedRow(self.import_rows.row(_import_row(self.issuer, result)))
+        if result.action is RowAction.CREATED:
+            values = {**self.trainers.defaults, **new_trainer_values(result.data, result.place)}
+            staged.trainer = self.trainers.row(values)
+            staged.trainer_event = self.events.row(
+                {**self.trainer_event, "changes": self.trainer_log(values)})
+        if result.action in (RowAction.CREATED, RowAction.LINKED):
+            values = {**self.credentials.defaults,
+                      **credential_values_from_row(result.data, self.certifications, None)}
+            staged.credential = self.credentials.row(values)
+            staged.credential_event = self.events.row(self.credential_event)
+            staged.credential_log = self.credential_log(values)
+        return staged
+
+    def write(self, session: Session, batch: ImportBatch, results: list[RowResult]) -> set[int]:
+        """Insert every staged row, filling in what the lock made known; the trainers
+        that gained a credential."""
+        source = f"{batch.issuer} list, import {batch.id}"
+        created = [at for at, r in enumerate(results) if r.action is RowAction.CREATED]
+        ids = new_ids(session, Trainer.__table__, len(created))
+        real = dict(zip((results[at].trainer_ref for at in created), ids, strict=True))
+        renamed = _name_created_trainers(results, real)
+        held = [(at, r.trainer_ref) for at, r in enumerate(results)
+                if r.action in (RowAction.CREATED, RowAction.LINKED)]
+        credential_ids = new_ids(session, Credential.__table__, len(held))
+        rows = self.rows
+        self.trainers.write(session, [self.trainers.fill(rows[at].trainer, id=id_)
+                                      for at, id_ in zip(created, ids, strict=True)])
+        self.credentials.write(session, [self.credentials.fill(
+            rows[at].credential, id=id_, trainer_id=holder, verification_source=source)
+            for (at, holder), id_ in zip(held, credential_ids, strict=True)])
+        self.events.write(session, [self.events.fill(
+            rows[at].trainer_event, object_id=str(id_), import_batch_id=batch.id)
+            for at, id_ in zip(created, ids, strict=True)] + [self.events.fill(
+                rows[at].credential_event, object_id=str(id_), import_batch_id=batch.id,
+                changes={**rows[at].credential_log, **self.credential_log(
+                    {"trainer_id": holder, "verification_source": source})})
+                for (at, holder), id_ in zip(held, credential_ids, strict=True)])
+        for at in renamed:
+            self.import_rows.fill(rows[at].import_row, candidates=results[at].candidates)
+        self.import_rows.write(session, [
+            self.import_rows.fill(row.import_row, batch_id=batch.id,
+                                  trainer_id=result.trainer_ref)
+            for result, row in zip(results, rows, strict=True)])
+        return {holder for _, holder in held}
+
+
+def _name_created_trainers(results: list[RowResult], real: dict[int, int]) -> list[int]:
+    """Give the results the ids of the trainers created for them, in place of the
+    provisional ones; the rows whose review candidates named one."""
+    renamed = []
+    for at, result in enumerate(results):
         result.trainer_ref = real.get(result.trainer_ref, result.trainer_ref)
-        for candidate in result.candidates:
-            candidate["trainer_id"] = real.get(candidate["trainer_id"],
-                                               candidate["trainer_id"])
-    credentials = [{**credential_values_from_row(r.data, certifications, source),
-                    "trainer_id": r.trainer_ref}
-                   for r in results if r.action in (RowAction.CREATED, RowAction.LINKED)]
-    _bulk_insert(session, Credential, credentials, ("issuer", "credential_number"))
+        if any(candidate["trainer_id"] in real for candidate in result.candidates):
+            renamed.append(at)
+            for candidate in result.candidates:
+                candidate["trainer_id"] = real.get(candidate["trainer_id"],
+                                                   candidate["trainer_id"])
+    return renamed
+
+
+def apply(session: Session, batch: ImportBatch, results: list[RowResult],
+          staged: StagedBatch) -> None:
+    """Write every row's outcome, each created row with its audit event, from the staged
+    inserts: the write lock is held for the database's work, not for building rows."""
+    source = f"{batch.issuer} list, import {batch.id}"
+    holders = staged.write(session, batch, results)
     _update_credentials(session, {r.credential_id: r.changes for r in results
                                   if r.action is RowAction.UPDATED}, source)
-    mark_for_reindex(session, {c["trainer_id"] for c in credentials})
-    rows = [_import_row(batch, result) for result in results]
-    for chunk in chunks(rows):
-        # The table, not the entity: one executemany, not a statement per mix of values.
-        session.execute(insert(ImportRow.__table__), chunk)
-    # The report's rows go in by a bulk insert the audit hook does not see.
-    record_event(session, "bulk_create", "import_rows", changes={"count": len(rows)})
-
-
-def _bulk_insert(session: Session, model: type, rows: list[dict],
-                 key: tuple[str, ...]) -> list[int]:
-    """Insert rows by executemany (the table's: no RETURNING, which SQLite makes slow),
-    find their ids by `key`, unique among the rows inserted since, and record their
-    audit events; the ids, in the rows' order."""
-    if not rows:
-        return []
-    before = session.scalar(select(func.max(model.id))) or 0
-    for chunk in chunks(rows):
-        session.execute(insert(model.__table__), chunk)
-    columns = [getattr(model, name) for name in key]
-    found = {tuple(keys): id_ for id_, *keys in session.execute(
-        select(model.id, *columns).where(model.id > before))}
-    ids = [found[tuple(row[name] for name in key)] for row in rows]
-    record_created(session, model, ids, rows)
-    return ids
+    mark_for_reindex(session, holders)
+    # The report's rows went in by a bulk insert the audit hook does not see.
+    record_event(session, "bulk_create", "import_rows", changes={"count": len(results)})
 
 
 def _update_credentials(session: Session, changes: dict[int, dict], source: str) -> None:
@@ -613,13 +679,14 @@ def credential_values_from_row(data: dict, certifications: dict[str, Certificati
                               "verification_source": source})
 
 
-def _import_row(batch: ImportBatch, result: RowResult) -> dict:
+def _import_row(issuer: str, result: RowResult) -> dict:
+    """A row of the report (its batch is filled in under the lock)."""
     keep_data = result.action in (RowAction.REVIEW, RowAction.REJECTED)
     waiting = result.action is RowAction.REVIEW and bool(result.candidates)
     return {
-        "batch_id": batch.id, "row": result.row, "action": result.action,
+        "row": result.row, "action": result.action,
         "trainer_id": result.trainer_ref, "confidence": result.confidence,
-        "reasons": result.reasons, "errors": result.errors, "issuer": batch.issuer,
+        "reasons": result.reasons, "errors": result.errors, "issuer": issuer,
         # A rejected row's number may be anything the file held: keep what fits.
         "credential_number": str((result.data or {}).get("credential_number") or "")[:64]
         or None,
