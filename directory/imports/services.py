@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from directory.audit.models import AuditEvent
@@ -51,6 +51,8 @@ CHUNK = 5_000  # ids per IN (...) query, well under SQLite's variable limit
 # Reconciling starts over when the change log cannot say what others changed meanwhile;
 # the last try holds the write lock throughout.
 RECONCILE_TRIES = 3
+# PostgreSQL's advisory lock key for the writers serialize_writes puts in line ("RFIM").
+DIRECTORY_WRITERS_LOCK = 0x5246494D
 TRAINER_FIELDS = (*PERSON_FIELDS, "country")
 UPDATABLE = ("status", "issued_on", "expires_on")
 
@@ -138,10 +140,12 @@ def run_import(session: Session, prepared: PreparedImport, data_dir: str,
     """Reconcile every row and, unless a dry run, apply them all; return the report.
 
     Reconciling (the long part) holds no lock: other writes go on meanwhile. The
-    directory's write lock is taken for applying only, and the rows what others changed
+    directory writers' lock is taken for applying only, and the rows what others changed
     meanwhile could alter are reconciled again under it (see _reconcile_and_lock), so the
-    import never acts on what another writer changed. So the caller must have nothing of
-    its own pending in the session: that commit would commit it.
+    import never acts on what another writer committed before. (On PostgreSQL a curator's
+    edit may commit while the import applies, for a few seconds: it cannot merge a
+    trainer or decide a review, which take the same lock.) So the caller must have
+    nothing of its own pending in the session: that commit would commit it.
     """
     issuer = prepared.issuer
     if prepared.options.dry_run:
@@ -220,9 +224,14 @@ def import_credentials(session: Session, content: bytes, filename: str,
 
 
 def serialize_writes(session: Session) -> None:
-    """Hold the directory's write lock until commit, so two imports (or an import and a
-    review decision) run one after the other and each sees the trainers the other made.
-    PostgreSQL locks the version row; SQLite takes its one write lock."""
+    """Hold the directory writers' lock until commit, so two imports (or an import and a
+    review decision or a merge) run one after the other and each sees the trainers the
+    other made. PostgreSQL takes an advisory lock, which a curator's edit does not wait
+    for (only for the rows both change); SQLite has one write lock, which every write
+    waits for."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(DIRECTORY_WRITERS_LOCK)))
+        return
     table = DirectoryVersion.__table__
     session.execute(update(table).where(table.c.id == 1).values(version=table.c.version))
 

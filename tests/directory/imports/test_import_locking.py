@@ -11,6 +11,7 @@ import time
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from directory.credentials.models import Certification, Credential
 from directory.duplicates.services import merge_trainers
@@ -207,3 +208,54 @@ def test_other_writes_go_on_while_a_big_list_is_applied(app, curator, session, m
     # Half the time after which a wait for SQLite's lock would have been a 500.
     assert waited < app.config["SQLITE_BUSY_TIMEOUT_SECONDS"] / 2
     assert outcome["report"]["summary"]["created"] == 2000
+
+
+@pytest.mark.real_commits
+def test_imports_merges_and_review_decisions_wait_for_each_other(app):
+    """serialize_writes puts them in line: the second waits for the first's commit."""
+    with app.app_context():
+        first, second = Session(db.engine), Session(db.engine)
+        services.serialize_writes(first)
+        got_it = []
+
+        def the_second_writer() -> None:
+            services.serialize_writes(second)
+            got_it.append(time.monotonic())
+            second.commit()
+
+        waiting = threading.Thread(target=the_second_writer)
+        waiting.start()
+        time.sleep(0.5)
+        assert not got_it  # still waiting
+        released = time.monotonic()
+        first.commit()
+        waiting.join(timeout=10)
+        assert got_it and got_it[0] >= released
+
+
+@pytest.mark.real_commits
+def test_on_postgresql_a_curators_edit_does_not_wait_for_an_import(app, curator, session):
+    """PostgreSQL's writers' lock is an advisory one: an edit commits while an import
+    holds it. (SQLite has one write lock: there the edit waits, as the test above
+    measures.)"""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has one write lock, which every write waits for")
+    trainer = make_trainer(session, last_name="Okafor")
+    locked, edited, outcome = threading.Event(), threading.Event(), {}
+
+    def an_import_holding_the_lock() -> None:
+        with app.app_context(), Session(db.engine) as importing:
+            services.serialize_writes(importing)
+            locked.set()
+            # Let go after 5 s at most, so a waiting edit goes on and the test ends.
+            outcome["edited while locked"] = edited.wait(timeout=5)
+            importing.rollback()
+
+    importing = threading.Thread(target=an_import_holding_the_lock)
+    importing.start()
+    assert locked.wait(timeout=10)
+    answer = curator.patch(f"/api/v1/trainers/{trainer.id}", json={"bio": "Edited."})
+    edited.set()
+    importing.join(timeout=10)
+    assert answer.status_code == 200, answer.json
+    assert outcome["edited while locked"], "the edit waited for the import's lock"
