@@ -18,6 +18,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from redis import ConnectionPool
 
 from directory.db import today, utcnow
 from directory.extensions import db
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT = "worker-heartbeat"
 # Longer than the heartbeat's minute, with room for a busy scheduler.
 WORKER_SILENT_AFTER_SECONDS = 150
+REDIS_CONNECT_TIMEOUT_SECONDS = 1
+
 jobs_cli = AppGroup("jobs", help="The background worker and its queue.")
 
 
@@ -42,7 +45,10 @@ def init_jobs(app: Flask) -> None:
 
 def _huey(url: str, immediate: bool) -> Huey:
     if url.startswith(("redis://", "rediss://")):
-        return RedisHuey("referfit", url=url, immediate=immediate)
+        # A Redis that does not answer fails a request's enqueue (or /readyz) in a
+        # second, not at the operating system's connect timeout.
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS)
+        return RedisHuey("referfit", connection_pool=pool, immediate=immediate)
     if url.startswith("sqlite:///"):
         return SqliteHuey("referfit", filename=url.removeprefix("sqlite:///"),
                           immediate=immediate)

@@ -39,7 +39,8 @@ def test_a_stale_search_index_is_degraded(client, session):
 @pytest.fixture
 def redis_down_app(database_url, tmp_path):
     app = build_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
-                    RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS, WTF_CSRF_ENABLED=False)
+                    RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS, WTF_CSRF_ENABLED=False,
+                    JOBS_URL=UNREACHABLE_REDIS, JOBS_IMMEDIATE=False)
     with isolated(app, tmp_path):
         yield app
     with app.app_context():
@@ -62,6 +63,7 @@ def test_with_redis_down_sign_in_works_and_readyz_says_so(redis_down_app, caplog
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["status"] == "degraded"
     assert ready.json["checks"]["rate_limits"] == "down: counted in each process's memory"
+    assert ready.json["checks"]["worker"] == "down: the job queue cannot be read"
 
 
 @pytest.mark.sqlite_only
