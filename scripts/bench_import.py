@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import flask_migrate
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from directory import create_app
@@ -67,25 +67,33 @@ def ensure_directory(app, truth) -> None:
                                          name=f"Truth set {code}", level=CredentialLevel.GENERAL)
                            for code, listed in AS_ACSM.items() if listed not in known)
         db.session.commit()
-        if db.session.scalar(select(func.count(Trainer.id))) >= len(truth.directory):
-            return
-        certifications = {c.code: c for c in db.session.scalars(select(Certification))}
-        zips = gazetteer().zips
-        people = list(truth.directory.items())
-        for start in range(0, len(people), BATCH):
-            chunk = people[start:start + BATCH]
-            db.session.execute(insert(Trainer), [{
-                "id": trainer_id, "first_name": p.first_name, "last_name": p.last_name,
-                "email": p.email, "phone": p.phone, "city": p.city, "state": p.state,
-                "postal_code": p.postal_code, "latitude": zips[p.postal_code].point[0],
-                "longitude": zips[p.postal_code].point[1], "location_precision": "postal_code",
-            } for trainer_id, p in chunk])
-            db.session.execute(insert(Credential), [{
-                "trainer_id": trainer_id, "issuer": ISSUER,
-                "certification_id": certifications[AS_ACSM[truth.held[trainer_id][0]]].id,
-                "credential_number": truth.held[trainer_id][1], "status": "verified",
-            } for trainer_id, _ in chunk])
+        if db.session.scalar(select(func.count(Trainer.id))) < len(truth.directory):
+            load_people(truth)
+        if db.engine.dialect.name == "postgresql":  # the ids were given: move the sequence on
+            db.session.execute(text("SELECT setval(pg_get_serial_sequence('trainers', 'id'), "
+                                    "(SELECT max(id) FROM trainers))"))
             db.session.commit()
+
+
+def load_people(truth) -> None:
+    """The truth set's directory, with the set's own trainer ids (its labels)."""
+    certifications = {c.code: c for c in db.session.scalars(select(Certification))}
+    zips = gazetteer().zips
+    people = list(truth.directory.items())
+    for start in range(0, len(people), BATCH):
+        chunk = people[start:start + BATCH]
+        db.session.execute(insert(Trainer), [{
+            "id": trainer_id, "first_name": p.first_name, "last_name": p.last_name,
+            "email": p.email, "phone": p.phone, "city": p.city, "state": p.state,
+            "postal_code": p.postal_code, "latitude": zips[p.postal_code].point[0],
+            "longitude": zips[p.postal_code].point[1], "location_precision": "postal_code",
+        } for trainer_id, p in chunk])
+        db.session.execute(insert(Credential), [{
+            "trainer_id": trainer_id, "issuer": ISSUER,
+            "certification_id": certifications[AS_ACSM[truth.held[trainer_id][0]]].id,
+            "credential_number": truth.held[trainer_id][1], "status": "verified",
+        } for trainer_id, _ in chunk])
+        db.session.commit()
 
 
 def list_file(truth) -> bytes:

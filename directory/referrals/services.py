@@ -355,7 +355,9 @@ def _addressee(referral: Referral, trainer_id: int | None) -> int:
             f"Trainer {chosen} is not among the recommended trainers."]})
     session = object_session(referral)
     # Locked until the commit: two referrals sent at once cannot both take the last place.
-    trainer = session.scalar(select(Trainer).where(Trainer.id == chosen).with_for_update())
+    # (FOR NO KEY UPDATE: an import adding the trainer a credential does not hold it up.)
+    trainer = session.scalar(select(Trainer).where(Trainer.id == chosen)
+                             .with_for_update(key_share=True))
     if trainer is None or trainer.status is not TrainerStatus.ACTIVE \
             or not trainer.accepting_new_clients:
         raise InvalidInput({"trainer_id": [

@@ -84,10 +84,12 @@ def merged_message(trainer: Trainer) -> str:
 def check_not_merged(trainer: Trainer) -> None:
     """Refuse to write to a merged record: its survivor holds everything now. Read as
     committed, and locked on PostgreSQL, so that a merge committed since the record was
-    loaded (or running now) is seen."""
+    loaded (or running now) is seen. The lock is FOR NO KEY UPDATE: a merge's FOR
+    UPDATE waits for it, but an import giving the trainer a credential does not make it
+    wait (its foreign key holds only a key share)."""
     session = object_session(trainer)
     if session is not None and inspect(trainer).persistent:
-        session.refresh(trainer, ["merged_into_id"], with_for_update=True)
+        session.refresh(trainer, ["merged_into_id"], with_for_update={"key_share": True})
     if trainer.merged_into_id is not None:
         raise Conflict(f"{merged_message(trainer)} Use that one.")
 

@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.credentials.models import Certification, Credential
+from directory.credentials.services import credential_values
 from directory.duplicates.services import merge_trainers
 from directory.extensions import db
 from directory.imports import services
 from directory.imports.services import ImportOptions, prepare_import, run_import
+from matching.types import VerificationStatus
 from tests.apps import DATA_DIR
 from tests.factories import as_csv, make_trainer, person
 
@@ -236,8 +238,8 @@ def test_imports_merges_and_review_decisions_wait_for_each_other(app):
 @pytest.mark.real_commits
 def test_on_postgresql_a_curators_edit_does_not_wait_for_an_import(app, curator, session):
     """PostgreSQL's writers' lock is an advisory one: an edit commits while an import
-    holds it. (SQLite has one write lock: there the edit waits, as the test above
-    measures.)"""
+    holds it, even of a trainer the import is giving a credential. (SQLite has one write
+    lock: there the edit waits, as the test above measures.)"""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite has one write lock, which every write waits for")
     trainer = make_trainer(session, last_name="Okafor")
@@ -246,6 +248,12 @@ def test_on_postgresql_a_curators_edit_does_not_wait_for_an_import(app, curator,
     def an_import_holding_the_lock() -> None:
         with app.app_context(), Session(db.engine) as importing:
             services.serialize_writes(importing)
+            importing.add(Credential(trainer_id=trainer.id, **credential_values(
+                importing.scalar(select(Certification).where(
+                    Certification.code == "NSCA-CPT")), "NS-LOCK",
+                {"status": VerificationStatus.VERIFIED, "issued_on": None,
+                 "expires_on": None, "verification_source": "NSCA list"})))
+            importing.flush()
             locked.set()
             # Let go after 5 s at most, so a waiting edit goes on and the test ends.
             outcome["edited while locked"] = edited.wait(timeout=5)
