@@ -106,7 +106,15 @@ def _rpe_of(percent: float) -> tuple[int, int]:
     return RPE.get(name, RPE["light"] if percent < 40 else RPE["vigorous"])
 
 
-def rpe_class(rpe_low: int) -> str:
-    """The intensity class an RPE band starts in (below light reads as light)."""
-    return next((name for name, (low, high) in RPE.items() if low <= rpe_low <= high),
-                "light" if rpe_low < RPE["light"][0] else "vigorous")
+def rpe_class(rpe: int) -> str:
+    """The intensity class an RPE falls in (below light reads as light, above vigorous
+    as vigorous)."""
+    return next((name for name, (low, high) in RPE.items() if low <= rpe <= high),
+                "light" if rpe < RPE["light"][0] else "vigorous")
+
+
+def rpe_span(rpe_low: int, rpe_high: int) -> str:
+    """The class an RPE band lies in ("moderate"), or the two it spans
+    ("moderate_to_vigorous"): the name always says where the band runs."""
+    low, high = rpe_class(rpe_low), rpe_class(rpe_high)
+    return low if low == high else f"{low}_to_{high}"

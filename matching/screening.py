@@ -18,6 +18,11 @@ class Intensity(StrEnum):
     MODERATE = "moderate"
     VIGOROUS = "vigorous"
 
+    def exceeds(self, limit: Intensity) -> bool:
+        """Harder than `limit` (the classes in order, lightest first)."""
+        order = list(Intensity)
+        return order.index(self) > order.index(limit)
+
 
 class Clearance(StrEnum):
     NOT_NECESSARY = "not_necessary"

@@ -58,6 +58,8 @@ def new():
             if request.form.get("action") == "create":
                 return _create(data, snapshot)
             shown = services.preview(db.session, data, snapshot, today())
+            if shown["clearance_problem"]:  # said now, before a trainer is chosen
+                errors = [shown["clearance_problem"]]
         except ValidationError as error:
             errors = readable(message_lines(error.messages))
         except InvalidInput as error:
@@ -203,9 +205,9 @@ def form_body(form: MultiDict) -> dict:
                                         "volume", "progression", "precautions",
                                         "report_every_weeks") if k in get}
     prescription.update(goals=lines["goals"], avoid=lines["avoid"], intensity=intensity,
-                        clearance={"given": "clearance_given" in form,
-                                   **({"up_to": get["clearance_up_to"]}
-                                      if "clearance_up_to" in get else {})})
+                        clearance={"given": "clearance_given" in form, **{
+                            key: get[f"clearance_{key}"] for key in ("up_to", "override_reason")
+                            if f"clearance_{key}" in get}})
     preferences = {k: get[k] for k in ("max_distance", "budget") if k in get}
     for name in ("modes", "languages", "accessibility"):
         if chosen := [v for v in form.getlist(name) if v]:

@@ -76,6 +76,10 @@ class ClearanceSchema(Schema):
     given = StrictBoolean(required=True)
     up_to = fields.Enum(Intensity, by_value=True, load_default=None, metadata={
         "description": "The highest intensity the clearance covers."})
+    override_reason = fields.String(load_default=None, validate=validate.Length(1, 500),
+                                    metadata={"description": (
+        "Why a prescription harder than the clearance covers is right for this patient; "
+        "without it such a prescription is refused.")})
 
 
 class PrescriptionSchema(Schema):

@@ -33,9 +33,10 @@ from matching.heart_rate import (
     predicted_max,
     rpe_band,
     rpe_class,
+    rpe_span,
     target_range,
 )
-from matching.screening import Clearance, Screening, StartingIntensity, screen
+from matching.screening import Clearance, Intensity, Screening, StartingIntensity, screen
 from matching.types import DeliveryMode
 
 S = ReferralStatus
@@ -75,6 +76,7 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
     account = _patient_account(session, patient["account_email"])
     shortlist = _checked_shortlist(data["shortlist"], ranking)
     prescription["intensity"] = intensity_targets(prescription["intensity"], age, blunting)
+    check_clearance(prescription["clearance"], prescription["intensity"])
     preferences = {**data["preferences"],
                    "modes": [m.value for m in data["preferences"]["modes"]],
                    "accessibility": [a.value for a in data["preferences"]["accessibility"]]}
@@ -147,7 +149,8 @@ def preview(session: Session, data: dict, snapshot: Snapshot, today: date) -> di
     age = _age(data["patient"], today)
     targets = intensity_targets(data["prescription"]["intensity"], age, _blunting(data))
     ranking, _conditions = _ranking(session, data, snapshot, today)
-    return {"ranking": ranking, "intensity": targets, "age": age}
+    return {"ranking": ranking, "intensity": targets, "age": age,
+            "clearance_problem": clearance_problem(data["prescription"]["clearance"], targets)}
 
 
 def intensity_targets(spec: dict, age: int, blunting: list[str]) -> dict:
@@ -180,13 +183,36 @@ def intensity_targets(spec: dict, age: int, blunting: list[str]) -> dict:
     if None in rpe:
         rpe = rpe_band(*_percent_band(spec, resting, maximum))
     targets["rpe_low"], targets["rpe_high"] = rpe
-    targets["intensity_class"] = rpe_class(rpe[0])
+    targets["intensity_class"] = rpe_span(*rpe)
     if blunting:
         # Heart rate no longer tracks effort: the targets would mislead, so they go.
         targets.update(method="rpe", heart_rate_low=None, heart_rate_high=None,
                        note=f"RPE replaces heart-rate targets: {', '.join(blunting)} "
                             "blunts the heart-rate response.")
     return targets
+
+
+def check_clearance(clearance: dict, targets: dict) -> None:
+    """Refuse a prescription harder than the medical clearance covers, unless the doctor
+    records why it is right (the reason goes with the prescription to the trainer)."""
+    if problem := clearance_problem(clearance, targets):
+        raise InvalidInput({"prescription": {"intensity": [problem]}})
+
+
+def clearance_problem(clearance: dict, targets: dict) -> str | None:
+    """Why the targets go beyond the clearance without a recorded reason, if they do."""
+    limit = clearance["up_to"]
+    top = Intensity(rpe_class(targets["rpe_high"]))
+    if not clearance["given"] or limit is None or not top.exceeds(limit) \
+            or clearance["override_reason"]:
+        return None
+    band = f"RPE {targets['rpe_low']}-{targets['rpe_high']}"
+    if targets["percent_low"] is not None:
+        band += (f", {targets['percent_low']:g}-{targets['percent_high']:g}% of the "
+                 "heart-rate reserve")
+    return (f"This prescription reaches {top.value} intensity ({band}), beyond the medical "
+            f"clearance, which covers up to {limit.value}. Lower the intensity, or say why "
+            "it is safe in the clearance's override reason.")
 
 
 def transition(session: Session, referral: Referral, user: User, to: ReferralStatus,
@@ -431,4 +457,5 @@ def _json(prescription: dict) -> dict:
     kept = {k: v for k, v in prescription.items() if k != "report_every_weeks"}
     return {**kept, "clearance": {
         "given": clearance["given"],
-        "up_to": clearance["up_to"].value if clearance["up_to"] else None}}
+        "up_to": clearance["up_to"].value if clearance["up_to"] else None,
+        "override_reason": clearance["override_reason"]}}

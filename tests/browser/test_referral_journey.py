@@ -203,3 +203,29 @@ def test_nobody_else_can_read_the_referral(browser, page, referral_server):
         assert "Pat Example" not in stranger.content()
     finally:
         stranger.context.close()
+
+
+def test_a_prescription_beyond_its_clearance_needs_a_reason(page, referral_server):
+    """A doctor asking 60-85% of the reserve under clearance up to moderate is told why
+    it is refused, next to the ranking; a recorded reason lets it through to the letter."""
+    server = referral_server
+    sign_in(page, server, DOCTOR)
+    form = fill_referral_form(page, server)
+    form.get_by_label("% of reserve, from").fill("60")
+    form.get_by_label("% of reserve, to").fill("85")
+    page.get_by_role("button", name="Show recommended trainers").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("This prescription reaches vigorous intensity")
+    expect(alert).to_contain_text("which covers up to moderate")
+    ranked = page.get_by_role("region", name=re.compile("^Recommended trainers near"))
+    expect(ranked).to_be_visible()
+
+    reason = "Cleared by cardiology after a stress test."
+    page.get_by_role("form", name="Referral").get_by_label(
+        "Prescribing beyond the clearance? Say why it is safe").fill(reason)
+    ranked.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Create the referral (send to the first ticked trainer)"
+                     ).click()
+    expect(page).to_have_url(re.compile(r"/referrals/\d+$"))
+    expect(page.locator("dd", has_text="Prescribed beyond the clearance")).to_contain_text(
+        reason)

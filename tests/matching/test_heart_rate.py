@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matching.heart_rate import (
+    RPE,
+    RPE_SCALE,
     MaxFormula,
     blunting_medications,
     intensity_class,
@@ -15,8 +17,11 @@ from matching.heart_rate import (
     percent_of_reserve,
     predicted_max,
     rpe_band,
+    rpe_class,
+    rpe_span,
     target_range,
 )
+from matching.screening import Intensity
 
 
 @pytest.mark.parametrize(("formula", "age", "expected"), [
@@ -105,3 +110,42 @@ def test_beta_blockers_are_recognised_by_brand_and_by_their_endings():
                                   "labetalol", "Cardizem CD", "amlodipine", "Bystolic"])
     assert found == ["Toprol XL 50", "Coreg", "timolol drops", "nebivolol", "labetalol",
                      "Cardizem CD", "Bystolic"]
+
+
+# The RPE table names three classes; the reserve's very light and near maximal ends are
+# prescribed at its light and vigorous bands.
+AS_RPE_CLASS = {"very_light": "light", "light": "light", "moderate": "moderate",
+                "vigorous": "vigorous", "near_maximal": "vigorous"}
+percents = st.floats(0, 100, allow_nan=False)
+rpes = st.integers(*RPE_SCALE)
+
+
+@given(percents, percents)
+def test_a_reserve_bands_name_and_rpe_band_agree(a, b):
+    """The issue's example: 50-70% was named "moderate" while its RPE ran 12-17."""
+    low, high = sorted((a, b))
+    ends = [AS_RPE_CLASS[intensity_class(p)] for p in (low, high)]
+    assert rpe_span(*rpe_band(low, high)) == (ends[0] if ends[0] == ends[1] else
+                                              f"{ends[0]}_to_{ends[1]}")
+
+
+@given(rpes, rpes)
+def test_every_rpe_in_a_band_lies_between_the_classes_its_name_gives(a, b):
+    low, high = sorted((a, b))
+    order = list(RPE)
+    first, _, last = rpe_span(low, high).partition("_to_")
+    last = last or first
+    assert all(order.index(first) <= order.index(rpe_class(r)) <= order.index(last)
+               for r in range(low, high + 1))
+
+
+def test_a_band_within_one_class_has_that_name_alone():
+    assert [rpe_span(*band) for band in RPE.values()] == list(RPE)
+    assert rpe_span(12, 17) == "moderate_to_vigorous"
+
+
+def test_intensities_are_in_order_lightest_first():
+    light, moderate, vigorous = Intensity.LIGHT, Intensity.MODERATE, Intensity.VIGOROUS
+    assert vigorous.exceeds(moderate) and moderate.exceeds(light) and vigorous.exceeds(light)
+    assert not any(i.exceeds(i) for i in Intensity)
+    assert not light.exceeds(moderate) and not moderate.exceeds(vigorous)

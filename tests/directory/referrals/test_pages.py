@@ -142,3 +142,25 @@ def test_creating_without_a_ticked_trainer_keeps_the_ranking_to_tick(doctor, tra
     assert "Tick at least one trainer: the first ticked gets the referral." in page
     assert "Recommended trainers near" in page and 'name="shortlist"' in page
     assert session.scalar(select(Referral)) is None
+
+
+def test_beyond_the_clearance_the_preview_says_so_and_keeps_the_ranking(doctor, trainers,
+                                                                        session):
+    form = {**FORM, "medications": "metformin", "percent_low": "60", "percent_high": "85"}
+    preview = post(doctor, "/referrals/new", {**form, "action": "preview"})
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 422, page
+    assert ("This prescription reaches vigorous intensity (RPE 14-17, 60-85% of the "
+            "heart-rate reserve), beyond the medical clearance, which covers up to "
+            "moderate.") in page
+    assert "Recommended trainers near" in page
+    ids = re.findall(r'name="shortlist" value="(\d+)"', page)
+    refused = post(doctor, "/referrals/new", {**form, "action": "create", "shortlist": ids[0]})
+    assert refused.status_code == 422 and session.scalar(select(Referral)) is None
+
+    reason = "Cleared by cardiology after a stress test."
+    created = post(doctor, "/referrals/new", {**form, "action": "create", "shortlist": ids[0],
+                                              "clearance_override_reason": reason})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    detail = doctor.get(created.location).get_data(as_text=True)
+    assert f"Prescribed beyond the clearance:</strong> {reason}" in detail

@@ -32,9 +32,12 @@ def doctor(api_as, trainers):
     return api_as("doctor")
 
 
-def body(intensity: dict | None = None, patient: dict | None = None, **overrides) -> dict:
-    """The journey's referral, without a beta-blocker unless asked, with these changes."""
+def body(intensity: dict | None = None, patient: dict | None = None,
+         cleared_up_to: str = "vigorous", **overrides) -> dict:
+    """The journey's referral, without a beta-blocker unless asked, with these changes;
+    cleared up to vigorous intensity unless said (the clearance tests say)."""
     data = referral_body(**{"medications": NOT_BLUNTING, **overrides})
+    data["prescription"]["clearance"] = {"given": True, "up_to": cleared_up_to}
     data["prescription"]["intensity"] = present({**data["prescription"]["intensity"],
                                                  **(intensity or {})})
     data["patient"] = present({**data["patient"], **(patient or {})})
@@ -291,7 +294,7 @@ def test_entered_heart_rates_are_kept(doctor):
         "heart_rate", 115, 130)
     assert (found["percent_low"], found["percent_high"]) == (None, None)
     assert (found["rpe_low"], found["rpe_high"], found["intensity_class"]) == (
-        12, 17, "moderate")
+        12, 17, "moderate_to_vigorous")
 
 
 @pytest.mark.parametrize(("low", "high", "rpe", "name"), [
@@ -353,11 +356,12 @@ def test_the_age_is_computed_from_the_birth_date(doctor):
 
 
 def test_the_prescription_is_stored_as_written(doctor):
-    referral = created(doctor, body(min_level="clinical"))
+    referral = created(doctor, body(min_level="clinical", cleared_up_to="moderate"))
     prescription = referral["prescription"]
     assert prescription["goals"] == ["HbA1c below 7%", "walk 30 minutes without stopping"]
     assert (prescription["frequency_per_week"], prescription["time_minutes"]) == (3, 30)
-    assert prescription["clearance"] == {"given": True, "up_to": "moderate"}
+    assert prescription["clearance"] == {"given": True, "up_to": "moderate",
+                                         "override_reason": None}
     assert prescription["avoid"] == ["heavy overhead lifting"]
     assert (referral["report_every_weeks"], referral["min_level"]) == (4, "clinical")
     assert referral["patient"]["place"] == "Chicago, IL 60614"
@@ -473,6 +477,7 @@ def test_entered_heart_rates_without_a_resting_rate_get_the_rpe_of_their_class(
     body["patient"]["age"] = 30
     body["medications"] = []
     body["prescription"]["intensity"] = intensity
+    body["prescription"]["clearance"] = {"given": True, "up_to": "vigorous"}
 
     response = api_as("doctor").post("/api/v1/referrals", json=body)
 
@@ -480,3 +485,50 @@ def test_entered_heart_rates_without_a_resting_rate_get_the_rpe_of_their_class(
     targets = response.json["prescription"]["intensity"]
     assert (targets["rpe_low"], targets["rpe_high"], targets["intensity_class"]) == (
         14, 17, "vigorous")
+
+
+# -- the prescription against its clearance ---------------------------------------------
+
+def test_a_prescription_beyond_its_clearance_is_refused_saying_why(doctor):
+    response = doctor.post(URL, json=body({"percent_low": 60, "percent_high": 85},
+                                          cleared_up_to="light"))
+    assert response.status_code == 422, response.json
+    assert response.json["errors"]["json"]["prescription"]["intensity"] == [
+        "This prescription reaches vigorous intensity (RPE 14-17, 60-85% of the heart-rate "
+        "reserve), beyond the medical clearance, which covers up to light. Lower the "
+        "intensity, or say why it is safe in the clearance's override reason."]
+
+
+def test_a_recorded_reason_lets_the_doctor_prescribe_beyond_it(doctor):
+    data = body({"percent_low": 60, "percent_high": 85}, cleared_up_to="light")
+    data["prescription"]["clearance"]["override_reason"] = (
+        "Cleared by cardiology after a stress test.")
+    referral = created(doctor, data)
+    assert referral["prescription"]["clearance"] == {
+        "given": True, "up_to": "light",
+        "override_reason": "Cleared by cardiology after a stress test."}
+
+
+@pytest.mark.parametrize(("intensity", "up_to"), [
+    ({"percent_low": 40, "percent_high": 59}, "moderate"),  # moderate, cleared to moderate
+    ({"percent_low": 30, "percent_high": 39}, "light"),
+    ({"method": "rpe", "rpe_low": 9, "rpe_high": 13}, "moderate"),
+])
+def test_within_the_clearance_is_accepted(doctor, intensity, up_to):
+    assert created(doctor, body(intensity, cleared_up_to=up_to))["prescription"]
+
+
+def test_without_a_limit_on_the_clearance_any_intensity_is_accepted(doctor):
+    data = body({"percent_low": 60, "percent_high": 85})
+    data["prescription"]["clearance"] = {"given": True}
+    assert created(doctor, data)["prescription"]["intensity"]["intensity_class"] == "vigorous"
+
+
+@pytest.mark.parametrize(("intensity", "name"), [
+    ({"percent_low": 50, "percent_high": 70}, "moderate_to_vigorous"),  # the issue's 50-70%
+    ({"percent_low": 30, "percent_high": 59}, "light_to_moderate"),
+    ({"method": "rpe", "rpe_low": 11, "rpe_high": 14}, "light_to_vigorous"),
+])
+def test_a_band_across_two_classes_is_named_by_both(doctor, intensity, name):
+    found = created(doctor, body(intensity))["prescription"]["intensity"]
+    assert found["intensity_class"] == name
