@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from directory.credentials.pages import blp as credential_pages
     from directory.credentials.views import blp as certifications_api
     from directory.credentials.views import credentials_blp
+    from directory.doctors.pages import blp as doctor_pages
     from directory.duplicates.pages import blp as duplicate_pages
     from directory.duplicates.views import blp as duplicates_api
     from directory.geo.views import blp as geocode_api
@@ -86,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
     for blueprint in (home_pages, search_pages, match_pages, import_pages, referral_pages,
                       trainer_pages, credential_pages, catalog_pages, audit_pages,
-                      notification_pages, duplicate_pages, health_checks):
+                      notification_pages, duplicate_pages, doctor_pages, health_checks):
         app.register_blueprint(blueprint)
     register_labels(app)
     app.add_template_global(page_url)  # the pager macro's links (templates/_pager.html)

@@ -16,6 +16,7 @@ from directory.db import TimestampMixin, str_enum, utcnow
 from directory.extensions import db
 
 if TYPE_CHECKING:
+    from directory.doctors.models import DoctorProfile
     from directory.trainers.models import Trainer
 
 # Compared against when an email is unknown, so a failed login takes as long either way.
@@ -47,6 +48,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
 
     trainer: Mapped[Trainer | None] = relationship()
+    doctor_profile: Mapped[DoctorProfile | None] = relationship(back_populates="user")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user",
                                                   order_by="ApiToken.id")
 

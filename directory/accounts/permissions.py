@@ -40,6 +40,7 @@ class Permission(StrEnum):
     READ_OUTBOX = "read_outbox"  # every email the app sent or queued
     USE_ACCOUNT = "use_account"  # one's own account page and API tokens
     CREATE_REFERRAL = "create_referral"
+    EDIT_DOCTOR_PROFILE = "edit_doctor_profile"  # a doctor's own practice details
     REFER_ONESELF = "refer_oneself"
     LIST_REFERRALS = "list_referrals"  # each sees only their own (services.visible_referrals)
     VIEW_REFERRAL = "view_referral"
@@ -118,6 +119,7 @@ RULES: dict[Permission, Callable] = {
     Permission.READ_OUTBOX: _role(Role.ADMIN),
     Permission.USE_ACCOUNT: _signed_in,
     Permission.CREATE_REFERRAL: _role(Role.DOCTOR),
+    Permission.EDIT_DOCTOR_PROFILE: _role(Role.DOCTOR),
     Permission.REFER_ONESELF: _role(Role.PATIENT),
     Permission.LIST_REFERRALS: _role(Role.DOCTOR, Role.TRAINER, Role.PATIENT, Role.ADMIN),
     Permission.VIEW_REFERRAL: _may_read_referral,

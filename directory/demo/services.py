@@ -15,6 +15,7 @@ from directory.audit.services import record_event
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, Credential
 from directory.demo.generator import CatalogEntry, DemoDirectory
+from directory.doctors.services import save_profile
 from directory.geo.gazetteer import gazetteer
 from directory.search.sync import mark_bulk_change, mark_for_reindex
 from directory.trainers.models import Trainer, TrainerStatus
@@ -78,6 +79,11 @@ def _insert(session: Session, people) -> list[int]:
 
 DEMO_PASSWORD = "referfit-demo"  # development only: `flask demo accounts` refuses production
 DEMO_ROLES = (Role.ADMIN, Role.CURATOR, Role.DOCTOR, Role.TRAINER, Role.PATIENT)
+# The demo doctor's practice details (1234567893 is CMS's example of a valid NPI).
+DEMO_DOCTOR = {"name": "Dana Reyes", "credentials": "MD", "npi": "1234567893",
+               "practice_name": "Lakeview Family Medicine (demo)",
+               "address_line": "2800 N Sheridan Rd", "city": "Chicago", "state": "IL",
+               "postal_code": "60657", "phone": "(312) 555-0142", "fax": "(312) 555-0143"}
 
 
 def demo_accounts(session: Session) -> list[tuple[User, bool]]:
@@ -90,6 +96,8 @@ def demo_accounts(session: Session) -> list[tuple[User, bool]]:
         if user is None:
             trainer = _first_demo_trainer(session) if role is Role.TRAINER else None
             user = create_user(session, email, DEMO_PASSWORD, role, trainer)
+            if role is Role.DOCTOR:
+                save_profile(session, user, DEMO_DOCTOR)
             accounts.append((user, True))
         else:
             accounts.append((user, False))

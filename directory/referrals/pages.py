@@ -241,7 +241,8 @@ def _detail_page(referral, errors: list[str] | None = None, status: int = 200):
     refers = can(Permission.MOVE_REFERRAL, referral) and current_user.role.value != "trainer"
     return render_template("referrals/detail.html", referral=referral, errors=errors or [],
                            refers=refers, meets_guidelines=meets_guidelines,
-                           trainer=_trainer(referral), timeline=timeline,
+                           trainer=_trainer(referral), doctor=_doctor(referral),
+                           timeline=timeline,
                            services=services, today=today()), status
 
 

@@ -229,3 +229,25 @@ def test_a_prescription_beyond_its_clearance_needs_a_reason(page, referral_serve
     expect(page).to_have_url(re.compile(r"/referrals/\d+$"))
     expect(page.locator("dd", has_text="Prescribed beyond the clearance")).to_contain_text(
         reason)
+
+
+def test_a_doctors_practice_details_reach_the_letter(page, referral_server):
+    server = referral_server
+    sign_in(page, server, DOCTOR)
+    page.goto(server + "/account")
+    page.get_by_role("link", name="Give them").click()
+    for label, value in (("Your name", "Gregory House"), ("Credentials (MD, DO, NP, PA ...)", "MD"),
+                         ("NPI (10 digits)", "1234567890"), ("Practice", "Plainsboro Clinic"),
+                         ("Phone", "(609) 555-0100")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#npi-errors")).to_contain_text("does not check out")
+    page.get_by_label("NPI (10 digits)").fill("1234567893")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_contain_text("Your practice details are saved")
+
+    referral_id = write_referral(page, server)
+    page.goto(f"{server}/referrals/{referral_id}/letter")
+    referred_by = page.locator("section", has=page.get_by_role("heading", name="Referred by"))
+    for part in ("Gregory House, MD", "Plainsboro Clinic", "Phone (609) 555-0100"):
+        expect(referred_by).to_contain_text(part)

@@ -94,6 +94,9 @@ def test_demo_accounts_cover_every_role_and_link_the_trainer(app, session):
     trainer = find_user(session, "trainer@demo.referfit.test")
     assert trainer.trainer_id == session.scalar(select(Trainer.id).order_by(Trainer.id))
     assert authenticate(session, "admin@demo.referfit.test", DEMO_PASSWORD).role is Role.ADMIN
+    # The demo doctor's referrals say who referred, as a real doctor's do.
+    assert find_user(session, "doctor@demo.referfit.test").doctor_profile.signature == (
+        "Dana Reyes, MD")
     again = run(app, "demo", "accounts")
     assert again.output.count("(already there)") == 5
 

@@ -104,6 +104,38 @@ def test_the_letter_prints_the_prescription_and_both_parties(doctor, trainers, s
     assert session.get(Trainer, int(ids[0])).full_name in letter
 
 
+def test_the_letter_and_the_trainers_view_say_who_referred(doctor, client, trainers,
+                                                            user_factory, session):
+    """With practice details the letter names the doctor, the practice and the phone;
+    the trainer the referral goes to reads the same."""
+    post(doctor, "/account/doctor", {
+        "name": "Gregory House", "credentials": "MD", "npi": "1234567893",
+        "practice_name": "Princeton Plainsboro Internal Medicine", "phone": "(609) 555-0100"})
+    ids = re.findall(r'name="shortlist" value="(\d+)"',
+                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
+                     .get_data(as_text=True))
+    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
+                                               "shortlist": ids[0]}).location
+    expected = ["Gregory House, MD", "Princeton Plainsboro Internal Medicine",
+                "Phone (609) 555-0100", "NPI 1234567893"]
+    letter = doctor.get(f"{location}/letter").get_data(as_text=True)
+    assert all(part in letter for part in expected), letter
+    trainer = user_factory("trainer", trainer=session.get(Trainer, int(ids[0])))
+    sign_in(client, trainer.email)
+    view = client.get(location).get_data(as_text=True)
+    assert "Referred by" in view and all(part in view for part in expected)
+
+
+def test_without_practice_details_the_letter_shows_the_doctors_email(doctor, trainers):
+    ids = re.findall(r'name="shortlist" value="(\d+)"',
+                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
+                     .get_data(as_text=True))
+    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
+                                               "shortlist": ids[0]}).location
+    letter = doctor.get(f"{location}/letter").get_data(as_text=True)
+    assert "(no practice details given yet)" in letter and "Dr. " not in letter
+
+
 def test_self_screening_advises_and_carries_the_result_to_search(client):
     response = post(client, "/screening", {"exercises_regularly": "false",
                                             "known_disease": "true", "symptoms": "false",
