@@ -98,6 +98,7 @@ def register_commands(app: Flask) -> None:
     from directory.accounts.cli import users_cli
     from directory.catalogs.cli import catalogs_cli
     from directory.demo.cli import demo_cli
+    from directory.doctors.cli import npi_cli
     from directory.imports.cli import credentials_cli
     from directory.jobs import jobs_cli
     from directory.notifications.cli import notifications_cli
@@ -105,5 +106,5 @@ def register_commands(app: Flask) -> None:
     from directory.trainers.cli import trainers_cli
 
     for group in (catalogs_cli, demo_cli, users_cli, search_cli, credentials_cli,
-                  notifications_cli, trainers_cli, jobs_cli):
+                  notifications_cli, trainers_cli, jobs_cli, npi_cli):
         app.cli.add_command(group)

@@ -4,7 +4,7 @@ from directory.accounts.models import ApiToken, PasswordReset, User
 from directory.audit.models import AuditEvent
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, CorrectionRequest, Credential
-from directory.doctors.models import DoctorProfile
+from directory.doctors.models import DoctorProfile, NpiRecord
 from directory.duplicates.models import SuspectedDuplicate
 from directory.imports.models import ImportBatch, ImportJob, ImportRow
 from directory.notifications.models import Message
@@ -15,5 +15,5 @@ from directory.trainers.models import Trainer
 __all__ = [
     "ApiToken", "AuditEvent", "Certification", "Condition", "CorrectionRequest", "Credential",
     "DirectoryChange", "DirectoryVersion", "DoctorProfile", "ImportBatch", "ImportJob",
-    "ImportRow", "Message", "PasswordReset", "Referral", "ReferralEvent", "ReferralUpdate",
-    "SuspectedDuplicate", "Trainer", "TrainerConditionExperience", "User"]
+    "ImportRow", "Message", "NpiRecord", "PasswordReset", "Referral", "ReferralEvent",
+    "ReferralUpdate", "SuspectedDuplicate", "Trainer", "TrainerConditionExperience", "User"]

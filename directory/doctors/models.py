@@ -22,6 +22,8 @@ class DoctorProfile(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     credentials: Mapped[str] = mapped_column(String(60), default="")  # "MD", "DO, FACC"
     npi: Mapped[str] = mapped_column(String(10), unique=True)
+    # Found in the CMS NPPES extract loaded here (`flask npi import`) when last saved.
+    npi_confirmed: Mapped[bool] = mapped_column(default=False)
     practice_name: Mapped[str] = mapped_column(String(200), default="")
     address_line: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
@@ -36,3 +38,23 @@ class DoctorProfile(TimestampMixin, db.Model):
     def signature(self) -> str:
         """The name as a letter signs it: "Gregory House, MD"."""
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class NpiRecord(db.Model):
+    """An individual clinician in a CMS NPPES extract, to confirm NPIs offline."""
+
+    __tablename__ = "npi_registry"
+
+    npi: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    credential: Mapped[str] = mapped_column(String(60), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(40), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    taxonomy: Mapped[str] = mapped_column(String(10), default="")  # NUCC code, the primary
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part).title()
