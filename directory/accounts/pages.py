@@ -35,6 +35,7 @@ from directory.accounts.forms import (
 from directory.accounts.limits import sign_in_limited
 from directory.accounts.models import Role, User
 from directory.accounts.permissions import Permission, authorize
+from directory.doctors.services import approve_doctor, awaiting_approval
 from directory.errors import Conflict, InvalidInput
 from directory.extensions import db, limiter
 from directory.trainers.models import Trainer
@@ -42,6 +43,8 @@ from directory.urls import db_id, site_link
 
 blp = Blueprint("accounts", __name__)
 WRONG_CREDENTIALS = "Email or password is incorrect."
+AWAITING_APPROVAL = ("Your doctor account waits for an administrator to check your NPI; "
+                     "you will get an email when it is approved.")
 USERS_PAGE_SIZE = 50
 UNUSABLE_RESET = ("This password-reset link no longer works: it was used, it expired, or a "
                   "newer one replaced it. Ask an admin for a new link.")
@@ -84,7 +87,9 @@ def login():
             session.clear()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(url_for("accounts.account")))
-        form.form_errors.append(WRONG_CREDENTIALS)
+        form.form_errors.append(
+            AWAITING_APPROVAL if services.pending_approval(
+                db.session, form.email.data, form.password.data) else WRONG_CREDENTIALS)
         return render_template("accounts/login.html", form=form), 401
     return form_page("accounts/login.html", form)
 
@@ -290,6 +295,9 @@ def _change_role(account: User, role: Role) -> str:
 
 def _set_active(account: User, active: bool) -> str:
     services.set_active(db.session, account, active, current_user)
+    if active and awaiting_approval(account):
+        approve_doctor(db.session, account)
+        return f"{account.email} is approved as a doctor and can sign in; they are told so."
     if active:
         return f"{account.email} is active again and can sign in."
     return (f"{account.email} is deactivated: they cannot sign in, and their API tokens "

@@ -69,6 +69,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def pending_approval(session: Session, email: str, password: str) -> bool:
+    """Whether these are the right email and password of a doctor who registered
+    themselves and waits for approval (only the account's owner learns so)."""
+    user = find_user(session, email)
+    return (user is not None and not user.active and user.doctor_profile is not None
+            and user.doctor_profile.awaiting_approval and user.check_password(password))
+
+
 def record_login(session: Session, user: User) -> None:
     user.last_login_at = utcnow()
     record_event(session, "login", "users", user.id, actor=Actor(user.id, user.role.value))

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from directory.accounts.forms import RegisterForm
 from directory.doctors.npi import npi_problem
 from directory.forms import strip
 
@@ -31,3 +32,7 @@ class DoctorProfileForm(FlaskForm):
         r"^\d{5}(-\d{4})?$", message="Five digits, or ZIP+4.")], filters=[strip])
     phone = TelField("Phone", validators=PHONE, filters=[strip])
     fax = TelField("Fax", validators=PHONE, filters=[strip])
+
+
+class DoctorRegisterForm(RegisterForm, DoctorProfileForm):
+    """An account and its practice details at once; an admin approves it."""

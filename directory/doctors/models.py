@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
@@ -24,6 +25,9 @@ class DoctorProfile(TimestampMixin, db.Model):
     npi: Mapped[str] = mapped_column(String(10), unique=True)
     # Found in the CMS NPPES extract loaded here (`flask npi import`) when last saved.
     npi_confirmed: Mapped[bool] = mapped_column(default=False)
+    # None while a doctor who registered themselves waits for an admin (the account is
+    # inactive until then); accounts an admin made count as approved.
+    approved_at: Mapped[datetime | None]
     practice_name: Mapped[str] = mapped_column(String(200), default="")
     address_line: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
@@ -33,6 +37,10 @@ class DoctorProfile(TimestampMixin, db.Model):
     fax: Mapped[str] = mapped_column(String(32), default="")
 
     user: Mapped[User] = relationship(back_populates="doctor_profile")
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.approved_at is None
 
     @property
     def signature(self) -> str:

@@ -24,6 +24,7 @@ OTHER_DOCTOR = "dr.other@example.com"
 TRAINER = "coach.near@example.com"  # the account of the first (nearest) trainer
 OTHER_TRAINER = "coach.next@example.com"  # the second trainer's account: not addressed
 PATIENT = "pat.example@example.com"
+ADMIN = "admin@example.com"
 NEAR = {"first_name": "Maria", "last_name": "Near", "email": "maria.near@example.com",
         "phone": "312-555-0101", "postal_code": "60614"}
 NEXT = {"first_name": "Nora", "last_name": "Next", "email": "nora.next@example.com",
@@ -45,6 +46,7 @@ def referral_server(tmp_path_factory):
         create_user(session, TRAINER, PASSWORD, Role.TRAINER, near)
         create_user(session, OTHER_TRAINER, PASSWORD, Role.TRAINER, following)
         create_user(session, PATIENT, PASSWORD, Role.PATIENT)
+        create_user(session, ADMIN, PASSWORD, Role.ADMIN)
     with serve(tmp_path_factory.mktemp("browser-referrals"), seed) as url:
         yield url
 
@@ -108,7 +110,7 @@ def test_doctor_trainer_doctor_patient_journey(page, referral_server):
     assert "sent" in row.inner_text()
     row.get_by_role("link", name=f"Referral {referral_id}").click()
     expect(page).to_have_url(server + path)
-    assert "metoprolol 50 mg" in page.get_by_role("region", name="Patient and trainer"
+    assert "metoprolol 50 mg" in page.get_by_role("region", name="Patient, referrer and trainer"
                                                   ).inner_text()
     page.get_by_role("button", name="Accept").click()
     expect(page.locator(".flash")).to_have_text(f"Referral {referral_id} is now accepted.")
@@ -153,7 +155,7 @@ def test_doctor_trainer_doctor_patient_journey(page, referral_server):
     open_referrals(page)
     assert page.locator("h1").inner_text() == "Your referrals"
     page.get_by_role("link", name=f"Referral {referral_id}").click()
-    people = page.get_by_role("region", name="Patient and trainer").inner_text()
+    people = page.get_by_role("region", name="Patient, referrer and trainer").inner_text()
     assert "Maria Near" in people and NEAR["email"] in people and NEAR["phone"] in people
     assert f"mention referral {referral_id}" in people
     # Reading is all a patient may do here: no actions, and not the ranking of others.
@@ -251,3 +253,32 @@ def test_a_doctors_practice_details_reach_the_letter(page, referral_server):
     referred_by = page.locator("section", has=page.get_by_role("heading", name="Referred by"))
     for part in ("Gregory House, MD", "Plainsboro Clinic", "Phone (609) 555-0100"):
         expect(referred_by).to_contain_text(part)
+
+
+
+def test_a_doctor_registers_with_an_npi_and_an_admin_approves(page, referral_server):
+    server, email = referral_server, "dr.reyes@example.org"
+    page.goto(server + "/register")
+    page.get_by_role("link", name="Register as a doctor").click()
+    for label, value in (("Email", email), ("Your name", "Dana Reyes"),
+                         ("NPI (10 digits)", "1497758544"), ("Practice", "Lakeview Clinic")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Password (at least", exact=False).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Register and ask for approval").click()
+    expect(page.get_by_role("status")).to_contain_text("Your doctor account is registered")
+
+    page.goto(server + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("waits for an administrator")
+
+    sign_in(page, server, ADMIN)
+    page.goto(server + "/admin/users?active=no")
+    page.get_by_role("link", name=email).click()
+    expect(page.locator("#user-status")).to_have_text("awaiting approval")
+    page.get_by_role("button", name="Approve this doctor").click()
+    expect(page.locator(".flash")).to_contain_text("is approved as a doctor")
+    sign_out(page)
+    sign_in(page, server, email)

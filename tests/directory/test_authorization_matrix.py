@@ -20,6 +20,7 @@ from directory.conditions.models import Condition
 from directory.credentials.corrections import request_correction
 from directory.credentials.models import Certification
 from directory.db import today
+from directory.doctors.npi import check_digit
 from directory.duplicates.models import SuspectedDuplicate
 from directory.duplicates.services import merge_trainers
 from directory.imports.jobs import queue_import
@@ -91,6 +92,13 @@ def new_referral(**overrides) -> dict:
 def new_registration():
     email = f"registrant{next(_unique)}@example.com"
     return {"email": email, "password": PASSWORD, "confirm": PASSWORD}
+
+
+def new_doctor_registration():
+    n = next(_unique)
+    first_nine = f"{100_000_000 + n:09d}"
+    return {**new_registration(), "name": f"Doctor {n}",
+            "npi": first_nine + str(check_digit(first_nine))}
 
 
 SELF_SCREENING = {"exercises_regularly": False, "known_disease": False, "symptoms": False,
@@ -212,6 +220,9 @@ CASES = [
                        **{k: str(v).lower() for k, v in SELF_SCREENING.items()}}),
     Case("referral_pages.dashboard", "GET", "/referrals",
          {**everyone(200), "anonymous": 302, "curator": 403}),
+    Case("doctor_pages.register", "GET", "/register/doctor", everyone(200)),
+    Case("doctor_pages.register", "POST", "/register/doctor", everyone(202), form=True,
+         body=new_doctor_registration),
     Case("doctor_pages.profile", "GET", "/account/doctor",
          {**everyone(403), "anonymous": 302, "doctor": 200}),
     Case("doctor_pages.profile", "POST", "/account/doctor",

@@ -45,6 +45,7 @@ def upgrade():
         sa.Column("postal_code", sa.String(length=10), nullable=False),
         sa.Column("phone", sa.String(length=32), nullable=False),
         sa.Column("fax", sa.String(length=32), nullable=False),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
