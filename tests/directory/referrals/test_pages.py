@@ -37,6 +37,16 @@ def post(client, path: str, data: dict, page: str | None = None, **kwargs):
                        **kwargs)
 
 
+def send_from_the_form(doctor) -> tuple[int, str]:
+    """Preview FORM, tick the first trainer and create: that trainer, and the page."""
+    ids = re.findall(r'name="shortlist" value="(\d+)"',
+                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
+                     .get_data(as_text=True))
+    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
+                                               "shortlist": ids[0]}).location
+    return int(ids[0]), location
+
+
 def test_the_doctor_sees_rpe_replace_heart_rate_then_creates_and_sends(doctor, trainers,
                                                                        session):
     preview = post(doctor, "/referrals/new", {**FORM, "action": "preview"})
@@ -69,13 +79,9 @@ def test_form_errors_are_listed_and_nothing_is_saved(doctor, trainers, session):
 
 def test_the_trainer_accepts_and_reports_through_the_page(doctor, client, trainers, session,
                                                           user_factory):
-    ids = re.findall(r'name="shortlist" value="(\d+)"',
-                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
-                     .get_data(as_text=True))
-    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
-                                               "shortlist": ids[0]}).location
+    trainer_id, location = send_from_the_form(doctor)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
-    trainer_user = user_factory("trainer", trainer=session.get(Trainer, int(ids[0])))
+    trainer_user = user_factory("trainer", trainer=session.get(Trainer, trainer_id))
     sign_in(client, trainer_user.email)
     referral_id = int(location.rsplit("/", 1)[1])
     path = f"/referrals/{referral_id}"
@@ -93,15 +99,11 @@ def test_the_trainer_accepts_and_reports_through_the_page(doctor, client, traine
 
 
 def test_the_letter_prints_the_prescription_and_both_parties(doctor, trainers, session):
-    ids = re.findall(r'name="shortlist" value="(\d+)"',
-                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
-                     .get_data(as_text=True))
-    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
-                                               "shortlist": ids[0]}).location
+    trainer_id, location = send_from_the_form(doctor)
     letter = doctor.get(f"{location}/letter").get_data(as_text=True)
     assert 'href="/static/print.css" media="print"' in letter
     assert "Pat Example" in letter and "heavy overhead lifting" in letter
-    assert session.get(Trainer, int(ids[0])).full_name in letter
+    assert session.get(Trainer, trainer_id).full_name in letter
 
 
 def test_the_letter_and_the_trainers_view_say_who_referred(doctor, client, trainers,
@@ -111,27 +113,19 @@ def test_the_letter_and_the_trainers_view_say_who_referred(doctor, client, train
     post(doctor, "/account/doctor", {
         "name": "Gregory House", "credentials": "MD", "npi": "1234567893",
         "practice_name": "Princeton Plainsboro Internal Medicine", "phone": "(609) 555-0100"})
-    ids = re.findall(r'name="shortlist" value="(\d+)"',
-                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
-                     .get_data(as_text=True))
-    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
-                                               "shortlist": ids[0]}).location
+    trainer_id, location = send_from_the_form(doctor)
     expected = ["Gregory House, MD", "Princeton Plainsboro Internal Medicine",
                 "Phone (609) 555-0100", "NPI 1234567893"]
     letter = doctor.get(f"{location}/letter").get_data(as_text=True)
     assert all(part in letter for part in expected), letter
-    trainer = user_factory("trainer", trainer=session.get(Trainer, int(ids[0])))
+    trainer = user_factory("trainer", trainer=session.get(Trainer, trainer_id))
     sign_in(client, trainer.email)
     view = client.get(location).get_data(as_text=True)
     assert "Referred by" in view and all(part in view for part in expected)
 
 
 def test_without_practice_details_the_letter_shows_the_doctors_email(doctor, trainers):
-    ids = re.findall(r'name="shortlist" value="(\d+)"',
-                     post(doctor, "/referrals/new", {**FORM, "action": "preview"})
-                     .get_data(as_text=True))
-    location = post(doctor, "/referrals/new", {**FORM, "action": "create",
-                                               "shortlist": ids[0]}).location
+    trainer_id, location = send_from_the_form(doctor)
     letter = doctor.get(f"{location}/letter").get_data(as_text=True)
     assert "(no practice details given yet)" in letter and "Dr. " not in letter
 
