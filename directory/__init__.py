@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from directory.audit.pages import blp as audit_pages
     from directory.audit.views import blp as audit_api
     from directory.catalogs.pages import blp as catalog_pages
+    from directory.claims.pages import blp as claim_pages
     from directory.conditions.views import blp as conditions_api
     from directory.credentials.pages import blp as credential_pages
     from directory.credentials.views import blp as certifications_api
@@ -87,7 +88,8 @@ def register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
     for blueprint in (home_pages, search_pages, match_pages, import_pages, referral_pages,
                       trainer_pages, credential_pages, catalog_pages, audit_pages,
-                      notification_pages, duplicate_pages, doctor_pages, health_checks):
+                      notification_pages, duplicate_pages, doctor_pages, claim_pages,
+                      health_checks):
         app.register_blueprint(blueprint)
     register_labels(app)
     app.add_template_global(page_url)  # the pager macro's links (templates/_pager.html)

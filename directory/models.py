@@ -2,6 +2,7 @@
 
 from directory.accounts.models import ApiToken, PasswordReset, User
 from directory.audit.models import AuditEvent
+from directory.claims.models import ProfileClaim
 from directory.conditions.models import Condition, TrainerConditionExperience
 from directory.credentials.models import Certification, CorrectionRequest, Credential
 from directory.doctors.models import DoctorProfile, NpiRecord
@@ -15,5 +16,6 @@ from directory.trainers.models import Trainer
 __all__ = [
     "ApiToken", "AuditEvent", "Certification", "Condition", "CorrectionRequest", "Credential",
     "DirectoryChange", "DirectoryVersion", "DoctorProfile", "ImportBatch", "ImportJob",
-    "ImportRow", "Message", "NpiRecord", "PasswordReset", "Referral", "ReferralEvent",
-    "ReferralUpdate", "SuspectedDuplicate", "Trainer", "TrainerConditionExperience", "User"]
+    "ImportRow", "Message", "NpiRecord", "PasswordReset", "ProfileClaim", "Referral",
+    "ReferralEvent", "ReferralUpdate", "SuspectedDuplicate", "Trainer",
+    "TrainerConditionExperience", "User"]

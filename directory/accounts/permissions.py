@@ -34,6 +34,7 @@ class Permission(StrEnum):
     USE_TRAINER_WORKSPACE = "use_trainer_workspace"  # /my/profile: trainers' own accounts
     IMPORT_CREDENTIALS = "import_credentials"  # credential lists and their review queue
     MERGE_TRAINERS = "merge_trainers"  # the duplicates queue and merges
+    MANAGE_CLAIMS = "manage_claims"  # profile claims from other addresses, invitations
     LINK_TRAINER_ACCOUNT = "link_trainer_account"
     MANAGE_USERS = "manage_users"
     READ_AUDIT_LOG = "read_audit_log"
@@ -113,6 +114,7 @@ RULES: dict[Permission, Callable] = {
     Permission.USE_TRAINER_WORKSPACE: _role(Role.TRAINER),
     Permission.IMPORT_CREDENTIALS: _role(*STAFF),
     Permission.MERGE_TRAINERS: _role(*STAFF),
+    Permission.MANAGE_CLAIMS: _role(*STAFF),
     Permission.LINK_TRAINER_ACCOUNT: _role(*STAFF),
     Permission.MANAGE_USERS: _role(Role.ADMIN),
     Permission.READ_AUDIT_LOG: _role(Role.ADMIN),

@@ -43,23 +43,35 @@ def notify(session: Session, kind: str, recipients: Iterable[User], subject: str
     With a `dedupe_key`, a recipient who already has a message under that key gets none.
     """
     body = render_template(f"notifications/{kind}.txt", **context)
-    queued = current_app.config["MAIL_BACKEND"] == "smtp"
     messages = []
     for user in {u.id: u for u in recipients if u.active}.values():
         key = f"{dedupe_key}:{user.id}" if dedupe_key else None
         if key and session.scalar(select(Message.id).where(Message.dedupe_key == key)):
             continue
-        message = Message(
-            kind=kind, recipient_id=user.id, recipient=user.email,
-            subject=_shortened(subject, SUBJECT_MAX),
-            body=body, dedupe_key=key, attempts=0,
-            status=MessageStatus.QUEUED if queued else MessageStatus.RECORDED,
-            next_attempt_at=utcnow() if queued else None)
-        session.add(message)
-        messages.append(message)
-    if queued and messages:
-        session.info[QUEUED] = True
+        messages.append(_queue(session, kind, user.email, subject, body, user.id, key))
     return messages
+
+
+def notify_address(session: Session, kind: str, address: str, subject: str,
+                   **context) -> Message:
+    """Queue the `notifications/<kind>.txt` message to an address no account has yet
+    (a trainer's profile email, to claim the profile)."""
+    body = render_template(f"notifications/{kind}.txt", **context)
+    return _queue(session, kind, address, subject, body)
+
+
+def _queue(session: Session, kind: str, address: str, subject: str, body: str,
+           user_id: int | None = None, dedupe_key: str | None = None) -> Message:
+    queued = current_app.config["MAIL_BACKEND"] == "smtp"
+    message = Message(
+        kind=kind, recipient_id=user_id, recipient=address,
+        subject=_shortened(subject, SUBJECT_MAX), body=body, dedupe_key=dedupe_key,
+        attempts=0, status=MessageStatus.QUEUED if queued else MessageStatus.RECORDED,
+        next_attempt_at=utcnow() if queued else None)
+    session.add(message)
+    if queued:
+        session.info[QUEUED] = True
+    return message
 
 
 BACKENDS = ("outbox", "smtp")

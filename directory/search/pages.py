@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from directory.accounts.permissions import Permission, authorize
+from directory.claims.services import is_claimed
 from directory.conditions.models import Condition
 from directory.credentials.models import Certification
 from directory.db import today
@@ -100,7 +101,8 @@ def profile(trainer_id: int):
     authorize(Permission.VIEW_DIRECTORY)
     trainer = get_trainer(trainer_id)
     return render_template("trainers/profile.html", trainer=trainer, today=today(),
-                           back_url=back_to_search())
+                           back_url=back_to_search(),
+                           claimed=is_claimed(db.session, trainer))
 
 
 def back_to_search() -> str:

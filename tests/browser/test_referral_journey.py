@@ -27,6 +27,9 @@ PATIENT = "pat.example@example.com"
 ADMIN = "admin@example.com"
 NEAR = {"first_name": "Maria", "last_name": "Near", "email": "maria.near@example.com",
         "phone": "312-555-0101", "postal_code": "60614"}
+# Far from the referrals' patient (another city): not in their rankings.
+UNCLAIMED = {"first_name": "Quinn", "last_name": "Far", "email": "quinn.far@example.com",
+             "postal_code": "10001"}
 NEXT = {"first_name": "Nora", "last_name": "Next", "email": "nora.next@example.com",
         "phone": "312-555-0102", "postal_code": "60601"}
 
@@ -47,6 +50,8 @@ def referral_server(tmp_path_factory):
         create_user(session, OTHER_TRAINER, PASSWORD, Role.TRAINER, following)
         create_user(session, PATIENT, PASSWORD, Role.PATIENT)
         create_user(session, ADMIN, PASSWORD, Role.ADMIN)
+        make_trainer(session, **UNCLAIMED, credentials=[credential_payload(
+            credential_number="CEP-4242", expires_on="2099-06-30")])
     with serve(tmp_path_factory.mktemp("browser-referrals"), seed) as url:
         yield url
 
@@ -282,3 +287,31 @@ def test_a_doctor_registers_with_an_npi_and_an_admin_approves(page, referral_ser
     expect(page.locator(".flash")).to_contain_text("is approved as a doctor")
     sign_out(page)
     sign_in(page, server, email)
+
+
+
+def test_a_trainer_claims_their_profile_from_the_emailed_link(page, referral_server):
+    server = referral_server
+    page.goto(server + "/search?near=10001")
+    page.get_by_role("link", name="Quinn Far").first.click()
+    page.get_by_role("link", name="Is this you? Claim this profile").click()
+    page.get_by_role("button", name="Email me the link").click()
+    expect(page.get_by_role("status")).to_contain_text("q•••@example.com")
+
+    sign_in(page, server, ADMIN)  # the outbox stands in for the trainer's mailbox
+    page.goto(server + "/admin/outbox?kind=claim_link")
+    page.get_by_role("link", name="Claim your ReferFit trainer profile").first.click()
+    link = re.search(r"https?://\S+(/claim/\S+)", page.locator(".message-body").inner_text())
+    sign_out(page)
+
+    page.goto(server + link.group(1))
+    page.get_by_label("One of your credential numbers on the profile").fill("CEP-0000")
+    page.get_by_label("Choose a password", exact=False).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Claim my profile").click()
+    expect(page.locator("#credential_number-errors")).to_contain_text("not one of this profile")
+    page.get_by_label("One of your credential numbers on the profile").fill("CEP-4242")
+    page.get_by_label("Choose a password", exact=False).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Claim my profile").click()
+    expect(page.locator(".flash")).to_contain_text("Your profile is yours now")

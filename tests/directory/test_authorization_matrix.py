@@ -7,6 +7,7 @@ The routes come from the app's URL map: a route added without a line here fails
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import count
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from directory.accounts.models import PasswordReset, User
 from directory.accounts.services import issue_token
+from directory.claims.services import request_link
 from directory.conditions.models import Condition
 from directory.credentials.corrections import request_correction
 from directory.credentials.models import Certification
@@ -220,6 +222,18 @@ CASES = [
                        **{k: str(v).lower() for k, v in SELF_SCREENING.items()}}),
     Case("referral_pages.dashboard", "GET", "/referrals",
          {**everyone(200), "anonymous": 302, "curator": 403}),
+    Case("claim_pages.start", "GET", "/trainers/{unclaimed}/claim", everyone(200)),
+    Case("claim_pages.start", "POST", "/trainers/{unclaimed}/claim", everyone(202), form=True,
+         body={"action": "send"}),
+    # The link itself is the key: anyone holding it may use it, and it opens one profile.
+    Case("claim_pages.use_link", "GET", "/claim/{claim_secret}", everyone(200)),
+    Case("claim_pages.use_link", "POST", "/claim/" + "x" * 43, everyone(404), form=True,
+         body={"credential_number": "M-1", "password": PASSWORD, "confirm": PASSWORD}),
+    Case("claim_pages.queue", "GET", "/manage/claims", staff_only(200, anonymous=302)),
+    Case("claim_pages.decide", "POST", "/manage/claims/999999",
+         staff_only(404, anonymous=302), form=True, body={"decision": "refuse"}),
+    Case("claim_pages.invite", "POST", "/manage/claims/invite",
+         staff_only(302, anonymous=302), form=True, body={"trainer_ids": "999999"}),
     Case("doctor_pages.register", "GET", "/register/doctor", everyone(200)),
     Case("doctor_pages.register", "POST", "/register/doctor", everyone(202), form=True,
          body=new_doctor_registration),
@@ -449,6 +463,13 @@ def callers(app, session, user_factory):
         certification=session.scalar(select(Certification.id).filter_by(code="ACSM-CEP")),
         condition=session.scalar(select(Condition.id).filter_by(code="hypertension")))
     WORLD.update(duplicate_world(session, own, other, inactive))
+    unclaimed = make_trainer(session, last_name="Unclaimed", email="unclaimed@example.com")
+    claim_link = request_link(session, make_trainer(session, last_name="Linked",
+                                                    email="linked@example.com"))
+    session.commit()
+    WORLD.update(unclaimed=unclaimed.id, claim_secret=re.search(
+        r"/claim/(\S+)", session.scalar(select(Message.body).where(
+            Message.recipient == claim_link.email))).group(1))
     WORLD.update(batch=batch, review=review, page_review=page_review, referral=referral.id,
                  page_referral=page_referral.id,
                  **preview_jobs(session, content, users["curator"].id),
