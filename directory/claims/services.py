@@ -42,8 +42,9 @@ def masked(email: str) -> str:
 
 
 def request_link(session: Session, trainer: Trainer, invited_by: User | None = None,
-                 now=None) -> ProfileClaim:
-    """Send a one-time link to the email on the profile."""
+                 now=None, referral_id: int | None = None) -> ProfileClaim:
+    """Send a one-time link to the email on the profile; with `referral_id`, the email
+    says a referral waits behind it."""
     _check_claimable(session, trainer)
     if not trainer.email:
         raise InvalidInput({"email": [
@@ -53,12 +54,12 @@ def request_link(session: Session, trainer: Trainer, invited_by: User | None = N
     recent = session.scalar(select(ProfileClaim).where(
         ProfileClaim.trainer_id == trainer.id, ProfileClaim.status == ClaimStatus.SENT,
         ProfileClaim.email == trainer.email, ProfileClaim.sent_at > now - RESEND_AFTER))
-    if recent is not None:
+    if recent is not None and referral_id is None:
         return recent  # one on its way; another would only flood the inbox
     claim = ProfileClaim(trainer=trainer, email=trainer.email, status=ClaimStatus.SENT,
                          invited_by_id=invited_by.id if invited_by else None)
     session.add(claim)
-    _send(session, claim, now)
+    _send(session, claim, now, referral_id)
     return claim
 
 
@@ -143,7 +144,7 @@ def _check_claimable(session: Session, trainer: Trainer) -> None:
         raise Conflict("This profile cannot be claimed: it is not listed now.")
 
 
-def _send(session: Session, claim: ProfileClaim, now) -> None:
+def _send(session: Session, claim: ProfileClaim, now, referral_id: int | None = None) -> None:
     """Issue the link (ending the profile's earlier ones) and email it."""
     session.flush()  # the claim's id, to leave it out below
     for earlier in session.scalars(select(ProfileClaim).where(
@@ -154,7 +155,12 @@ def _send(session: Session, claim: ProfileClaim, now) -> None:
     claim.token_hash, claim.sent_at = hash_token(secret), now
     claim.expires_at = now + CLAIM_LIFETIME
     session.flush()
-    notify_address(session, "claim_link", claim.email,
-                   "Claim your ReferFit trainer profile", trainer=claim.trainer,
-                   days=CLAIM_LIFETIME.days,
-                   url=site_link("claim_pages.use_link", secret=secret))
+    url = site_link("claim_pages.use_link", secret=secret)
+    if referral_id is not None:
+        notify_address(session, "referral_claim_link", claim.email,
+                       f"A doctor referred a patient to you (referral #{referral_id})",
+                       trainer=claim.trainer, days=CLAIM_LIFETIME.days, url=url,
+                       referral_id=referral_id)
+        return
+    notify_address(session, "claim_link", claim.email, "Claim your ReferFit trainer profile",
+                   trainer=claim.trainer, days=CLAIM_LIFETIME.days, url=url)

@@ -15,6 +15,12 @@ from matching.types import CredentialLevel
 PRIVATE = {"audit": "redact"}
 
 
+class Delivery(StrEnum):
+    ACCOUNT = "account"  # the trainer's ReferFit account (and its email)
+    EMAIL = "email"  # a claim link to the profile's email: no account yet
+    UNDELIVERABLE = "undeliverable"  # no account, no email: the letter is the way
+
+
 class ReferralStatus(StrEnum):
     DRAFT = "draft"
     SENT = "sent"
@@ -70,6 +76,10 @@ class Referral(TimestampMixin, db.Model):
     # The ranking the doctor chose from, as shown, so the choice can be reviewed later.
     ranking: Mapped[dict] = mapped_column(db.JSON, info={"audit": "skip"})
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How the current addressee got it (a Delivery value), when, and when they opened it.
+    delivered_by: Mapped[str | None] = mapped_column(String(16))
+    delivered_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
 
     @property
     def self_referral(self) -> bool:

@@ -129,6 +129,8 @@ def refer_myself():
 @blp.get(f"/referrals/{db_id('referral_id')}")
 def detail(referral_id):
     referral = get_referral(referral_id, Permission.VIEW_REFERRAL)
+    if services.note_opened(referral, current_user):  # the doctor then sees it was read
+        db.session.commit()
     return _detail_page(referral)
 
 

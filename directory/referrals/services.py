@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from werkzeug.exceptions import Forbidden
 
 from directory.accounts.models import Role, User
+from directory.claims.services import is_claimed, request_link
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
@@ -18,6 +19,7 @@ from directory.notifications import events
 from directory.referrals.capacity import has_room
 from directory.referrals.models import (
     TRAINER_READS,
+    Delivery,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -241,7 +243,34 @@ def transition(session: Session, referral: Referral, user: User, to: ReferralSta
     referral.status, referral.status_changed_at = to, utcnow()
     session.flush()
     events.referral_moved(session, referral)
+    if to is S.SENT:
+        _deliver(session, referral)
     return referral
+
+
+def _deliver(session: Session, referral: Referral) -> None:
+    """Get a sent referral to its trainer, and note how: to their account (which
+    referral_moved emailed), else by a link to claim their profile at the profile's
+    email, else not at all (the doctor is shown so, and the letter is the way)."""
+    trainer = session.get(Trainer, referral.trainer_id)
+    if is_claimed(session, trainer):
+        channel = Delivery.ACCOUNT
+    elif trainer.email:
+        request_link(session, trainer, referral_id=referral.id)
+        channel = Delivery.EMAIL
+    else:
+        channel = Delivery.UNDELIVERABLE
+    referral.delivered_by, referral.delivered_at = channel.value, utcnow()
+    referral.opened_at = None
+
+
+def note_opened(referral: Referral, viewer: User) -> bool:
+    """Record the addressed trainer's first look; whether this was it."""
+    if referral.opened_at is None and viewer.role is Role.TRAINER \
+            and viewer.trainer_id == referral.trainer_id:
+        referral.opened_at = utcnow()
+        return True
+    return False
 
 
 def _claim(session: Session, referral: Referral, to: ReferralStatus) -> None:

@@ -1,0 +1,82 @@
+"""A sent referral reaches its trainer, and its status says how: their account, a link
+to claim their profile at its email, or neither (the letter)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from directory.db import today
+from directory.notifications.models import Message
+from directory.referrals.schemas import ReferralCreateSchema
+from directory.referrals.services import create_referral
+from directory.search.sync import search_snapshots
+from tests.factories import PASSWORD, referral_body
+from tests.web import csrf_token, post_form, sign_in
+
+
+def send_to(session, doctor, trainer):
+    data = ReferralCreateSchema().load(referral_body(shortlist=[trainer.id], send=True))
+    referral = create_referral(session, doctor, data, search_snapshots().current(
+        session, today()), today())
+    session.commit()
+    return referral
+
+
+def doctor_sees(client, referral) -> str:
+    return client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+
+
+def test_to_a_trainer_with_an_account_the_inbox_and_when_it_was_opened(
+        app, client, trainers, user_factory, session):
+    doctor, coach = user_factory("doctor"), user_factory("trainer", trainer=trainers[0])
+    referral = send_to(session, doctor, trainers[0])
+    sign_in(client, doctor.email)
+    assert "In the trainer's ReferFit inbox since" in doctor_sees(client, referral)
+    assert "not opened yet" in doctor_sees(client, referral)  # the doctor's look is no open
+    trainer_client = app.test_client()
+    sign_in(trainer_client, coach.email)
+    trainer_client.get(f"/referrals/{referral.id}")
+    session.refresh(referral)
+    assert referral.opened_at is not None
+    assert f"opened on {referral.opened_at:%Y-%m-%d}" in doctor_sees(client, referral)
+
+
+def test_to_a_trainer_without_an_account_a_claim_link_leads_to_the_referral(
+        app, client, trainers, user_factory, session):
+    doctor = user_factory("doctor")
+    referral = send_to(session, doctor, trainers[0])
+    (mail,) = session.scalars(select(Message).where(Message.kind == "referral_claim_link"))
+    assert mail.recipient == trainers[0].email and f"#{referral.id}" in mail.subject
+    assert "Pat Example" not in mail.body  # no patient details leave in email
+    sign_in(client, doctor.email)
+    assert "Emailed to the trainer on" in doctor_sees(client, referral)
+
+    trainer_client = app.test_client()
+    link = re.search(r"https?://[^/\s]+(/claim/\S+)", mail.body).group(1)
+    number = trainers[0].credentials[0].credential_number
+    claimed = post_form(trainer_client, link, {"credential_number": number,
+                                               "password": PASSWORD, "confirm": PASSWORD})
+    assert claimed.status_code == 302
+    page = trainer_client.get(f"/referrals/{referral.id}")
+    assert page.status_code == 200 and "Accept" in page.get_data(as_text=True)
+    accepted = trainer_client.post(f"/referrals/{referral.id}/transitions", data={
+        "to": "accepted", "csrf_token": csrf_token(trainer_client, f"/referrals/{referral.id}")})
+    assert accepted.status_code == 302
+    session.refresh(referral)
+    assert referral.status.value == "accepted" and referral.opened_at is not None
+
+
+def test_without_an_account_or_an_email_the_doctor_is_told_to_use_the_letter(
+        client, user_factory, session, trainers):
+    trainer = trainers[1]
+    trainer.email = None
+    session.commit()
+    doctor = user_factory("doctor")
+    referral = send_to(session, doctor, trainer)
+    sign_in(client, doctor.email)
+    page = doctor_sees(client, referral)
+    assert "Not deliverable online:" in page and f"/referrals/{referral.id}/letter" in page
+    assert session.scalar(select(Message).where(Message.recipient.is_(None))) is None
+    assert referral.delivered_by == "undeliverable"
