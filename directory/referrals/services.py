@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from werkzeug.exceptions import Forbidden
 
 from directory.accounts.models import Role, User
-from directory.claims.services import is_claimed, request_link
+from directory.claims.services import request_link
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
@@ -152,6 +152,7 @@ def preview(session: Session, data: dict, snapshot: Snapshot, today: date) -> di
     targets = intensity_targets(data["prescription"]["intensity"], age, _blunting(data))
     ranking, _conditions = _ranking(session, data, snapshot, today)
     return {"ranking": ranking, "intensity": targets, "age": age,
+            "reach": reach(session, [m["trainer"]["id"] for m in ranking["matches"]]),
             "clearance_problem": clearance_problem(data["prescription"]["clearance"], targets)}
 
 
@@ -252,16 +253,24 @@ def _deliver(session: Session, referral: Referral) -> None:
     """Get a sent referral to its trainer, and note how: to their account (which
     referral_moved emailed), else by a link to claim their profile at the profile's
     email, else not at all (the doctor is shown so, and the letter is the way)."""
-    trainer = session.get(Trainer, referral.trainer_id)
-    if is_claimed(session, trainer):
-        channel = Delivery.ACCOUNT
-    elif trainer.email:
-        request_link(session, trainer, referral_id=referral.id)
-        channel = Delivery.EMAIL
-    else:
-        channel = Delivery.UNDELIVERABLE
+    channel = reach(session, [referral.trainer_id])[referral.trainer_id]
+    if channel is Delivery.EMAIL:
+        request_link(session, session.get(Trainer, referral.trainer_id),
+                     referral_id=referral.id)
     referral.delivered_by, referral.delivered_at = channel.value, utcnow()
     referral.opened_at = None
+
+
+def reach(session: Session, trainer_ids: list[int]) -> dict[int, Delivery]:
+    """How a referral would get to each trainer: their account if one claimed the
+    profile, else a claim link to the profile's email, else not online."""
+    claimed = set(session.scalars(select(User.trainer_id).where(
+        User.trainer_id.in_(trainer_ids))))
+    emails = dict(session.execute(select(Trainer.id, Trainer.email).where(
+        Trainer.id.in_(trainer_ids))).all())
+    return {trainer_id: Delivery.ACCOUNT if trainer_id in claimed else
+            Delivery.EMAIL if emails.get(trainer_id) else Delivery.UNDELIVERABLE
+            for trainer_id in trainer_ids}
 
 
 def note_opened(referral: Referral, viewer: User) -> bool:

@@ -80,3 +80,20 @@ def test_without_an_account_or_an_email_the_doctor_is_told_to_use_the_letter(
     assert "Not deliverable online:" in page and f"/referrals/{referral.id}/letter" in page
     assert session.scalar(select(Message).where(Message.recipient.is_(None))) is None
     assert referral.delivered_by == "undeliverable"
+
+
+def test_the_ranking_says_how_each_trainer_would_get_the_referral(client, trainers,
+                                                                  user_factory, session):
+    user_factory("trainer", trainer=trainers[0])
+    trainers[1].email = None
+    session.commit()
+    sign_in(client, user_factory("doctor").email)
+    form = {"patient_name": "Pat Example", "patient_age": "62", "patient_place": "60614",
+            "conditions": ["type 2 diabetes"], "goals": "walk", "frequency_per_week": "3",
+            "time_minutes": "30", "type": "walking", "resting_heart_rate": "72",
+            "max_distance": "10", "modes": "in_person", "action": "preview"}
+    page = post_form(client, "/referrals/new", form).get_data(as_text=True)
+    ranked = {int(i): label for i, label in re.findall(
+        r'name="shortlist" value="(\d+)".*?class="tag reach-\w+">([^<]+)<', page, re.S)}
+    assert ranked == {trainers[0].id: "answers on ReferFit",
+                      trainers[1].id: "not reachable online: give the patient the letter"}
