@@ -69,6 +69,9 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "CORRECTION_RATE_LIMIT": env.get("CORRECTION_RATE_LIMIT", "10 per hour"),
         # Each self-referral emails the trainer asked.
         "SELF_REFERRAL_RATE_LIMIT": env.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour; 10 per day"),
+        # A sent referral the trainer has not opened for this long: the doctor is told,
+        # and may send it to the next trainer on the short list.
+        "REFERRAL_UNOPENED_DAYS": int(env.get("REFERRAL_UNOPENED_DAYS", "3")),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         # The background jobs' queue (directory/jobs.py): a SQLite file beside the
         # directory's by default, or redis://host:6379/1 where Redis runs.

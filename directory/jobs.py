@@ -97,6 +97,7 @@ def _register_tasks(huey: Huey, app: Flask) -> dict[str, Callable]:
     @in_app_context
     def scan_notifications() -> None:
         events.overdue_reports(db.session, today())
+        events.unopened_referrals(db.session, utcnow())
         events.expiring_credentials(db.session, today())
         db.session.commit()
 

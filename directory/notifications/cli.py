@@ -1,8 +1,9 @@
+from datetime import UTC
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from directory.db import today as utc_today
 from directory.db import utcnow
 from directory.extensions import db
 from directory.notifications import events
@@ -15,17 +16,19 @@ notifications_cli = AppGroup("notifications", help="Email reminders and the mail
 @click.option("--today", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The day to check against [default: today, UTC].")
 def scan_command(day) -> None:
-    """Queue reminders: overdue reports and credentials expiring within 60 days.
+    """Queue reminders: overdue reports, referrals lying unopened, and credentials
+    expiring within 60 days.
 
     Run it daily (cron or a systemd timer); each reminder goes once, so running it
     more often, or twice, sends nothing twice.
     """
-    day = day.date() if day else utc_today()
-    overdue = events.overdue_reports(db.session, day)
-    expiring = events.expiring_credentials(db.session, day)
+    now = day.replace(tzinfo=UTC) if day else utcnow()
+    overdue = events.overdue_reports(db.session, now.date())
+    unopened = events.unopened_referrals(db.session, now)
+    expiring = events.expiring_credentials(db.session, now.date())
     db.session.commit()
-    click.echo(f"Queued {overdue} overdue-report reminder(s) and {expiring} expiry "
-               "notice(s).")
+    click.echo(f"Queued {overdue} overdue-report reminder(s), {unopened} unopened-referral "
+               f"notice(s) and {expiring} expiry notice(s).")
 
 
 @notifications_cli.command("deliver")

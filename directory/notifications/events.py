@@ -7,7 +7,7 @@ shows the rest to whoever signs in with the right account.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -18,6 +18,7 @@ from directory.credentials.models import CorrectionRequest, Credential
 from directory.credentials.services import EXPIRY_NOTICE_DAYS
 from directory.imports.models import ImportBatch
 from directory.notifications.services import curators, notify, trainer_accounts
+from directory.referrals import services as referrals
 from directory.referrals.models import Referral, ReferralStatus
 from directory.trainers.models import Trainer
 from directory.urls import site_link
@@ -78,6 +79,23 @@ def overdue_reports(session: Session, today: date) -> int:
             dedupe_key=f"overdue:{referral.id}:{due.isoformat()}", referral=referral,
             due=due, url=site_link("referral_pages.detail", referral_id=referral.id)))
     return reminded
+
+
+def unopened_referrals(session: Session, now: datetime) -> int:
+    """Tell referrers of referrals their trainer has not opened in time; once each."""
+    told = 0
+    for referral in session.scalars(select(Referral).where(
+            Referral.status == ReferralStatus.SENT, Referral.opened_at.is_(None),
+            Referral.delivered_at.is_not(None))):
+        if not referrals.unopened_too_long(referral, now):
+            continue
+        told += len(notify(
+            session, "referral_unopened", _referrer(session, referral),
+            f"Referral #{referral.id} has not been opened by the trainer",
+            dedupe_key=f"unopened:{referral.id}:{referral.delivered_at.isoformat()}",
+            referral=referral, days=referrals.unopened_days(),
+            url=site_link("referral_pages.detail", referral_id=referral.id)))
+    return told
 
 
 def expiring_credentials(session: Session, today: date) -> int:

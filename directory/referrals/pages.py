@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden
 from directory.accounts.limits import per_account
 from directory.accounts.models import User
 from directory.accounts.permissions import Permission, authorize, can
-from directory.db import today
+from directory.db import today, utcnow
 from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
 from directory.referrals import services
@@ -245,7 +245,7 @@ def _detail_page(referral, errors: list[str] | None = None, status: int = 200):
                            refers=refers, meets_guidelines=meets_guidelines,
                            trainer=_trainer(referral), doctor=_doctor(referral),
                            timeline=timeline,
-                           services=services, today=today()), status
+                           services=services, today=today(), now=utcnow()), status
 
 
 def _trainer(referral) -> Trainer | None:

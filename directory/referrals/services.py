@@ -3,8 +3,9 @@ report back. Takes the session; the caller commits."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import false, select, update
 from sqlalchemy.orm import Session, object_session
 from werkzeug.exceptions import Forbidden
@@ -50,6 +51,7 @@ TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
     (S.SENT, S.ACCEPTED): TRAINER,
     (S.SENT, S.DECLINED): TRAINER,
     (S.SENT, S.CANCELLED): DOCTOR,
+    (S.SENT, S.SENT): DOCTOR,  # past the next trainer, when this one has not opened it
     (S.DECLINED, S.SENT): DOCTOR,  # to the next trainer on the short list
     (S.DECLINED, S.CANCELLED): DOCTOR,
     (S.ACCEPTED, S.IN_PROGRESS): TRAINER,  # once the initial assessment is recorded
@@ -235,12 +237,18 @@ def transition(session: Session, referral: Referral, user: User, to: ReferralSta
         raise Forbidden(f"Only {who} may make a referral {to.value}.")
     if to is S.DECLINED and not reason:
         raise InvalidInput({"reason": ["Say why the referral is declined."]})
+    passed_over = None
+    if to is S.SENT and referral.status is S.SENT:
+        _check_unopened(referral, utcnow())
+        passed_over = referral.trainer_id
     if to is S.SENT:
-        referral.trainer_id = _addressee(referral, trainer_id)
+        referral.trainer_id = _addressee(referral, trainer_id, passed_over)
     if to is S.IN_PROGRESS and not any(u.kind is UpdateKind.ASSESSMENT for u in referral.updates):
         raise Conflict("Record the initial assessment first (an update of kind assessment).")
     _claim(session, referral, to)
-    _record(referral, referral.status, to, user, reason)
+    if passed_over is not None:  # the event names the trainer it left, for the short list
+        reason = reason or f"not opened within {unopened_days()} days"
+    _record(referral, referral.status, to, user, reason, passed_over)
     referral.status, referral.status_changed_at = to, utcnow()
     session.flush()
     events.referral_moved(session, referral)
@@ -343,9 +351,29 @@ def needs_clearance(referral: Referral) -> bool:
         referral.screening["medical_clearance"] == Clearance.RECOMMENDED.value
 
 
-def next_on_shortlist(referral: Referral) -> int | None:
-    declined = {e.trainer_id for e in referral.events if e.to_status is S.DECLINED}
-    return next((t for t in referral.shortlist if t not in declined), None)
+def next_on_shortlist(referral: Referral, passing_over: int | None = None) -> int | None:
+    """The first on the short list who has neither declined it nor let it lie unopened
+    (a sent-to-sent event names the trainer it passed over), nor is `passing_over`."""
+    passed = {e.trainer_id for e in referral.events if e.to_status is S.DECLINED
+              or (e.from_status is S.SENT and e.to_status is S.SENT)} | {passing_over}
+    return next((t for t in referral.shortlist if t not in passed), None)
+
+
+def unopened_days() -> int:
+    return current_app.config["REFERRAL_UNOPENED_DAYS"]
+
+
+def unopened_too_long(referral: Referral, now: datetime) -> bool:
+    """Sent, and not opened by its trainer within REFERRAL_UNOPENED_DAYS."""
+    return (referral.status is S.SENT and referral.delivered_at is not None
+            and referral.opened_at is None
+            and referral.delivered_at < now - timedelta(days=unopened_days()))
+
+
+def _check_unopened(referral: Referral, now: datetime) -> None:
+    if not unopened_too_long(referral, now):
+        raise Conflict(f"The trainer has had this referral for less than {unopened_days()} "
+                       "days, or opened it: wait for their answer, or cancel it.")
 
 
 def report_overdue(referral: Referral, today: date) -> bool:
@@ -406,10 +434,11 @@ def _not_recommended(trainer_id: int, reasons: list[str] | None) -> str:
     return f"Trainer {trainer_id} is not among the recommended trainers."
 
 
-def _addressee(referral: Referral, trainer_id: int | None) -> int:
+def _addressee(referral: Referral, trainer_id: int | None,
+               passed_over: int | None = None) -> int:
     # Named, a trainer who declined may be asked again (after a call, say); by default
-    # the next on the short list who has not declined is.
-    chosen = trainer_id or next_on_shortlist(referral)
+    # the next on the short list who has not declined (nor is being passed over) is.
+    chosen = trainer_id or next_on_shortlist(referral, passed_over)
     if chosen is None:
         raise InvalidInput({"trainer_id": [
             "No trainer is left on the short list: choose one from the ranking."]})
@@ -446,10 +475,10 @@ def _patient_account(session: Session, email: str | None) -> User | None:
 
 
 def _record(referral: Referral, before, after: ReferralStatus, user: User,
-            reason: str | None = None) -> None:
+            reason: str | None = None, trainer_id: int | None = None) -> None:
     referral.events.append(ReferralEvent(
         from_status=before, to_status=after, actor_id=user.id, actor_role=user.role.value,
-        trainer_id=referral.trainer_id, reason=reason))
+        trainer_id=trainer_id or referral.trainer_id, reason=reason))
 
 
 def _age(patient: dict, today: date) -> int:

@@ -19,7 +19,8 @@ def test_scan_queues_expiry_notices_once(app, session, parties, user_factory):
     session.commit()
     first = run(app, "notifications", "scan")
     assert first.exit_code == 0, first.output
-    assert "Queued 0 overdue-report reminder(s) and 2 expiry notice(s)." in first.output
+    assert ("Queued 0 overdue-report reminder(s), 0 unopened-referral notice(s) and 2 expiry "
+            "notice(s).") in first.output
     assert "and 0 expiry notice(s)" in run(app, "notifications", "scan").output
     later = run(app, "notifications", "scan", "--today",
                 (today() + timedelta(days=1)).isoformat())

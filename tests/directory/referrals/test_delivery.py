@@ -4,10 +4,12 @@ to claim their profile at its email, or neither (the letter)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from directory.db import today
+from directory.db import today, utcnow
+from directory.notifications.events import unopened_referrals
 from directory.notifications.models import Message
 from directory.referrals.schemas import ReferralCreateSchema
 from directory.referrals.services import create_referral
@@ -97,3 +99,38 @@ def test_the_ranking_says_how_each_trainer_would_get_the_referral(client, traine
         r'name="shortlist" value="(\d+)".*?class="tag reach-\w+">([^<]+)<', page, re.S)}
     assert ranked == {trainers[0].id: "answers on ReferFit",
                       trainers[1].id: "not reachable online: give the patient the letter"}
+
+
+def unopened_for(session, referral, days: int) -> None:
+    referral.delivered_at = utcnow() - timedelta(days=days)
+    session.commit()
+
+
+def test_unopened_too_long_the_doctor_is_told_once_and_may_send_it_on(
+        app, client, trainers, user_factory, session):
+    doctor = user_factory("doctor")
+    data = ReferralCreateSchema().load(referral_body(
+        shortlist=[trainers[0].id, trainers[1].id], send=True))
+    referral = create_referral(session, doctor, data,
+                               search_snapshots().current(session, today()), today())
+    session.commit()
+    sign_in(client, doctor.email)
+    early = client.post(f"/referrals/{referral.id}/transitions", data={
+        "to": "sent", "csrf_token": csrf_token(client, f"/referrals/{referral.id}")})
+    assert early.status_code == 409  # two days are not three
+    assert unopened_referrals(session, utcnow()) == 0
+
+    unopened_for(session, referral, 4)
+    assert unopened_referrals(session, utcnow()) == 1
+    assert unopened_referrals(session, utcnow()) == 0  # once
+    (told,) = session.scalars(select(Message).where(Message.kind == "referral_unopened"))
+    assert told.recipient == doctor.email and "Pat Example" not in told.body
+    page = doctor_sees(client, referral)
+    assert "The trainer has not opened it in 3 days." in page
+    moved = client.post(f"/referrals/{referral.id}/transitions", data={
+        "to": "sent", "csrf_token": csrf_token(client, f"/referrals/{referral.id}")})
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    session.refresh(referral)
+    assert (referral.status.value, referral.trainer_id) == ("sent", trainers[1].id)
+    passed = referral.events[-1]
+    assert (passed.trainer_id, passed.reason) == (trainers[0].id, "not opened within 3 days")
