@@ -36,7 +36,7 @@ def start(trainer_id):
     authorize(Permission.VIEW_DIRECTORY)
     trainer = get_trainer(trainer_id)
     # Two forms on one page, told apart by their button's action.
-    send, ask = SendLinkForm(), AskCuratorForm()
+    send, ask, refused = SendLinkForm(), AskCuratorForm(), []
     try:
         action = request.form.get("action") if request.method == "POST" else None
         if action == "send" and send.validate_on_submit():
@@ -48,13 +48,15 @@ def start(trainer_id):
             services.ask_curator(db.session, trainer, ask.email.data, ask.note.data)
             db.session.commit()
             return render_template("claims/asked.html", trainer=trainer), 202
-    except (InvalidInput, Conflict) as error:
+    except InvalidInput as error:
         db.session.rollback()
-        (send if isinstance(error, InvalidInput) else ask).form_errors.append(
-            " ".join(sum(error.errors.values(), [])) if isinstance(error, InvalidInput)
-            else str(error))
-    status = 422 if send.form_errors or ask.form_errors or ask.errors else 200
+        refused = [m for messages in error.errors.values() for m in messages]
+    except Conflict as error:
+        db.session.rollback()
+        refused = [str(error)]
+    status = 422 if refused or send.errors or ask.errors else 200
     return render_template("claims/start.html", trainer=trainer, send=send, ask=ask,
+                           refused=refused,
                            claimed=services.is_claimed(db.session, trainer),
                            to=services.masked(trainer.email) if trainer.email else None
                            ), status

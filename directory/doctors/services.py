@@ -9,7 +9,7 @@ from directory.db import utcnow
 from directory.doctors.models import DoctorProfile, NpiRecord
 from directory.doctors.registry import registry_loaded
 from directory.errors import InvalidInput
-from directory.notifications.services import notify
+from directory.notifications.services import admins, notify
 from directory.urls import site_link
 
 FIELDS = ("name", "credentials", "npi", "practice_name", "address_line", "city", "state",
@@ -53,9 +53,7 @@ def register_doctor(session: Session, email: str, password: str, details: dict) 
     doctor = create_user(session, email, password, Role.DOCTOR)
     doctor.active = False
     profile = save_profile(session, doctor, details)
-    admins = session.scalars(select(User).where(User.role == Role.ADMIN,
-                                                User.active.is_(True)))
-    notify(session, "doctor_registered", admins,
+    notify(session, "doctor_registered", admins(session),
            f"A doctor registered and waits for approval (NPI {profile.npi})", profile=profile,
            url=site_link("accounts.user", user_id=doctor.id))
     return doctor

@@ -96,7 +96,15 @@ def _shortened(text: str, limit: int) -> str:
 
 
 def curators(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role == Role.CURATOR,
+    return _active(session, Role.CURATOR)
+
+
+def admins(session: Session) -> list[User]:
+    return _active(session, Role.ADMIN)
+
+
+def _active(session: Session, role: Role) -> list[User]:
+    return list(session.scalars(select(User).where(User.role == role,
                                                    User.active.is_(True)).order_by(User.id)))
 
 

@@ -126,6 +126,7 @@ def test_a_claimed_profile_cannot_be_claimed_again(client, trainer, user_factory
     refused = client.post(f"/trainers/{trainer.id}/claim", data={
         "action": "send", "csrf_token": csrf_token(client, "/login")})
     assert refused.status_code == 422
+    assert 'role="alert">This profile is claimed already' in refused.get_data(as_text=True)
     assert session.scalar(select(Message).where(Message.kind == "claim_link")) is None
 
 
