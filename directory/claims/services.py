@@ -32,7 +32,13 @@ RESEND_AFTER = timedelta(minutes=10)
 
 
 def is_claimed(session: Session, trainer: Trainer) -> bool:
-    return session.scalar(select(User.id).where(User.trainer_id == trainer.id)) is not None
+    return trainer.id in claimed_ids(session, [trainer.id])
+
+
+def claimed_ids(session: Session, trainer_ids: list[int]) -> set[int]:
+    """Those of the trainers whose profile an account has claimed (is linked to)."""
+    return set(session.scalars(select(User.trainer_id).where(
+        User.trainer_id.in_(trainer_ids))))
 
 
 def masked(email: str) -> str:

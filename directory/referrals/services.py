@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from werkzeug.exceptions import Forbidden
 
 from directory.accounts.models import Role, User
-from directory.claims.services import request_link
+from directory.claims.services import claimed_ids, request_link
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
@@ -272,8 +272,7 @@ def _deliver(session: Session, referral: Referral) -> None:
 def reach(session: Session, trainer_ids: list[int]) -> dict[int, Delivery]:
     """How a referral would get to each trainer: their account if one claimed the
     profile, else a claim link to the profile's email, else not online."""
-    claimed = set(session.scalars(select(User.trainer_id).where(
-        User.trainer_id.in_(trainer_ids))))
+    claimed = claimed_ids(session, trainer_ids)
     emails = dict(session.execute(select(Trainer.id, Trainer.email).where(
         Trainer.id.in_(trainer_ids))).all())
     return {trainer_id: Delivery.ACCOUNT if trainer_id in claimed else
