@@ -69,6 +69,8 @@ def config_from_env(instance_path: str, env: dict[str, str] | None = None) -> di
         "CORRECTION_RATE_LIMIT": env.get("CORRECTION_RATE_LIMIT", "10 per hour"),
         # Each self-referral emails the trainer asked.
         "SELF_REFERRAL_RATE_LIMIT": env.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour; 10 per day"),
+        # Messages on a referral (each may email its other parties).
+        "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "30 per hour; 200 per day"),
         # A sent referral the trainer has not opened for this long: the doctor is told,
         # and may send it to the next trainer on the short list.
         "REFERRAL_UNOPENED_DAYS": int(env.get("REFERRAL_UNOPENED_DAYS", "3")),

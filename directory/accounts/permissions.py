@@ -47,6 +47,9 @@ class Permission(StrEnum):
     VIEW_REFERRAL = "view_referral"
     MOVE_REFERRAL = "move_referral"  # which transition, by role: services.TRANSITIONS
     REPORT_ON_REFERRAL = "report_on_referral"
+    TALK_ON_REFERRAL = "talk_on_referral"  # its parties write to each other; admins read
+    ACKNOWLEDGE_CONCERN = "acknowledge_concern"
+    RESOLVE_CONCERN = "resolve_concern"
     SEE_REFERRAL_RANKING = "see_referral_ranking"  # other trainers' scores: referrer, admin
 
 
@@ -94,11 +97,21 @@ def _addressed(user, referral) -> bool:
             and referral.readable_by_addressee())
 
 
-def _may_read_referral(user, referral) -> bool:
-    """Only the referring doctor, the addressed trainer, the patient and admins."""
-    return (_role(Role.ADMIN)(user) or _refers(user, referral) or _addressed(user, referral)
+def _works_on(user, referral) -> bool:
+    """The referrer and the addressed trainer: the two who move it along."""
+    return _refers(user, referral) or _addressed(user, referral)
+
+
+def _party(user, referral) -> bool:
+    """The referring doctor, the addressed trainer and the patient."""
+    return (_works_on(user, referral)
             or (user.is_authenticated and user.role is Role.PATIENT
                 and referral.patient_user_id == user.id))
+
+
+def _may_read_referral(user, referral) -> bool:
+    """Only its parties and admins."""
+    return _role(Role.ADMIN)(user) or _party(user, referral)
 
 
 RULES: dict[Permission, Callable] = {
@@ -125,9 +138,11 @@ RULES: dict[Permission, Callable] = {
     Permission.REFER_ONESELF: _role(Role.PATIENT),
     Permission.LIST_REFERRALS: _role(Role.DOCTOR, Role.TRAINER, Role.PATIENT, Role.ADMIN),
     Permission.VIEW_REFERRAL: _may_read_referral,
-    Permission.MOVE_REFERRAL: lambda user, referral: (_refers(user, referral)
-                                                      or _addressed(user, referral)),
+    Permission.MOVE_REFERRAL: _works_on,
     Permission.REPORT_ON_REFERRAL: _addressed,
+    Permission.TALK_ON_REFERRAL: _party,
+    Permission.ACKNOWLEDGE_CONCERN: _refers,
+    Permission.RESOLVE_CONCERN: _works_on,
     Permission.SEE_REFERRAL_RANKING: lambda user, referral: (
         _role(Role.ADMIN)(user) or (_refers(user, referral) and not referral.self_referral)),
 }

@@ -24,7 +24,7 @@ from directory.imports.models import ImportRow, ReviewStatus
 from directory.imports.services import serialize_writes
 from directory.linkage.engine import DuplicatePair, LinkageIndex
 from directory.linkage.keys import nicknames
-from directory.referrals.models import Referral, ReferralUpdate
+from directory.referrals.models import Referral, ReferralUpdate, ThreadEntry
 from directory.trainers.models import Trainer, TrainerStatus
 from directory.trainers.services import check_not_merged, linkage_people
 from matching.types import ExperienceLevel
@@ -154,6 +154,7 @@ def merge_trainers(session: Session, merged: Trainer, survivor: Trainer,
     # Referral events stay as they happened, naming the record then addressed: the
     # short list's "declined" reads them.
     for kind, model in (("referrals", Referral), ("referral_updates", ReferralUpdate),
+                        ("referral_messages", ThreadEntry),
                         ("correction_requests", CorrectionRequest), ("import_rows", ImportRow),
                         ("account", User)):
         result.moved[kind] = _reassign(session, model, merged.id, survivor.id)

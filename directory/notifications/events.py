@@ -18,8 +18,9 @@ from directory.credentials.models import CorrectionRequest, Credential
 from directory.credentials.services import EXPIRY_NOTICE_DAYS
 from directory.imports.models import ImportBatch
 from directory.notifications.services import curators, notify, trainer_accounts
+from directory.referrals import conversation
 from directory.referrals import services as referrals
-from directory.referrals.models import Referral, ReferralStatus
+from directory.referrals.models import EntryKind, Referral, ReferralStatus, ThreadEntry
 from directory.trainers.models import Trainer
 from directory.urls import site_link
 
@@ -50,6 +51,27 @@ def concern_reported(session: Session, referral: Referral) -> None:
     notify(session, "concern_reported", _referrer(session, referral),
            f"Referral #{referral.id}: the trainer asks you to review a progress update",
            referral=referral, url=site_link("referral_pages.detail", referral_id=referral.id))
+
+
+THREAD_NEWS = {EntryKind.MESSAGE: "wrote a message",
+               EntryKind.ACKNOWLEDGED: "acknowledged the concern",
+               EntryKind.RESOLVED: "resolved the concern",
+               EntryKind.CLEARED: "reported again without a concern, which clears the earlier one"}
+
+
+def thread_entry(session: Session, referral: Referral, entry: ThreadEntry) -> None:
+    """Tell the other parties there is news on the referral, without the words: one email
+    until they have read the conversation, however many entries follow."""
+    trainer = trainer_accounts(session, referral.trainer_id) \
+        if referral.readable_by_addressee() else []
+    patient = [session.get(User, referral.patient_user_id)] if referral.patient_user_id else []
+    url = site_link("referral_pages.detail", referral_id=referral.id) + "#messages"
+    news = f"The {entry.author_role} {THREAD_NEWS[entry.kind]}"
+    for user in {u.id: u for u in [*_referrer(session, referral), *trainer, *patient]
+                 if u.id != entry.author_id}.values():
+        seen = conversation.seen_through(session, referral, user)
+        notify(session, "referral_thread", [user], f"Referral #{referral.id}: {news.lower()}",
+               dedupe_key=f"thread:{referral.id}:{seen}", referral=referral, news=news, url=url)
 
 
 def reviews_waiting(session: Session, batch: ImportBatch, count: int) -> None:

@@ -37,6 +37,22 @@ TRAINER_READS = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN
                  ReferralStatus.COMPLETED)
 
 
+class ConcernStatus(StrEnum):
+    """A report's concern: raised, seen by the doctor, then settled by either side (or by
+    a later report that raises none)."""
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class EntryKind(StrEnum):
+    """What a thread entry says: words, or a step in a concern's life."""
+    MESSAGE = "message"
+    ACKNOWLEDGED = "acknowledged"  # the doctor has seen the concern (words optional)
+    RESOLVED = "resolved"  # either side settles it (words optional)
+    CLEARED = "cleared"  # a later report raised no concern
+
+
 class UpdateKind(StrEnum):
     ASSESSMENT = "assessment"  # the initial consultation
     PROGRESS = "progress"
@@ -103,6 +119,8 @@ class Referral(TimestampMixin, db.Model):
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan")
     updates: Mapped[list[ReferralUpdate]] = relationship(
         back_populates="referral", order_by="ReferralUpdate.id", cascade="all, delete-orphan")
+    thread: Mapped[list[ThreadEntry]] = relationship(
+        back_populates="referral", order_by="ThreadEntry.id", cascade="all, delete-orphan")
 
 
 class ReferralEvent(db.Model):
@@ -147,7 +165,40 @@ class ReferralUpdate(db.Model):
     six_minute_walk_m: Mapped[int | None] = mapped_column(info=PRIVATE)
     notes: Mapped[str] = mapped_column(Text, default="", info=PRIVATE)
     concern: Mapped[bool] = mapped_column(default=False)  # asks the doctor to review
+    concern_status: Mapped[ConcernStatus | None] = mapped_column(str_enum(ConcernStatus))
     # The patient showed medical clearance (a self-referral whose screening asked for it).
     clearance_confirmed: Mapped[bool] = mapped_column(default=False)
 
     referral: Mapped[Referral] = relationship(back_populates="updates")
+
+
+class ThreadEntry(db.Model):
+    """One entry of a referral's conversation: a message between its parties, or a step
+    in a concern's life (with the words said with it, if any)."""
+
+    __tablename__ = "referral_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    # The trainer the referral was addressed to then: a trainer reads only their own
+    # conversation, not the one with a trainer who declined before them.
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind), default=EntryKind.MESSAGE)
+    body: Mapped[str] = mapped_column(Text, default="", info=PRIVATE)
+    # The report whose concern this entry acknowledges, resolves or clears.
+    concern_id: Mapped[int | None] = mapped_column(ForeignKey("referral_updates.id"))
+
+    referral: Mapped[Referral] = relationship(back_populates="thread")
+
+
+class ThreadRead(db.Model):
+    """How far a party has read a referral's conversation (its last entry seen)."""
+
+    __tablename__ = "referral_message_reads"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    seen_through: Mapped[int] = mapped_column(default=0)  # a ThreadEntry id

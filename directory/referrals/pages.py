@@ -3,6 +3,8 @@ patient's view and printable letter, and self-screening. Plain forms, no JavaScr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -16,8 +18,11 @@ from directory.accounts.permissions import Permission, authorize, can
 from directory.db import today, utcnow
 from directory.errors import Conflict, InvalidInput, message_lines
 from directory.extensions import db
-from directory.referrals import services
+from directory.referrals import conversation, services
+from directory.referrals.models import ConcernStatus, Referral, ThreadEntry
 from directory.referrals.schemas import (
+    ConcernAnswerSchema,
+    MessageSchema,
     ReferralCreateSchema,
     ScreeningSchema,
     SelfReferralSchema,
@@ -36,6 +41,15 @@ blp = Blueprint("referral_pages", __name__)
 LINES = ("medications", "goals", "avoid")  # textareas: one entry per line
 
 
+@dataclass(frozen=True)
+class DashboardRow:
+    referral: Referral
+    trainer_name: str
+    report_overdue: bool
+    concern: ConcernStatus | None  # the most pressing open concern's state
+    unread: int  # conversation entries by others not read yet
+
+
 @blp.get("/referrals")
 def dashboard():
     authorize(Permission.LIST_REFERRALS)
@@ -43,8 +57,18 @@ def dashboard():
     ids = {r.trainer_id for r in referrals if r.trainer_id}
     names = {t.id: t.full_name for t in db.session.scalars(
         select(Trainer).where(Trainer.id.in_(ids)))} if ids else {}
-    return render_template("referrals/dashboard.html", referrals=referrals, names=names,
-                           services=services, today=today())
+    unread = conversation.unread_counts(db.session, current_user, [r.id for r in referrals])
+    rows = [DashboardRow(r, names.get(r.trainer_id, ""), services.report_overdue(r, today()),
+                         _pressing(conversation.open_concerns(r)), unread.get(r.id, 0))
+            for r in referrals]
+    return render_template("referrals/dashboard.html", rows=rows)
+
+
+def _pressing(concerns: list) -> ConcernStatus | None:
+    """Open before acknowledged: an unseen concern is the one to act on."""
+    states = {c.concern_status for c in concerns}
+    return next((s for s in (ConcernStatus.OPEN, ConcernStatus.ACKNOWLEDGED) if s in states),
+                None)
 
 
 @blp.route("/referrals/new", methods=["GET", "POST"])
@@ -129,9 +153,11 @@ def refer_myself():
 @blp.get(f"/referrals/{db_id('referral_id')}")
 def detail(referral_id):
     referral = get_referral(referral_id, Permission.VIEW_REFERRAL)
-    if services.note_opened(referral, current_user):  # the doctor then sees it was read
-        db.session.commit()
-    return _detail_page(referral)
+    seen_before = conversation.seen_through(db.session, referral, current_user)
+    services.note_opened(referral, current_user)  # the doctor then sees it was read
+    conversation.mark_read(db.session, referral, current_user)
+    db.session.commit()
+    return _detail_page(referral, seen_before=seen_before)
 
 
 @blp.get(f"/referrals/{db_id('referral_id')}/letter")
@@ -171,6 +197,41 @@ def report(referral_id):
     db.session.commit()
     flash("Your report was sent to the doctor.")
     return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+
+
+@blp.post(f"/referrals/{db_id('referral_id')}/messages")
+@per_account("MESSAGE_RATE_LIMIT", "referral-messages")
+def write(referral_id):
+    referral = get_referral(referral_id, Permission.TALK_ON_REFERRAL)
+    try:
+        data = MessageSchema().load(_present(request.form))
+        conversation.post_message(db.session, referral, current_user, data["body"])
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
+                            _problems(error), 409 if isinstance(error, Conflict) else 422)
+    db.session.commit()
+    flash("Your message was sent.")
+    return redirect(url_for("referral_pages.detail", referral_id=referral.id,
+                            _anchor="messages"))
+
+
+@blp.post(f"/referrals/{db_id('referral_id')}/updates/{db_id('update_id')}/concern")
+def answer_concern(referral_id, update_id):
+    referral = get_referral(referral_id, Permission.RESOLVE_CONCERN)
+    try:
+        data = ConcernAnswerSchema().load(_present(request.form))
+        conversation.answer_concern(db.session, referral, current_user, update_id,
+                                    data["status"], data["message"])
+    except (ValidationError, Conflict, Forbidden) as error:
+        db.session.rollback()
+        status = {Conflict: 409, Forbidden: 403}.get(type(error), 422)
+        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
+                            _problems(error), status)
+    db.session.commit()
+    flash(f"The concern is {data['status'].value}.")
+    return redirect(url_for("referral_pages.detail", referral_id=referral.id,
+                            _anchor="concerns"))
 
 
 @blp.route("/screening", methods=["GET", "POST"])
@@ -237,15 +298,40 @@ def _problems(error) -> list[str]:
     return [error.description if isinstance(error, Forbidden) else str(error)]
 
 
-def _detail_page(referral, errors: list[str] | None = None, status: int = 200):
+def _detail_page(referral, errors: list[str] | None = None, status: int = 200,
+                 seen_before: int | None = None):
+    """The referral as this user may see it; a failed form's input is kept in it."""
     timeline = sorted([(e.occurred_at, e) for e in referral.events]
                       + [(u.created_at, u) for u in referral.updates], key=lambda t: t[0])
     refers = can(Permission.MOVE_REFERRAL, referral) and current_user.role.value != "trainer"
-    return render_template("referrals/detail.html", referral=referral, errors=errors or [],
-                           refers=refers, meets_guidelines=meets_guidelines,
-                           trainer=_trainer(referral), doctor=_doctor(referral),
-                           timeline=timeline,
-                           services=services, today=today(), now=utcnow()), status
+    trainer, doctor = _trainer(referral), _doctor(referral)
+    entries = conversation.entries_for(referral, current_user)
+    if seen_before is None:
+        seen_before = conversation.seen_through(db.session, referral, current_user)
+    return render_template(
+        "referrals/detail.html", referral=referral, errors=errors or [], refers=refers,
+        meets_guidelines=meets_guidelines, trainer=trainer, doctor=doctor, timeline=timeline,
+        concerns=conversation.open_concerns(referral),
+        thread=[(e, _author(e, referral, doctor), e.id > seen_before
+                 and e.author_id != current_user.id) for e in entries],
+        form=request.form if request.method == "POST" else {},
+        answering=(request.view_args or {}).get("update_id"),
+        may={"talk": can(Permission.TALK_ON_REFERRAL, referral),
+             "acknowledge": can(Permission.ACKNOWLEDGE_CONCERN, referral),
+             "resolve": can(Permission.RESOLVE_CONCERN, referral)},
+        services=services, today=today(), now=utcnow()), status
+
+
+def _author(entry: ThreadEntry, referral: Referral, doctor: User | None) -> str:
+    """Who wrote an entry, as the conversation names them."""
+    if entry.author_role == "trainer":
+        trainer = db.session.get(Trainer, entry.trainer_id)
+        return f"{trainer.full_name} (trainer)"
+    if entry.author_role == "doctor" and doctor and doctor.doctor_profile:
+        return f"{doctor.doctor_profile.signature} (doctor)"
+    if entry.author_role == "patient":
+        return f"{referral.patient_name} (patient)"
+    return f"The {entry.author_role}"
 
 
 def _trainer(referral) -> Trainer | None:

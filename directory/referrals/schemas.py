@@ -1,9 +1,11 @@
 """Referral input (patient, FITT-VP prescription, preferences), output, and screening."""
 
+from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from directory.accounts.permissions import Permission, can
 from directory.db import today
+from directory.extensions import db
 from directory.schemas import StrictBoolean
 from directory.trainers.models import AccessibilityFeature
 from directory.trainers.schemas import LANGUAGE
@@ -12,8 +14,8 @@ from matching.heart_rate import RPE_SCALE, MaxFormula
 from matching.screening import Clearance, Intensity, StartingIntensity
 from matching.types import CredentialLevel, DeliveryMode
 
-from . import services
-from .models import ReferralStatus, UpdateKind
+from . import conversation, services
+from .models import ConcernStatus, EntryKind, ReferralStatus, UpdateKind
 
 TEXT = validate.Length(1, 1000)
 HEART_RATE = validate.Range(30, 230, error="A heart rate must be 30-230 beats a minute.")
@@ -207,6 +209,34 @@ class UpdateOutSchema(UpdateSchema):
     id = fields.Integer()
     trainer_id = fields.Integer()
     created_at = fields.DateTime()
+    concern_status = fields.Enum(ConcernStatus, by_value=True, allow_none=True, metadata={
+        "description": "A concern's state: open, acknowledged by the doctor, resolved."})
+
+
+WORDS = validate.Length(max=4000)
+
+
+class MessageSchema(Schema):
+    body = fields.String(required=True, validate=[WORDS, validate.Regexp(
+        r"\S", error="Write the message first.")])
+
+
+class ConcernAnswerSchema(Schema):
+    status = fields.Enum(ConcernStatus, by_value=True, required=True, validate=validate.OneOf(
+        [ConcernStatus.ACKNOWLEDGED, ConcernStatus.RESOLVED],
+        error="A concern is acknowledged (by the referrer) or resolved (by either side)."))
+    message = fields.String(load_default="", validate=WORDS, metadata={
+        "description": "Words to go with it, added to the conversation."})
+
+
+class ThreadEntrySchema(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    author_role = fields.String()
+    kind = fields.Enum(EntryKind, by_value=True)
+    body = fields.String()
+    concern_id = fields.Integer(allow_none=True, metadata={
+        "description": "The report whose concern this entry acknowledges, resolves or clears."})
 
 
 class PatientOutSchema(Schema):
@@ -245,8 +275,13 @@ class ReferralSchema(Schema):
         metadata={"type": "string", "format": "date", "nullable": True})
     report_overdue = fields.Function(lambda r: services.report_overdue(r, today()),
                                      metadata={"type": "boolean"})
-    concern = fields.Function(services.concern, metadata={
-        "type": "boolean", "description": "An update asks the doctor to review."})
+    concern = fields.Function(lambda r: bool(conversation.open_concerns(r)), metadata={
+        "type": "boolean", "description": "A report asks the doctor to review, and the "
+                                          "concern is not resolved yet."})
+    unread_messages = fields.Function(
+        lambda r: conversation.unread_counts(db.session, current_user, [r.id]).get(r.id, 0),
+        metadata={"type": "integer", "description": "Conversation entries by others that "
+                                                   "the caller has not read yet."})
     ranking = fields.Function(
         lambda r: r.ranking if can(Permission.SEE_REFERRAL_RANKING, r) else None,
         metadata={"type": "object", "nullable": True, "description":

@@ -17,9 +17,11 @@ from directory.errors import Conflict, InvalidInput
 from directory.matches import services as matches
 from directory.matches.schemas import MatchResultSchema
 from directory.notifications import events
+from directory.referrals import conversation
 from directory.referrals.capacity import has_room
 from directory.referrals.models import (
     TRAINER_READS,
+    ConcernStatus,
     Delivery,
     Referral,
     ReferralEvent,
@@ -315,11 +317,14 @@ def add_update(session: Session, referral: Referral, user: User, data: dict) -> 
         raise InvalidInput({"clearance_confirmed": [
             "The patient's screening recommends medical clearance before exercise: see it "
             "and confirm before the first assessment."]})
-    update = ReferralUpdate(trainer_id=user.trainer_id, **data)
+    update = ReferralUpdate(trainer_id=user.trainer_id, **data,
+                            concern_status=ConcernStatus.OPEN if data["concern"] else None)
     referral.updates.append(update)
     session.flush()
     if update.concern:
         events.concern_reported(session, referral)
+    else:
+        conversation.clear_concerns(session, referral, update, user)
     if referral.status is S.ACCEPTED:
         transition(session, referral, user, S.IN_PROGRESS)
     return update
@@ -378,11 +383,6 @@ def _check_unopened(referral: Referral, now: datetime) -> None:
 def report_overdue(referral: Referral, today: date) -> bool:
     due = referral.report_due_on()
     return due is not None and due < today
-
-
-def concern(referral: Referral) -> bool:
-    """Whether an update asks the doctor to review."""
-    return any(u.concern for u in referral.updates)
 
 
 def _ranking(session: Session, data: dict, snapshot: Snapshot, today: date,

@@ -6,15 +6,18 @@ from directory.accounts.limits import per_account
 from directory.accounts.permissions import Permission, authorize, can, requires
 from directory.db import today
 from directory.extensions import db
-from directory.referrals import services
+from directory.referrals import conversation, services
 from directory.referrals.models import Referral
 from directory.referrals.schemas import (
+    ConcernAnswerSchema,
+    MessageSchema,
     ReferralCreateSchema,
     ReferralQueryArgsSchema,
     ReferralSchema,
     ScreeningResultSchema,
     ScreeningSchema,
     SelfReferralSchema,
+    ThreadEntrySchema,
     TransitionSchema,
     UpdateOutSchema,
     UpdateSchema,
@@ -112,6 +115,46 @@ class Updates(MethodView):
         """Report back: the initial assessment, then progress (a concern asks for review)."""
         referral = get_referral(referral_id, Permission.REPORT_ON_REFERRAL)
         update = services.add_update(db.session, referral, current_user, data)
+        db.session.commit()
+        return update
+
+
+@blp.route(f"/{db_id('referral_id')}/messages")
+class Messages(MethodView):
+    @requires(Permission.VIEW_REFERRAL, object_rule=True)
+    @blp.response(200, ThreadEntrySchema(many=True))
+    def get(self, referral_id):
+        """The referral's conversation as the caller may read it, oldest first; reading it
+        marks it read."""
+        referral = get_referral(referral_id, Permission.VIEW_REFERRAL)
+        entries = conversation.entries_for(referral, current_user)
+        conversation.mark_read(db.session, referral, current_user)
+        db.session.commit()
+        return entries
+
+    @requires(Permission.TALK_ON_REFERRAL, object_rule=True)
+    @per_account("MESSAGE_RATE_LIMIT", "referral-messages")
+    @blp.arguments(MessageSchema)
+    @blp.response(201, ThreadEntrySchema)
+    def post(self, data, referral_id):
+        """Write to the referral's other parties; they are emailed that there is news,
+        never the words."""
+        referral = get_referral(referral_id, Permission.TALK_ON_REFERRAL)
+        entry = conversation.post_message(db.session, referral, current_user, data["body"])
+        db.session.commit()
+        return entry
+
+
+@blp.route(f"/{db_id('referral_id')}/updates/{db_id('update_id')}/concern")
+class Concern(MethodView):
+    @requires(Permission.RESOLVE_CONCERN, object_rule=True)
+    @blp.arguments(ConcernAnswerSchema)
+    @blp.response(200, UpdateOutSchema)
+    def post(self, data, referral_id, update_id):
+        """Acknowledge a report's concern (the referrer) or resolve it (either side)."""
+        referral = get_referral(referral_id, Permission.RESOLVE_CONCERN)
+        update = conversation.answer_concern(db.session, referral, current_user, update_id,
+                                             data["status"], data["message"])
         db.session.commit()
         return update
 

@@ -29,8 +29,9 @@ from directory.imports.jobs import queue_import
 from directory.imports.models import ImportJob, ImportRow
 from directory.imports.services import ImportOptions, import_credentials
 from directory.notifications.models import Message, MessageStatus
-from directory.referrals.schemas import ReferralCreateSchema
-from directory.referrals.services import create_referral
+from directory.referrals.models import ReferralStatus
+from directory.referrals.schemas import ReferralCreateSchema, UpdateSchema
+from directory.referrals.services import add_update, create_referral, transition
 from directory.search.sync import search_snapshots
 from directory.trainers.services import deactivate_trainer
 from tests.apps import DATA_DIR
@@ -204,6 +205,17 @@ CASES = [
     Case("referrals.Updates", "POST", "/api/v1/referrals/{referral}/updates",
          {**REFERRAL_READERS, "patient": 403, "doctor": 403, "admin": 403, "trainer": 201},
          body={"kind": "assessment", "notes": "Baseline."}),
+    # Its parties talk; admins read the conversation but take no part in it.
+    Case("referrals.Messages", "GET", "/api/v1/referrals/{referral}/messages",
+         REFERRAL_READERS),
+    Case("referrals.Messages", "POST", "/api/v1/referrals/{referral}/messages",
+         {**REFERRAL_READERS, "patient": 201, "doctor": 201, "trainer": 201, "admin": 403},
+         body={"body": "Hello."}),
+    # The referrer acknowledges a concern; the patient and admins read it, no more.
+    Case("referrals.Concern", "POST",
+         "/api/v1/referrals/{concern_referral}/updates/{concern}/concern",
+         {**REFERRAL_READERS, "patient": 403, "trainer": 403, "admin": 403},
+         body={"status": "acknowledged"}),
     Case("referral_pages.screening", "GET", "/screening", everyone(200)),
     Case("referral_pages.screening", "POST", "/screening", everyone(200), form=True,
          body={"exercises_regularly": "true", "known_disease": "false", "symptoms": "false",
@@ -261,6 +273,13 @@ CASES = [
          {**REFERRAL_READERS, "anonymous": 302, "patient": 403, "doctor": 403,
           "admin": 403, "trainer": 302}, form=True,
          body={"kind": "assessment", "notes": "Baseline."}),
+    Case("referral_pages.write", "POST", "/referrals/{page_referral}/messages",
+         {**REFERRAL_READERS, "anonymous": 302, "patient": 302, "doctor": 302, "trainer": 302,
+          "admin": 403}, form=True, body={"body": "Hello."}),
+    Case("referral_pages.answer_concern", "POST",
+         "/referrals/{page_concern_referral}/updates/{page_concern}/concern",
+         {**REFERRAL_READERS, "anonymous": 302, "patient": 403, "doctor": 302, "trainer": 403,
+          "admin": 403}, form=True, body={"status": "acknowledged"}),
     Case("import_pages.imports", "GET", "/imports", staff_only(200, anonymous=302)),
     # An upload is queued as a job, and the answer sends the curator to its page.
     Case("import_pages.imports", "POST", "/imports", staff_only(303, anonymous=302), form=True,
@@ -389,6 +408,24 @@ def routes(app) -> set[tuple[str, str]]:
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
+def concern_world(session, users, own) -> dict:
+    """Two referrals to {own} in progress whose trainer raised a concern (API, pages)."""
+    world = {}
+    for prefix in ("", "page_"):
+        referral = create_referral(
+            session, users["doctor"], ReferralCreateSchema().load(new_referral(
+                shortlist=[own.id], send=True,
+                patient={"name": "Pat Example", "age": 62, "place": "10001",
+                         "account_email": users["patient"].email})),
+            search_snapshots().current(session, today()), today())
+        transition(session, referral, users["trainer"], ReferralStatus.ACCEPTED)
+        report = add_update(session, referral, users["trainer"], UpdateSchema().load(
+            {"kind": "assessment", "notes": "Dizzy.", "concern": True}))
+        world.update({f"{prefix}concern_referral": referral.id, f"{prefix}concern": report.id})
+    session.commit()
+    return world
+
+
 def test_every_route_has_expectations(app):
     covered = {(case.endpoint, case.method) for case in CASES}
     assert routes(app) - covered == set(), "add the new route to CASES"
@@ -448,6 +485,7 @@ def callers(app, session, user_factory):
                      "account_email": users["patient"].email})),
         search_snapshots().current(session, today()), today()) for _ in range(2))
     session.commit()
+    WORLD.update(concern_world(session, users, own))
     message = Message(kind="referral_sent", recipient=users["trainer"].email, subject="S",
                       body="B", status=MessageStatus.RECORDED, attempts=0)
     spare_user = user_factory("doctor")

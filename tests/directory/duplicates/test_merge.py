@@ -17,6 +17,7 @@ from directory.errors import Conflict, InvalidInput
 from directory.imports.models import ImportRow
 from directory.imports.reviews import decide_review
 from directory.imports.services import ImportOptions, import_credentials
+from directory.referrals.conversation import entries_for, post_message
 from directory.referrals.models import (
     Referral,
     ReferralEvent,
@@ -67,6 +68,7 @@ def test_everything_of_the_merged_record_moves_to_the_survivor(session, user_fac
     referral = refer_to(session, user_factory, other)
     session.add(ReferralUpdate(referral_id=referral.id, trainer_id=other.id,
                                kind=UpdateKind.ASSESSMENT))
+    post_message(session, referral, account, "Booked for Monday.")
     correction = request_correction(session, other, account, other.credentials[0], "Typo.")
     number = other.credentials[0].credential_number
     credential_ids = {c.id for c in survivor.credentials + other.credentials}
@@ -84,6 +86,9 @@ def test_everything_of_the_merged_record_moves_to_the_survivor(session, user_fac
             experience_by_condition["hypertension"].years) == ("expert", 8)
     assert referral.trainer_id == survivor.id
     assert {u.trainer_id for u in referral.updates} == {survivor.id}
+    # The trainer still reads the conversation they had under the merged record.
+    assert [e.body for e in entries_for(referral, session.get(User, account.id))] == [
+        "Booked for Monday."]
     # Its history stays as it happened: sent to the record then addressed.
     assert {e.trainer_id for e in session.scalars(select(ReferralEvent).where(
         ReferralEvent.referral_id == referral.id)) if e.trainer_id} == {other.id}
@@ -93,7 +98,7 @@ def test_everything_of_the_merged_record_moves_to_the_survivor(session, user_fac
     assert (other.status, other.merged_into_id) == (TrainerStatus.INACTIVE, survivor.id)
     assert other.deactivated_at is not None
     assert result.moved == {"credentials": 1, "conditions": 2, "referrals": 1,
-                            "referral_updates": 1,
+                            "referral_updates": 1, "referral_messages": 1,
                             "correction_requests": 1, "import_rows": 0, "account": 1,
                             "review_candidates": 0, "earlier_merges": 0}
     assert result.filled == ["phone", "languages"]
