@@ -17,7 +17,7 @@ from directory.credentials import services as credentials
 from directory.credentials.models import CorrectionRequest, Credential
 from directory.credentials.services import EXPIRY_NOTICE_DAYS
 from directory.imports.models import ImportBatch
-from directory.notifications.services import curators, notify, trainer_accounts
+from directory.notifications.services import curators, notify, notify_address, trainer_accounts
 from directory.referrals import conversation
 from directory.referrals import services as referrals
 from directory.referrals.models import EntryKind, Referral, ReferralStatus, ThreadEntry
@@ -42,9 +42,26 @@ def referral_moved(session: Session, referral: Referral) -> None:
                referral=referral, url=url)
     elif referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
         trainer = session.get(Trainer, referral.trainer_id)
-        notify(session, "referral_answered", _referrer(session, referral),
-               f"Referral #{referral.id} was {referral.status.value} by {trainer.full_name}",
-               referral=referral, trainer=trainer, url=url)
+        accepted = referral.status is ReferralStatus.ACCEPTED
+        if accepted:
+            _tell_patient(session, referral, trainer, url)
+        if not (accepted and referral.self_referral):  # the patient's answer is that one
+            notify(session, "referral_answered", _referrer(session, referral),
+                   f"Referral #{referral.id} was {referral.status.value} by "
+                   f"{trainer.full_name}", referral=referral, trainer=trainer, url=url)
+
+
+def _tell_patient(session: Session, referral: Referral, trainer: Trainer, url: str) -> None:
+    """The patient hears who took them on and how to book: at their account, else at the
+    email the doctor gave (the link is then of no use to them, so it is left out)."""
+    subject = f"{trainer.full_name} has accepted your exercise referral #{referral.id}"
+    account = session.get(User, referral.patient_user_id) if referral.patient_user_id else None
+    if account is not None:
+        notify(session, "patient_accepted", [account], subject, referral=referral,
+               trainer=trainer, url=url)
+    elif referral.patient_email:
+        notify_address(session, "patient_accepted", referral.patient_email, subject,
+                       referral=referral, trainer=trainer, url=None)
 
 
 def concern_reported(session: Session, referral: Referral) -> None:

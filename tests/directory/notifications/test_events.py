@@ -14,7 +14,7 @@ from directory.notifications.models import MessageStatus
 from directory.referrals.models import ReferralUpdate
 from tests.apps import DATA_DIR
 from tests.directory.notifications.helpers import messages
-from tests.factories import make_trainer
+from tests.factories import make_trainer, referral_body
 
 
 def test_a_sent_referral_tells_the_trainer_and_no_patient_details_travel(session, parties):
@@ -131,3 +131,43 @@ def test_rows_left_for_review_tell_every_active_curator(session, user_factory):
     assert sorted(m.recipient for m in waiting) == sorted(c.email for c in curators)
     assert waiting[0].subject == "1 credential from the ACSM list wait for review"
     assert "/reviews" in waiting[0].body
+
+
+def test_the_patient_hears_at_their_account_who_accepted_and_how_to_book(
+        session, parties, user_factory):
+    patient = user_factory("patient")
+    parties.trainer_row.phone = "(312) 555-0199"
+    session.commit()
+    body = referral_body(shortlist=[parties.trainer_row.id], send=True)
+    body["patient"]["account_email"] = patient.email
+    referral_id = parties.doctor.post("/api/v1/referrals", json=body).json["id"]
+    assert messages(session, kind="patient_accepted") == []  # sent is not accepted
+    parties.move(parties.trainer, referral_id, to="accepted")
+    (told,) = messages(session, kind="patient_accepted")
+    assert (told.recipient, told.recipient_id) == (patient.email, patient.id)
+    assert told.subject == f"Maria Near has accepted your exercise referral #{referral_id}"
+    trainer = parties.trainer_row
+    assert "Phone: (312) 555-0199" in told.body and f"Email: {trainer.email}" in told.body
+    assert f"mention referral #{referral_id}" in told.body
+    assert f"/referrals/{referral_id}" in told.body
+    for private in ("Pat Example", "metoprolol", "diabetes", "blood pressure"):
+        assert private not in told.body
+
+
+def test_a_patient_without_an_account_hears_at_the_email_the_doctor_gave(session, parties):
+    referral_id = parties.refer()
+    parties.move(parties.trainer, referral_id, to="accepted")
+    (told,) = messages(session, kind="patient_accepted")
+    assert (told.recipient, told.recipient_id) == ("pat@example.org", None)
+    assert "/referrals/" not in told.body  # a link they could not open
+    assert "Maria Near" in told.subject
+
+
+def test_a_decline_is_not_sent_to_the_patient_nor_is_an_unknown_address(session, parties):
+    declined = parties.refer()
+    parties.move(parties.trainer, declined, to="declined", reason="Full.")
+    body = referral_body(shortlist=[parties.trainer_row.id], send=True)
+    body["patient"]["email"] = None
+    accepted = parties.doctor.post("/api/v1/referrals", json=body).json["id"]
+    parties.move(parties.trainer, accepted, to="accepted")
+    assert messages(session, kind="patient_accepted") == []

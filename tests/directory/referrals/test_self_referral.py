@@ -4,7 +4,9 @@ answers as for a doctor's referral, and the patient stands where the doctor woul
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from directory.notifications.models import Message
 from tests.factories import add_trainers
 from tests.web import csrf_token, sign_in
 
@@ -38,6 +40,11 @@ def test_a_patient_refers_themselves_with_their_screening(api_as, trainers, sess
     assert [r["id"] for r in trainer.get("/api/v1/referrals").json] == [referral["id"]]
     assert trainer.post(f"/api/v1/referrals/{referral['id']}/transitions",
                         json={"to": "accepted"}).status_code == 200
+    # Their answer is how to book, once: no doctor's "they will report back to you".
+    told = session.scalars(select(Message).where(
+        Message.recipient_id == patient.user.id)).all()
+    assert [m.kind for m in told] == ["patient_accepted"]
+    assert "mention referral" in told[0].body
     # The patient may cancel their own request, as a doctor would.
     cancelled = patient.post(f"/api/v1/referrals/{referral['id']}/transitions",
                              json={"to": "cancelled"})
