@@ -56,14 +56,18 @@ class InvalidInput(Exception):
 
 def message_lines(messages, path: str = "") -> list[str]:
     """Nested field errors as lines a person reads: 'patient.place: Could not find ...'."""
+    return [f"{where.replace('_', ' ')}: {m}" if where else m
+            for where, m in message_pairs(messages, path)]
+
+
+def message_pairs(messages, path: str = "") -> list[tuple[str, str]]:
+    """Nested field errors as (dotted path, message): ('patient.place', 'Could not ...')."""
     if isinstance(messages, dict):
-        return [line for key, value in messages.items()
-                for line in message_lines(value, f"{path}.{key}" if path else str(key))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{path.replace('_', ' ')}: {m}" if path else m for m in messages]
+        return [pair for key, value in messages.items()
+                for pair in message_pairs(value, f"{path}.{key}" if path else str(key))]
     if isinstance(messages, str):
-        return message_lines([messages], path)
-    return [line for m in messages for line in message_lines(m, path)]
+        return [(path, messages)]
+    return [pair for m in messages for pair in message_pairs(m, path)]
 
 
 class Conflict(Exception):

@@ -16,8 +16,9 @@ from directory.accounts.limits import per_account
 from directory.accounts.models import User
 from directory.accounts.permissions import Permission, authorize, can
 from directory.db import today, utcnow
-from directory.errors import Conflict, InvalidInput, message_lines
+from directory.errors import Conflict, InvalidInput, message_lines, message_pairs
 from directory.extensions import db
+from directory.forms import plain
 from directory.referrals import conversation, services
 from directory.referrals.models import ConcernStatus, Referral, ThreadEntry
 from directory.referrals.schemas import (
@@ -39,6 +40,26 @@ from matching.screening import Screening, screen
 
 blp = Blueprint("referral_pages", __name__)
 LINES = ("medications", "goals", "avoid")  # textareas: one entry per line
+# The intensity inputs each method reads: a value left in another method's (hidden) input
+# is not sent.
+METHOD_INPUTS = {
+    "heart_rate_reserve": ("resting_heart_rate", "max_formula", "measured_max_heart_rate",
+                           "percent_low", "percent_high"),
+    "heart_rate": ("resting_heart_rate", "max_formula", "measured_max_heart_rate",
+                   "heart_rate_low", "heart_rate_high"),
+    "rpe": ("rpe_low", "rpe_high"),
+}
+PRESCRIPTION_INPUTS = ("frequency_per_week", "time_minutes", "type", "volume", "progression",
+                       "precautions", "report_every_weeks")
+# Every input of the referral and self-referral forms, to put an error beside.
+FORM_FIELDS = frozenset({
+    *(f"patient_{k}" for k in ("name", "birth_date", "age", "email", "phone", "place",
+                               "account_email")),
+    "conditions", *LINES, "heart_rate_blunted", "intensity_method",
+    *(name for inputs in METHOD_INPUTS.values() for name in inputs), *PRESCRIPTION_INPUTS,
+    "clearance_given", "clearance_up_to", "clearance_override_reason", "max_distance",
+    "budget", "modes", "languages", "accessibility", "min_level",
+    "exercises_regularly", "known_disease", "symptoms", "desired_intensity"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +95,8 @@ def _pressing(concerns: list) -> ConcernStatus | None:
 @blp.route("/referrals/new", methods=["GET", "POST"])
 def new():
     authorize(Permission.CREATE_REFERRAL)
-    form, errors, shown = request.form, [], None
+    # A GET may carry the patient and the choice from /match ("Refer to this trainer").
+    form, errors, shown = request.form if request.method == "POST" else request.args, {}, None
     if request.method == "POST":
         try:
             data = ReferralCreateSchema().load(form_body(form))
@@ -83,16 +105,27 @@ def new():
                 return _create(data, snapshot)
             shown = services.preview(db.session, data, snapshot, today())
             if shown["clearance_problem"]:  # said now, before a trainer is chosen
-                errors = [shown["clearance_problem"]]
+                errors = form_errors({"prescription": {"intensity": [
+                    shown["clearance_problem"]]}})
         except ValidationError as error:
-            errors = readable(message_lines(error.messages))
+            errors = form_errors(error.messages)
         except InvalidInput as error:
             db.session.rollback()
-            errors = readable(message_lines(error.errors))
+            errors = form_errors(error.errors)
             # Keep the ranking and the ticks on the page, where they can still be shown.
             shown = _preview_or_none(data, snapshot)
     return render_template("referrals/new.html", form=form, errors=errors, shown=shown,
-                           formulas=list(MaxFormula), **form_choices()), 422 if errors else 200
+                           chosen=_chosen(form), formulas=list(MaxFormula),
+                           method_inputs=METHOD_INPUTS,
+                           **form_choices()), 422 if errors else 200
+
+
+def _chosen(form) -> list[Trainer]:
+    """The trainers the doctor chose before ranking here (on /match), to say so."""
+    ids = [int(i) for i in form.getlist("shortlist") if i.isascii() and i.isdigit()
+           and 0 < int(i) <= MAX_DB_ID]
+    return [t for t in db.session.scalars(select(Trainer).where(Trainer.id.in_(ids)))
+            if can(Permission.VIEW_TRAINER, t)] if ids else []
 
 
 def _create(data: dict, snapshot):
@@ -118,7 +151,7 @@ def _preview_or_none(data: dict, snapshot) -> dict | None:
 def refer_myself():
     """A patient asks a trainer from their search directly, answering the screening."""
     authorize(Permission.REFER_ONESELF)
-    form, errors = request.form if request.method == "POST" else request.args, []
+    form, errors = request.form if request.method == "POST" else request.args, {}
     given = form.get("trainer_id", "")
     trainer = db.session.get(Trainer, int(given)) \
         if given.isascii() and given.isdigit() and 0 < int(given) <= MAX_DB_ID else None
@@ -139,10 +172,10 @@ def refer_myself():
                 search_snapshots().current(db.session, today()), today())
             db.session.commit()
         except ValidationError as error:
-            errors = readable(message_lines(error.messages))
+            errors = form_errors(error.messages)
         except InvalidInput as error:
             db.session.rollback()
-            errors = readable(message_lines(error.errors))
+            errors = form_errors(error.errors)
         else:
             flash(f"Your request was sent to {trainer.full_name}.")
             return redirect(url_for("referral_pages.detail", referral_id=referral.id))
@@ -247,10 +280,31 @@ def screening():
                            form=request.form), 422 if errors else 200
 
 
-def readable(lines: list[str]) -> list[str]:
-    """'prescription.intensity.resting heart rate: ...' as the form labels it."""
-    return [f"{path.rsplit('.', 1)[-1].capitalize()}: {message}" if message else path
-            for path, _, message in (line.partition(": ") for line in lines)]
+def form_errors(messages) -> dict[str, list[str]]:
+    """Schema errors in plain words, keyed by the form field they belong to; those of no
+    field on the form are under "" (the page shows them at its top)."""
+    errors: dict[str, list[str]] = {}
+    for path, message in message_pairs(messages):
+        errors.setdefault(field_name(path), []).append(plain(message))
+    return errors
+
+
+def field_name(path: str) -> str:
+    """The form field a body path came from (form_body's inverse): 'patient.place' is
+    patient_place, 'prescription.intensity.rpe_low' is rpe_low; "" if none."""
+    parts = [part for part in path.split(".") if not part.isdigit()]
+    head, rest = (parts[0], parts[1:]) if parts else ("", [])
+    if head == "patient" and rest:
+        name = f"patient_{rest[-1]}"
+    elif head == "prescription" and rest[:1] == ["clearance"]:
+        name = f"clearance_{rest[-1]}" if len(rest) > 1 else "clearance_given"
+    elif head == "prescription" and rest[:1] == ["intensity"]:
+        name = rest[1] if len(rest) > 1 and rest[1] != "method" else "intensity_method"
+    elif head in ("prescription", "preferences", "screening") and rest:
+        name = rest[0]
+    else:
+        name = head
+    return name if name in FORM_FIELDS else ""
 
 
 def form_body(form: MultiDict) -> dict:
@@ -258,15 +312,12 @@ def form_body(form: MultiDict) -> dict:
     get = _present(form)
     lines = {name: [line.strip() for line in form.get(name, "").splitlines() if line.strip()]
              for name in LINES}
-    intensity = {k: get[k] for k in (
-        "resting_heart_rate", "max_formula", "measured_max_heart_rate", "percent_low",
-        "percent_high", "heart_rate_low", "heart_rate_high", "rpe_low", "rpe_high") if k in get}
-    intensity["method"] = get.get("intensity_method", "heart_rate_reserve")
+    method = get.get("intensity_method", "heart_rate_reserve")
+    intensity = {k: get[k] for k in METHOD_INPUTS.get(method, ()) if k in get}
+    intensity["method"] = method
     patient = {k.removeprefix("patient_"): v for k, v in get.items()
                if k.startswith("patient_")}
-    prescription = {k: get[k] for k in ("frequency_per_week", "time_minutes", "type",
-                                        "volume", "progression", "precautions",
-                                        "report_every_weeks") if k in get}
+    prescription = {k: get[k] for k in PRESCRIPTION_INPUTS if k in get}
     prescription.update(goals=lines["goals"], avoid=lines["avoid"], intensity=intensity,
                         clearance={"given": "clearance_given" in form, **{
                             key: get[f"clearance_{key}"] for key in ("up_to", "override_reason")

@@ -23,9 +23,10 @@ RPE = validate.Range(*RPE_SCALE, error="RPE is on the Borg 6-20 scale.")
 
 
 def ordered(data: dict, low: str, high: str) -> None:
+    """A range from `low` to `high` that does not run down (said beside `high`)."""
     if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-        raise ValidationError(f"The range runs down: {low} {data[low]} is above "
-                              f"{high} {data[high]}.", high)
+        raise ValidationError(f"The range runs down: this end, {data[high]:g}, is below the "
+                              f"other, {data[low]:g}.", high)
 
 
 class PatientSchema(Schema):
@@ -68,10 +69,10 @@ class IntensitySchema(Schema):
             ordered(data, low, high)
         if data["method"] == "heart_rate" and (data.get("heart_rate_low") is None
                                                or data.get("heart_rate_high") is None):
-            raise ValidationError("Give heart_rate_low and heart_rate_high.", "heart_rate_low")
+            raise ValidationError("Give both heart rates, from and to.", "heart_rate_low")
         if data["method"] == "rpe" and (data.get("rpe_low") is None
                                         or data.get("rpe_high") is None):
-            raise ValidationError("Give rpe_low and rpe_high.", "rpe_low")
+            raise ValidationError("Give both RPE values, from and to.", "rpe_low")
 
 
 class ClearanceSchema(Schema):
@@ -193,7 +194,9 @@ class UpdateSchema(Schema):
     def pressure(self, data, **_kwargs):
         if (data.get("systolic") is None) != (data.get("diastolic") is None):
             raise ValidationError("Give both systolic and diastolic pressure.", "diastolic")
-        ordered(data, "diastolic", "systolic")
+        if data.get("systolic") is not None and data["diastolic"] > data["systolic"]:
+            raise ValidationError(f"The systolic pressure ({data['systolic']}) is below the "
+                                  f"diastolic ({data['diastolic']}).", "systolic")
 
 
 class EventSchema(Schema):

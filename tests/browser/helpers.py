@@ -66,20 +66,28 @@ def fill_referral_form(page, server: str):
     type 2 diabetes and high blood pressure; returns the form, for more."""
     page.goto(server + "/referrals/new")
     form = page.get_by_role("form", name="Referral")
-    precautions = "Check blood glucose before each session"
-    for label, value in (("Name", "Pat Example"), ("Phone", "773-555-0199"),
-                         ("Resting heart rate", "72"), ("Precautions", precautions)):
+    for label, value in (("Name", "Pat Example"), ("Phone", "773-555-0199")):
         form.get_by_label(label, exact=True).fill(value)
     for label, value in (("or age", "62"), ("ZIP or City, ST", "60614"),
                          ("Condition 1", "type 2 diabetes"),
                          ("Condition 2", "high blood pressure"),
-                         ("Goals, one a line", "HbA1c below 7%\nwalk 30 minutes"),
-                         ("Days a week", "3"), ("Minutes a session", "30"),
-                         ("Type of exercise", "brisk walking"), ("% of reserve, from", "40"),
-                         ("% of reserve, to", "59"), ("Report back every (weeks)", "4"),
                          ("Travel at most (miles)", "10")):
         form.get_by_label(label).fill(value)
+    return fill_prescription(form)
+
+
+def fill_prescription(form):
+    """The referral form's prescription: 40-59% of the heart-rate reserve, three days a
+    week, under clearance up to moderate intensity."""
+    precautions = "Check blood glucose before each session"
     form.get_by_label("Intensity by").select_option("heart_rate_reserve")
+    for label, value in (("Resting heart rate", "72"), ("Precautions", precautions)):
+        form.get_by_label(label, exact=True).fill(value)
+    for label, value in (("Goals, one a line", "HbA1c below 7%\nwalk 30 minutes"),
+                         ("Days a week", "3"), ("Minutes a session", "30"),
+                         ("Type of exercise", "brisk walking"), ("% of reserve, from", "40"),
+                         ("% of reserve, to", "59"), ("Report back every (weeks)", "4")):
+        form.get_by_label(label).fill(value)
     form.get_by_label("Medical clearance given").check()
     form.get_by_label("up to", exact=True).select_option("moderate")
     return form

@@ -15,7 +15,13 @@ from playwright.sync_api import expect
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
-from tests.browser.helpers import fill_referral_form, serve, sign_in, sign_out
+from tests.browser.helpers import (
+    fill_prescription,
+    fill_referral_form,
+    serve,
+    sign_in,
+    sign_out,
+)
 from tests.factories import PASSWORD, credential_payload, make_trainer
 
 pytestmark = pytest.mark.browser
@@ -30,6 +36,10 @@ NEAR = {"first_name": "Maria", "last_name": "Near", "email": "maria.near@example
 # Far from the referrals' patient (another city): not in their rankings.
 UNCLAIMED = {"first_name": "Quinn", "last_name": "Far", "email": "quinn.far@example.com",
              "postal_code": "10001"}
+# Has no account, near Seattle patients only: the issue's journey refers to her.
+UMA = {"first_name": "Uma", "last_name": "Unclaimed", "email": "uma.unclaimed@example.com",
+       "phone": "206-555-0150", "postal_code": "98101"}
+UMA_NUMBER = "CEP-5151"
 NEXT = {"first_name": "Nora", "last_name": "Next", "email": "nora.next@example.com",
         "phone": "312-555-0102", "postal_code": "60601"}
 
@@ -52,6 +62,8 @@ def referral_server(tmp_path_factory):
         create_user(session, ADMIN, PASSWORD, Role.ADMIN)
         make_trainer(session, **UNCLAIMED, credentials=[credential_payload(
             credential_number="CEP-4242", expires_on="2099-06-30")])
+        make_trainer(session, **UMA, conditions=conditions, credentials=[credential_payload(
+            credential_number=UMA_NUMBER, expires_on="2099-06-30")])
     with serve(tmp_path_factory.mktemp("browser-referrals"), seed) as url:
         yield url
 
@@ -139,8 +151,8 @@ def test_doctor_trainer_doctor_patient_journey(page, referral_server):
     assert "in progress" in row.inner_text()
     expect(row.locator(".badge", has_text="Concern raised")).to_be_visible()
     row.get_by_role("link", name=f"Referral {referral_id}").click()
-    expect(page.get_by_role("status").filter(
-        has_text="The trainer raised a concern")).to_be_visible()
+    expect(page.get_by_role("region", name="Open concerns")).to_contain_text(
+        "Dizzy after intervals")
     timeline = page.get_by_role("region", name="Timeline").locator("li")
     texts = timeline.all_inner_texts()
     assert any("-> sent" in t for t in texts) and any("sent -> accepted" in t for t in texts)
@@ -163,8 +175,10 @@ def test_doctor_trainer_doctor_patient_journey(page, referral_server):
     people = page.get_by_role("region", name="Patient, referrer and trainer").inner_text()
     assert "Maria Near" in people and NEAR["email"] in people and NEAR["phone"] in people
     assert f"mention referral {referral_id}" in people
-    # Reading is all a patient may do here: no actions, and not the ranking of others.
-    expect(page.get_by_role("button", name=re.compile("Accept|Cancel|Send"))).to_have_count(0)
+    # A patient reads and writes messages, no more: no moves, and not others' ranking.
+    expect(page.get_by_role("button", name=re.compile("Accept|Cancel|Send to"))
+           ).to_have_count(0)
+    expect(page.get_by_role("button", name="Send message")).to_be_visible()
     expect(page.get_by_role("region", name="The ranking it chose from")).to_have_count(0)
     page.get_by_role("link", name="Printable referral letter").click()
     expect(page).to_have_url(f"{server}{path}/letter")
@@ -221,9 +235,10 @@ def test_a_prescription_beyond_its_clearance_needs_a_reason(page, referral_serve
     form.get_by_label("% of reserve, from").fill("60")
     form.get_by_label("% of reserve, to").fill("85")
     page.get_by_role("button", name="Show recommended trainers").click()
-    alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("This prescription reaches vigorous intensity")
-    expect(alert).to_contain_text("which covers up to moderate")
+    expect(page.get_by_role("alert")).to_contain_text("1 answer needs correcting")
+    beside = page.locator("#intensity_method-errors")  # the error, beside the intensity
+    expect(beside).to_contain_text("This prescription reaches vigorous intensity")
+    expect(beside).to_contain_text("which covers up to moderate")
     ranked = page.get_by_role("region", name=re.compile("^Recommended trainers near"))
     expect(ranked).to_be_visible()
 
@@ -315,3 +330,135 @@ def test_a_trainer_claims_their_profile_from_the_emailed_link(page, referral_ser
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Claim my profile").click()
     expect(page.locator(".flash")).to_contain_text("Your profile is yours now")
+
+
+def read_outbox(page, server: str, kind: str, to: str) -> str:
+    """As the signed-in admin: the body of the newest `kind` message to `to` (the outbox
+    stands in for mailboxes)."""
+    page.goto(f"{server}/admin/outbox?kind={kind}")
+    page.get_by_role("row").filter(has_text=to).get_by_role("link").first.click()
+    return page.locator(".message-body").inner_text()
+
+
+def test_the_issues_journey_from_registration_to_the_patient_told(page, referral_server):
+    """Issue 16's "Done means": a doctor registers with an NPI and is approved, refers a
+    patient to a trainer without an account from /match, is refused above the clearance
+    first; the emailed link leads the trainer to claim the profile and accept; the trainer
+    reports a concern, the doctor acknowledges and replies, the trainer reads it; the
+    patient is told; the letter shows the doctor's name, practice and phone."""
+    server, email = referral_server, "dr.okafor@example.org"
+    page.goto(server + "/register/doctor")
+    for label, value in (("Email", email), ("Your name", "Ada Okafor"),
+                         ("Credentials (MD, DO, NP, PA ...)", "MD"),
+                         ("NPI (10 digits)", "1245319599"), ("Practice", "Pike Street Clinic"),
+                         ("Phone", "(206) 555-0111")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Password (at least", exact=False).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Register and ask for approval").click()
+    expect(page.get_by_role("status")).to_contain_text("Your doctor account is registered")
+    sign_in(page, server, ADMIN)
+    page.goto(server + "/admin/users?active=no")
+    page.get_by_role("link", name=email).click()
+    page.get_by_role("button", name="Approve this doctor").click()
+    sign_out(page)
+
+    # The doctor finds Uma on the match page and refers to her from there.
+    sign_in(page, server, email)
+    page.goto(server + "/match?near=98101&conditions=type+2+diabetes&max_distance=10")
+    uma = page.locator("li.result", has_text="Uma Unclaimed")
+    uma.get_by_role("link", name="Refer to this trainer").click()
+    expect(page.get_by_role("status")).to_contain_text("You chose Uma Unclaimed")
+    form = page.get_by_role("form", name="Referral")
+    expect(form.get_by_label("ZIP or City, ST")).to_have_value("98101")
+    expect(form.get_by_label("Condition 1")).to_have_value("type 2 diabetes")
+    for label, value in (("Name", "Lee Patient"), ("Email", "lee.patient@example.org")):
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_label("or age").fill("58")
+    fill_prescription(form)
+    # Only the chosen method's inputs are offered.
+    form.get_by_label("Intensity by").select_option("rpe")
+    expect(form.get_by_label("% of reserve, from")).to_be_hidden()
+    expect(form.get_by_label("RPE, from (6-20)")).to_be_visible()
+    form.get_by_label("Intensity by").select_option("heart_rate_reserve")
+    expect(form.get_by_label("RPE, from (6-20)")).to_be_hidden()
+    # Above the clearance: refused with why, beside the intensity.
+    form.get_by_label("% of reserve, from").fill("60")
+    form.get_by_label("% of reserve, to").fill("85")
+    page.get_by_role("button", name="Show recommended trainers").click()
+    expect(page.locator("#intensity_method-errors")).to_contain_text(
+        "reaches vigorous intensity")
+    form.get_by_label("% of reserve, from").fill("40")
+    form.get_by_label("% of reserve, to").fill("59")
+    page.get_by_role("button", name="Rank again").click()
+    ranked = page.get_by_role("region", name=re.compile("^Recommended trainers near"))
+    choice = ranked.locator("li.result", has_text="Uma Unclaimed")
+    expect(choice.get_by_role("checkbox")).to_be_checked()  # carried from /match
+    expect(choice).to_contain_text("no account yet: gets a link by email")
+    page.get_by_role("button", name="Create the referral (send to the first ticked trainer)"
+                     ).click()
+    expect(page.locator("#delivery")).to_contain_text("Emailed to the trainer")
+    referral_id = int(page.url.rsplit("/", 1)[1])
+    sign_out(page)
+
+    # Uma's email leads her to claim the profile with a credential number, then accept.
+    sign_in(page, server, ADMIN)
+    mail = read_outbox(page, server, "referral_claim_link", UMA["email"])
+    assert f"referral #{referral_id}" in mail and "Lee Patient" not in mail
+    link = re.search(r"https?://\S+(/claim/\S+)", mail).group(1)
+    sign_out(page)
+    page.goto(server + link)
+    page.get_by_label("One of your credential numbers on the profile").fill(UMA_NUMBER)
+    page.get_by_label("Choose a password", exact=False).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Claim my profile").click()
+    expect(page.locator(".flash")).to_contain_text("Your profile is yours now")
+    open_referrals(page)
+    page.get_by_role("link", name=f"Referral {referral_id}").click()
+    expect(page.get_by_role("region", name="Patient, referrer and trainer")).to_contain_text(
+        "Ada Okafor, MD")
+    page.get_by_role("button", name="Accept").click()
+    report(page, {"Resting heart rate": "74"}, "Light-headed after the walk test.",
+           concern=True)
+    sign_out(page)
+
+    # The doctor acknowledges the concern and replies.
+    sign_in(page, server, email)
+    open_referrals(page)
+    row = page.locator("tbody tr", has_text=f"Referral {referral_id}")
+    expect(row.locator(".badge", has_text="Concern raised: acknowledge it")).to_be_visible()
+    row.get_by_role("link", name=f"Referral {referral_id}").click()
+    concerns = page.get_by_role("region", name="Open concerns")
+    expect(concerns).to_contain_text("Light-headed after the walk test.")
+    concerns.get_by_label("Your reply to the trainer (optional)").fill(
+        "Check her glucose first; keep to RPE 11 until I see her.")
+    concerns.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".flash")).to_have_text("The concern is acknowledged.")
+    expect(page.get_by_role("region", name="Open concerns")).to_contain_text("Acknowledged")
+    sign_out(page)
+
+    # The trainer sees the reply, new, and answers in the conversation.
+    sign_in(page, server, UMA["email"])
+    open_referrals(page)
+    row = page.locator("tbody tr", has_text=f"Referral {referral_id}")
+    expect(row.locator(".badge", has_text="1 unread message")).to_be_visible()
+    row.get_by_role("link", name=f"Referral {referral_id}").click()
+    thread = page.get_by_role("region", name="Messages")
+    expect(thread.locator("li.unread")).to_contain_text("keep to RPE 11 until I see her")
+    expect(thread.locator("li.unread")).to_contain_text("Ada Okafor, MD (doctor)")
+    thread.get_by_label("Write a message", exact=False).fill("Will do: glucose 6.1 today.")
+    thread.get_by_role("button", name="Send message").click()
+    expect(page.locator(".flash")).to_have_text("Your message was sent.")
+    expect(page.get_by_role("region", name="Messages")).to_contain_text("glucose 6.1 today")
+    sign_out(page)
+
+    # The patient was told who accepted and how to book; the letter shows the doctor.
+    sign_in(page, server, ADMIN)
+    told = read_outbox(page, server, "patient_accepted", "lee.patient@example.org")
+    assert "Uma Unclaimed has accepted your exercise referral" in told
+    assert UMA["phone"] in told and f"mention referral #{referral_id}" in told
+    assert "Light-headed" not in told and "diabetes" not in told.lower()
+    page.goto(f"{server}/referrals/{referral_id}/letter")
+    referred_by = page.locator("section", has=page.get_by_role("heading", name="Referred by"))
+    for part in ("Ada Okafor, MD", "Pike Street Clinic", "Phone (206) 555-0111"):
+        expect(referred_by).to_contain_text(part)

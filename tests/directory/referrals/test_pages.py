@@ -3,6 +3,7 @@ the patient's letter, self-screening; with CSRF, as a browser sends them."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -190,3 +191,95 @@ def test_beyond_the_clearance_the_preview_says_so_and_keeps_the_ranking(doctor, 
     assert created.status_code == 302, created.get_data(as_text=True)
     detail = doctor.get(created.location).get_data(as_text=True)
     assert f"Prescribed beyond the clearance:</strong> {reason}" in detail
+
+
+def field_error(page: str, name: str) -> str:
+    """The error list rendered beside the field `name`, as text."""
+    found = re.search(rf'<ul class="error field-errors" id="{name}-errors">(.*?)</ul>', page,
+                      re.S)
+    assert found, f"no error beside {name}"
+    return re.sub(r"<[^>]+>", " ", found.group(1)).strip()
+
+
+def test_each_error_is_beside_its_field_in_plain_words_and_input_is_kept(doctor, trainers):
+    form = {**FORM, "time_minutes": "", "frequency_per_week": "9", "patient_place": "60614",
+            "percent_low": "70", "action": "preview"}
+    response = post(doctor, "/referrals/new", form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert field_error(page, "time_minutes") == "Fill this in."
+    assert field_error(page, "frequency_per_week") == "Enter a value from 1 to 7."
+    assert field_error(page, "percent_high") == (
+        "The range runs down: this end, 59, is below the other, 70.")
+    assert "3 answers need correcting" in page
+    assert "Missing data for required field" not in page and "Time minutes" not in page
+    assert 'aria-invalid="true" aria-describedby="time_minutes-errors"' in page
+    # What was typed stays.
+    assert 'name="patient_name" type="text" value="Pat Example"' in page
+    assert 'name="frequency_per_week" type="number" value="9"' in page
+    assert ">HbA1c below 7%\nwalk 30 minutes</textarea>" in page
+
+
+def test_required_fields_are_marked(doctor):
+    page = doctor.get("/referrals/new").get_data(as_text=True)
+    for name in ("patient_name", "patient_place", "goals", "frequency_per_week",
+                 "time_minutes", "type", "condition-0"):
+        # Seen, not read out twice: the input's own `required` tells a screen reader.
+        assert re.search(rf'<label for="{name}">[^<]+</label><span class="required" '
+                         r'aria-hidden="true">\(required\)', page), name
+
+
+def test_only_the_chosen_methods_intensity_inputs_are_read(doctor, trainers):
+    # Values left in the heart-rate inputs (hidden once RPE is chosen) are not read.
+    form = {**FORM, "medications": "metformin", "intensity_method": "rpe", "rpe_low": "11",
+            "rpe_high": "13", "resting_heart_rate": "500", "heart_rate_low": "x",
+            "percent_low": "90", "action": "preview"}
+    response = post(doctor, "/referrals/new", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "RPE 11-13." in page
+    # Each input says which methods it belongs to, for the style sheet to show.
+    assert re.search(r'class="field by-method method-heart_rate_reserve method-heart_rate">\s*'
+                     r'<label for="resting_heart_rate">', page)
+    assert re.search(r'class="field by-method method-rpe">\s*<label for="rpe_low">', page)
+
+
+def test_beyond_the_clearance_is_said_beside_the_intensity(doctor, trainers):
+    form = {**FORM, "medications": "metformin", "percent_low": "60", "percent_high": "85"}
+    page = post(doctor, "/referrals/new", {**form, "action": "preview"}).get_data(as_text=True)
+    assert "beyond the medical clearance" in field_error(html.unescape(page), "intensity_method")
+
+
+def test_refer_to_this_trainer_on_match_carries_the_patient_and_the_choice(doctor, trainers):
+    query = "near=60614&conditions=type+2+diabetes&conditions=hypertension&max_distance=10"
+    match = doctor.get(f"/match?{query}").get_data(as_text=True)
+    links = re.findall(r'href="(/referrals/new\?[^"]+)"[^>]*>Refer to this trainer', match)
+    assert len(links) == len(trainers)
+    link = html.unescape(links[0])
+    chosen = int(re.search(r"shortlist=(\d+)", link).group(1))
+    start = doctor.get(link).get_data(as_text=True)
+    name = next(t.full_name for t in trainers if t.id == chosen)
+    assert f"You chose {name} on the match page" in start
+    assert 'name="patient_place" type="text" value="60614"' in start
+    assert 'value="type 2 diabetes"' in start and 'value="hypertension"' in start
+    assert 'name="max_distance" type="number" value="10"' in start
+    assert f'<input type="hidden" name="shortlist" value="{chosen}">' in start
+    # The doctor writes the prescription; the ranking comes back with the choice ticked.
+    ranked = post(doctor, "/referrals/new", {**FORM, "shortlist": str(chosen),
+                                             "action": "preview"}, page=link)
+    ticked = re.findall(r'name="shortlist" value="(\d+)" checked', ranked.get_data(as_text=True))
+    assert ticked == [str(chosen)]
+
+
+def test_a_search_in_km_opens_the_referral_form_in_miles(doctor, trainers):
+    match = doctor.get("/match?near=60614&conditions=type+2+diabetes&max_distance=16.1"
+                       "&units=km").get_data(as_text=True)
+    link = html.unescape(re.findall(r'href="(/referrals/new\?[^"]+)"', match)[0])
+    assert "max_distance=10.0" in link
+
+
+def test_refer_to_this_trainer_is_offered_to_doctors_only(client, trainers, user_factory):
+    query = "/match?near=60614&conditions=type+2+diabetes&max_distance=10"
+    assert "Refer to this trainer" not in client.get(query).get_data(as_text=True)
+    sign_in(client, user_factory("patient").email)
+    assert "Refer to this trainer" not in client.get(query).get_data(as_text=True)
