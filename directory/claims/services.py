@@ -35,10 +35,12 @@ def is_claimed(session: Session, trainer: Trainer) -> bool:
     return trainer.id in claimed_ids(session, [trainer.id])
 
 
-def claimed_ids(session: Session, trainer_ids: list[int]) -> set[int]:
-    """Those of the trainers whose profile an account has claimed (is linked to)."""
-    return set(session.scalars(select(User.trainer_id).where(
-        User.trainer_id.in_(trainer_ids))))
+def claimed_ids(session: Session, trainer_ids: list[int], open_only: bool = False
+                ) -> set[int]:
+    """Those of the trainers whose profile an account has claimed (is linked to); with
+    `open_only`, an account that is not deactivated."""
+    query = select(User.trainer_id).where(User.trainer_id.in_(trainer_ids))
+    return set(session.scalars(query.where(User.active.is_(True)) if open_only else query))
 
 
 def masked(email: str) -> str:

@@ -10,6 +10,7 @@ doctor would ask about) are loaded and ranked exactly.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,31 +77,74 @@ class MatchAnswer:
     ranking: Ranking
     trainers: dict[int, Trainer]
 
+    def ranked_ids(self) -> list[int]:
+        return [m.candidate_id for m in self.ranking.matches]
+
+    def exclusion_reasons(self) -> dict[int, tuple[str, ...]]:
+        """Why each nearby trainer left out was left out."""
+        return {e.candidate_id: e.reasons for e in self.ranking.excluded}
+
+    def in_units(self, km: float) -> float:
+        """A distance in the request's units, as shown."""
+        return round(km / (KM_PER_MILE if self.request.units == "mi" else 1.0), 1)
+
+    @property
+    def required_level(self) -> str:
+        """The credential level the referral's conditions (or the doctor) call for."""
+        referral = self.request.referral
+        if referral.min_level is CredentialLevel.PERFORMANCE:
+            return CredentialLevel.PERFORMANCE.value
+        return {1: "general", 2: "specialist", 3: "clinical"}[required_rank(referral)]
+
+
+class NotUnderstood(Exception):
+    """A referral's place or conditions matched nothing: what was said of each."""
+
+    def __init__(self, place: list[str], conditions: list[str]):
+        super().__init__("Some of the referral was not understood.")
+        self.place, self.conditions = place, conditions
+
+
+def describe(session: Session, near: str, conditions: Sequence[str],
+             preferences: Preferences, min_level: CredentialLevel | None = None,
+             avoid: Sequence[str] = (), units: str = "mi", limit: int = 10) -> MatchRequest:
+    """The engine's Referral for a patient at `near` with `conditions` (codes, names,
+    synonyms or ICD-10), or NotUnderstood."""
+    errors, interpreted = {}, {}
+    place = read_place(near, "place", errors)
+    condition_ids = read_conditions(session, conditions, "conditions", errors, interpreted)
+    if place is None and not errors.get("place"):
+        errors["place"] = ["Give a place: a US ZIP or 'City, ST'."]
+    if errors:
+        raise NotUnderstood(errors.get("place", []), errors.get("conditions", []))
+    rows = session.scalars(select(Condition).where(Condition.id.in_(condition_ids))
+                           .order_by(Condition.id)).all()
+    referral = Referral(
+        location=Point(place.latitude, place.longitude),
+        conditions=tuple(ConditionNeed(c.code, c.name, c.risk_tier,
+                                       c.category is ConditionCategory.SURGICAL)
+                         for c in rows),
+        min_level=min_level, avoid=tuple(avoid), preferences=preferences)
+    return MatchRequest(referral, place, units, limit, interpreted,
+                        {c.code: c.id for c in rows})
+
 
 def read_request(session: Session, args: dict) -> MatchRequest:
-    """The referral the arguments describe, or InvalidInput naming what was not understood."""
-    errors, interpreted = {}, {}
-    place = read_place(args["near"], "near", errors)
-    condition_ids = read_conditions(session, args["conditions"], "conditions", errors,
-                                    interpreted)
-    if errors:
-        raise InvalidInput(errors, "Some of the referral was not understood.")
-    conditions = session.scalars(select(Condition).where(Condition.id.in_(condition_ids))
-                                 .order_by(Condition.id)).all()
+    """The request the API's (and the match page's) arguments describe, or InvalidInput
+    naming their fields."""
     per_unit = KM_PER_MILE if args["units"] == "mi" else 1.0
     preferences = Preferences(
         max_distance_km=args["max_distance"] * per_unit, modes=frozenset(args["modes"]),
         budget=args["budget"], budget_is_hard=args["budget_is_hard"],
         languages=frozenset(args["languages"]), languages_are_hard=args["languages_are_hard"],
         accessibility=frozenset(f.value for f in args["accessibility"]))
-    referral = Referral(
-        location=Point(place.latitude, place.longitude),
-        conditions=tuple(ConditionNeed(c.code, c.name, c.risk_tier,
-                                       c.category is ConditionCategory.SURGICAL)
-                         for c in conditions),
-        min_level=args["min_level"], avoid=tuple(args["avoid"]), preferences=preferences)
-    return MatchRequest(referral, place, args["units"], args["limit"], interpreted,
-                        {c.code: c.id for c in conditions})
+    try:
+        return describe(session, args["near"], args["conditions"], preferences,
+                        args["min_level"], args["avoid"], args["units"], args["limit"])
+    except NotUnderstood as error:
+        raise InvalidInput({name: messages for name, messages in (
+            ("near", error.place), ("conditions", error.conditions)) if messages},
+            str(error)) from None
 
 
 def match(session: Session, snapshot: Snapshot, request: MatchRequest,
@@ -311,22 +355,18 @@ def load_candidates(session: Session, ids: list[int], today: date,
 
 def answer_body(answer: MatchAnswer) -> dict:
     """The JSON answer: matches with their trainers, exclusions with names."""
-    request, ranking, trainers = answer.request, answer.ranking, answer.trainers
-    per_unit = KM_PER_MILE if request.units == "mi" else 1.0
+    request, trainers = answer.request, answer.trainers
     return {
         "place": request.place.label, "units": request.units,
         "conditions": [{"code": c.code, "name": c.name, "risk_tier": c.risk_tier.value}
                        for c in request.referral.conditions],
-        "required_level": (CredentialLevel.PERFORMANCE.value
-                           if request.referral.min_level is CredentialLevel.PERFORMANCE else
-                           {1: "general", 2: "specialist", 3: "clinical"}[
-                               required_rank(request.referral)]),
+        "required_level": answer.required_level,
         "avoid": list(request.referral.avoid),
         "matches": [{"trainer": trainers[m.candidate_id], "score": m.score,
-                     "distance": round(m.distance_km / per_unit, 1), "travel": m.travel.value,
+                     "distance": answer.in_units(m.distance_km), "travel": m.travel.value,
                      "components": m.components, "reasons": list(m.reasons)}
-                    for m in ranking.matches],
+                    for m in answer.ranking.matches],
         "excluded": [{"trainer_id": e.candidate_id, "name": trainers[e.candidate_id].full_name,
-                      "distance": round(e.distance_km / per_unit, 1), "reasons": list(e.reasons)}
-                     for e in ranking.excluded],
+                      "distance": answer.in_units(e.distance_km), "reasons": list(e.reasons)}
+                     for e in answer.ranking.excluded],
     }

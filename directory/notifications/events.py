@@ -20,7 +20,7 @@ from directory.imports.models import ImportBatch
 from directory.notifications.services import curators, notify, notify_address, trainer_accounts
 from directory.referrals import conversation
 from directory.referrals import services as referrals
-from directory.referrals.models import EntryKind, Referral, ReferralStatus, ThreadEntry
+from directory.referrals.models import Referral, ReferralStatus, ThreadEntry
 from directory.trainers.models import Trainer
 from directory.urls import site_link
 
@@ -70,12 +70,6 @@ def concern_reported(session: Session, referral: Referral) -> None:
            referral=referral, url=site_link("referral_pages.detail", referral_id=referral.id))
 
 
-THREAD_NEWS = {EntryKind.MESSAGE: "wrote a message",
-               EntryKind.ACKNOWLEDGED: "acknowledged the concern",
-               EntryKind.RESOLVED: "resolved the concern",
-               EntryKind.CLEARED: "reported again without a concern, which clears the earlier one"}
-
-
 def thread_entry(session: Session, referral: Referral, entry: ThreadEntry) -> None:
     """Tell the other parties there is news on the referral, without the words: one email
     until they have read the conversation, however many entries follow."""
@@ -83,7 +77,7 @@ def thread_entry(session: Session, referral: Referral, entry: ThreadEntry) -> No
         if referral.readable_by_addressee() else []
     patient = [session.get(User, referral.patient_user_id)] if referral.patient_user_id else []
     url = site_link("referral_pages.detail", referral_id=referral.id) + "#messages"
-    news = f"The {entry.author_role} {THREAD_NEWS[entry.kind]}"
+    news = f"The {entry.author_role} {conversation.DID[entry.kind]}"
     for user in {u.id: u for u in [*_referrer(session, referral), *trainer, *patient]
                  if u.id != entry.author_id}.values():
         seen = conversation.seen_through(session, referral, user)

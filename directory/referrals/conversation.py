@@ -23,6 +23,11 @@ from directory.referrals.models import (
 )
 
 C = ConcernStatus
+# What each kind of entry says its author did, in the conversation and in its email.
+DID = {EntryKind.MESSAGE: "wrote a message",
+       EntryKind.ACKNOWLEDGED: "acknowledged the concern",
+       EntryKind.RESOLVED: "resolved the concern",
+       EntryKind.CLEARED: "reported again without a concern, which clears the earlier one"}
 # Each step of a concern: the entry it writes, the states it leaves, who may take it.
 CONCERN_STEPS: dict[ConcernStatus, tuple[EntryKind, tuple[ConcernStatus, ...], Permission]] = {
     C.ACKNOWLEDGED: (EntryKind.ACKNOWLEDGED, (C.OPEN,), Permission.ACKNOWLEDGE_CONCERN),

@@ -20,7 +20,7 @@ from directory.errors import Conflict, InvalidInput, message_lines, message_pair
 from directory.extensions import db
 from directory.forms import plain
 from directory.referrals import conversation, services
-from directory.referrals.models import ConcernStatus, Referral, ThreadEntry
+from directory.referrals.models import ConcernStatus, EntryKind, Referral, ThreadEntry
 from directory.referrals.schemas import (
     ConcernAnswerSchema,
     MessageSchema,
@@ -363,14 +363,37 @@ def _detail_page(referral, errors: list[str] | None = None, status: int = 200,
         "referrals/detail.html", referral=referral, errors=errors or [], refers=refers,
         meets_guidelines=meets_guidelines, trainer=trainer, doctor=doctor, timeline=timeline,
         concerns=conversation.open_concerns(referral),
-        thread=[(e, _author(e, referral, doctor), e.id > seen_before
+        thread=[(e, _author(e, referral, doctor), _did(e), e.id > seen_before
                  and e.author_id != current_user.id) for e in entries],
+        state=ReferralState.of(referral),
         form=request.form if request.method == "POST" else {},
         answering=(request.view_args or {}).get("update_id"),
         may={"talk": can(Permission.TALK_ON_REFERRAL, referral),
              "acknowledge": can(Permission.ACKNOWLEDGE_CONCERN, referral),
              "resolve": can(Permission.RESOLVE_CONCERN, referral)},
-        services=services, today=today(), now=utcnow()), status
+    ), status
+
+
+def _did(entry: ThreadEntry) -> str:
+    """What the entry's author did, said beside their words (a message needs no saying)."""
+    return "" if entry.kind is EntryKind.MESSAGE else conversation.DID[entry.kind]
+
+
+@dataclass(frozen=True)
+class ReferralState:
+    """What the referral page says of where the referral stands, and offers to do."""
+    report_overdue: bool
+    next_trainer: int | None  # the next on the short list, for the doctor to send it to
+    unopened: bool  # sent, and not opened within unopened_days
+    unopened_days: int
+    needs_clearance: bool  # the trainer must see medical clearance before assessing
+
+    @classmethod
+    def of(cls, referral: Referral) -> ReferralState:
+        return cls(services.report_overdue(referral, today()),
+                   services.next_on_shortlist(referral),
+                   services.unopened_too_long(referral, utcnow()), services.unopened_days(),
+                   services.needs_clearance(referral))
 
 
 def _author(entry: ThreadEntry, referral: Referral, doctor: User | None) -> str:

@@ -3,6 +3,7 @@
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from directory.accounts.models import User
 from directory.accounts.permissions import Permission, can
 from directory.db import today
 from directory.extensions import db
@@ -251,12 +252,38 @@ class PatientOutSchema(Schema):
     place = fields.String(attribute="patient_place")
 
 
+class ReferrerSchema(Schema):
+    """The referring doctor as the letter shows them (DoctorProfile)."""
+    name = fields.String()
+    credentials = fields.String()
+    npi = fields.String()
+    npi_confirmed = StrictBoolean()
+    practice_name = fields.String()
+    address_line = fields.String()
+    city = fields.String()
+    state = fields.String()
+    postal_code = fields.String()
+    phone = fields.String()
+    fax = fields.String()
+    email = fields.Function(lambda d: d.user.email, metadata={"type": "string"})
+
+
+def _referrer(referral) -> dict | None:
+    doctor = db.session.get(User, referral.doctor_id) if referral.doctor_id else None
+    return ReferrerSchema().dump(doctor.doctor_profile) \
+        if doctor and doctor.doctor_profile else None
+
+
 class ReferralSchema(Schema):
     """A referral with its prescription, the ranking it chose from and its timeline."""
 
     id = fields.Integer()
     status = fields.Enum(ReferralStatus, by_value=True)
     doctor_id = fields.Integer(allow_none=True)
+    referrer = fields.Function(_referrer, metadata={
+        "type": "object", "nullable": True,
+        "description": "The referring doctor's name, practice and contacts (ReferrerSchema); "
+                       "null for a self-referral or a doctor who gave none yet."})
     trainer_id = fields.Integer(allow_none=True)
     shortlist = fields.List(fields.Integer())
     next_on_shortlist = fields.Function(
@@ -288,9 +315,16 @@ class ReferralSchema(Schema):
     ranking = fields.Function(
         lambda r: r.ranking if can(Permission.SEE_REFERRAL_RANKING, r) else None,
         metadata={"type": "object", "nullable": True, "description":
-                  "The ranking the doctor chose from; for the referring doctor and admins."})
+                  "The ranking the doctor chose from (StoredRankingSchema); for the "
+                  "referring doctor and admins."})
     created_at = fields.DateTime()
     status_changed_at = fields.DateTime()
+    delivered_by = fields.String(allow_none=True, metadata={
+        "description": "How it reached the trainer: account, email (a link to claim their "
+                       "profile) or undeliverable (the letter is the way)."})
+    delivered_at = fields.DateTime(allow_none=True)
+    opened_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the addressed trainer first read it (page or API)."})
     events = fields.List(fields.Nested(EventSchema))
     updates = fields.List(fields.Nested(UpdateOutSchema))
 

@@ -14,10 +14,9 @@ from directory.accounts.models import Role, User
 from directory.claims.services import claimed_ids, request_link
 from directory.db import utcnow
 from directory.errors import Conflict, InvalidInput
-from directory.matches import services as matches
-from directory.matches.schemas import MatchResultSchema
+from directory.matches.services import MatchAnswer
 from directory.notifications import events
-from directory.referrals import conversation
+from directory.referrals import conversation, ranking
 from directory.referrals.capacity import has_room
 from directory.referrals.models import (
     TRAINER_READS,
@@ -61,7 +60,6 @@ TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], frozenset[Role]] = {
     (S.IN_PROGRESS, S.COMPLETED): DOCTOR | TRAINER,
     (S.IN_PROGRESS, S.CANCELLED): DOCTOR,
 }
-RANKED = 10  # trainers shown to the doctor to choose from
 # % of maximum heart rate where each intensity class starts, and where it starts in %HRR.
 HRMAX_TO_RESERVE = ((96, 90), (77, 60), (64, 40), (57, 30))
 SELF_RANKED = 100  # a patient may ask any suitable trainer their search showed
@@ -78,9 +76,9 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
     patient, prescription = data["patient"], dict(data["prescription"])
     age = _age(patient, today)
     blunting = _blunting(data)
-    ranking, conditions = _ranking(session, data, snapshot, today)
+    answer = _rank(session, data, snapshot, today)
     account = _patient_account(session, patient["account_email"])
-    shortlist = _checked_shortlist(data["shortlist"], ranking)
+    shortlist = _checked_shortlist(data["shortlist"], answer)
     prescription["intensity"] = intensity_targets(prescription["intensity"], age, blunting)
     check_clearance(prescription["clearance"], prescription["intensity"])
     preferences = {**data["preferences"],
@@ -90,11 +88,13 @@ def create_referral(session: Session, doctor: User, data: dict, snapshot: Snapsh
         doctor_id=doctor.id, patient_user_id=account.id if account else None,
         patient_name=patient["name"], patient_birth_date=patient["birth_date"],
         patient_age=age, patient_email=patient["email"], patient_phone=patient["phone"],
-        patient_place=ranking["place"], conditions=conditions,
-        medications=data["medications"], heart_rate_blunted=bool(blunting),
-        prescription=_json(prescription), preferences=preferences,
-        min_level=data["min_level"], report_every_weeks=prescription["report_every_weeks"],
-        ranking=ranking, shortlist=shortlist, status=S.DRAFT, status_changed_at=utcnow())
+        patient_place=answer.request.place.label,
+        conditions=sorted(answer.request.condition_ids), medications=data["medications"],
+        heart_rate_blunted=bool(blunting), prescription=_json(prescription),
+        preferences=preferences, min_level=data["min_level"],
+        report_every_weeks=prescription["report_every_weeks"],
+        ranking=ranking.stored(answer), shortlist=shortlist, status=S.DRAFT,
+        status_changed_at=utcnow())
     if data["send"] and not shortlist:
         raise InvalidInput({"shortlist": ["Choose at least one trainer to send it to."]})
     session.add(referral)
@@ -112,13 +112,10 @@ def create_self_referral(session: Session, patient: User, data: dict, snapshot: 
     advice = screen(answers)
     if advice.medical_clearance is Clearance.DISCONTINUE_AND_SEEK:
         raise InvalidInput({"screening": [advice.explanation]})
-    ask = {"patient": {**data["patient"], "account_email": None},
-           "conditions": data["conditions"], "prescription": {"avoid": []},
-           "preferences": PREFERENCES_FOR_SELF, "min_level": None}
-    ranking, conditions = _ranking(session, ask, snapshot, today, limit=SELF_RANKED)
-    if data["trainer_id"] not in {m["trainer"]["id"] for m in ranking["matches"]}:
-        reasons = {e["trainer_id"]: e["reasons"] for e in ranking["excluded"]}.get(
-            data["trainer_id"])
+    answer = ranking.rank(session, snapshot, today, data["patient"]["place"],
+                          data["conditions"], PREFERENCES_FOR_SELF, limit=SELF_RANKED)
+    if data["trainer_id"] not in answer.ranked_ids():
+        reasons = answer.exclusion_reasons().get(data["trainer_id"])
         raise InvalidInput({"trainer_id": [
             f"This trainer cannot take you on ({'; '.join(reasons)}): choose another."
             if reasons else "This trainer is not among those suited to you nearby: "
@@ -128,8 +125,9 @@ def create_self_referral(session: Session, patient: User, data: dict, snapshot: 
         doctor_id=None, patient_user_id=patient.id, patient_name=data["patient"]["name"],
         patient_birth_date=data["patient"]["birth_date"],
         patient_age=_age(data["patient"], today), patient_email=patient.email,
-        patient_phone=data["patient"]["phone"], patient_place=ranking["place"],
-        conditions=conditions, medications=[], ranking=ranking, shortlist=[data["trainer_id"]],
+        patient_phone=data["patient"]["phone"], patient_place=answer.request.place.label,
+        conditions=sorted(answer.request.condition_ids), medications=[],
+        ranking=ranking.stored(answer), shortlist=[data["trainer_id"]],
         screening={**{k: getattr(answers, k) for k in ("exercises_regularly", "known_disease",
                                                       "symptoms")},
                    "desired_intensity": answers.desired_intensity.value,
@@ -154,9 +152,9 @@ def preview(session: Session, data: dict, snapshot: Snapshot, today: date) -> di
     _patient_account(session, data["patient"]["account_email"])  # refused now, not later
     age = _age(data["patient"], today)
     targets = intensity_targets(data["prescription"]["intensity"], age, _blunting(data))
-    ranking, _conditions = _ranking(session, data, snapshot, today)
-    return {"ranking": ranking, "intensity": targets, "age": age,
-            "reach": reach(session, [m["trainer"]["id"] for m in ranking["matches"]]),
+    answer = _rank(session, data, snapshot, today)
+    return {"ranking": ranking.stored(answer), "intensity": targets, "age": age,
+            "reach": reach(session, answer.ranked_ids()),
             "clearance_problem": clearance_problem(data["prescription"]["clearance"], targets)}
 
 
@@ -273,13 +271,15 @@ def _deliver(session: Session, referral: Referral) -> None:
 
 def reach(session: Session, trainer_ids: list[int]) -> dict[int, Delivery]:
     """How a referral would get to each trainer: their account if one claimed the
-    profile, else a claim link to the profile's email, else not online."""
-    claimed = claimed_ids(session, trainer_ids)
+    profile, else a claim link to the profile's email, else not online. A profile whose
+    account was deactivated cannot be claimed again: only the letter reaches it."""
+    claimed, reachable = (claimed_ids(session, trainer_ids),
+                          claimed_ids(session, trainer_ids, open_only=True))
     emails = dict(session.execute(select(Trainer.id, Trainer.email).where(
         Trainer.id.in_(trainer_ids))).all())
-    return {trainer_id: Delivery.ACCOUNT if trainer_id in claimed else
-            Delivery.EMAIL if emails.get(trainer_id) else Delivery.UNDELIVERABLE
-            for trainer_id in trainer_ids}
+    return {trainer_id: Delivery.ACCOUNT if trainer_id in reachable else
+            Delivery.EMAIL if emails.get(trainer_id) and trainer_id not in claimed
+            else Delivery.UNDELIVERABLE for trainer_id in trainer_ids}
 
 
 def note_opened(referral: Referral, viewer: User) -> bool:
@@ -385,25 +385,11 @@ def report_overdue(referral: Referral, today: date) -> bool:
     return due is not None and due < today
 
 
-def _ranking(session: Session, data: dict, snapshot: Snapshot, today: date,
-             limit: int = RANKED):
-    prefs, avoid = data["preferences"], data["prescription"]["avoid"]
-    args = {"near": data["patient"]["place"], "conditions": data["conditions"],
-            "max_distance": prefs["max_distance"], "units": "mi", "modes": prefs["modes"],
-            "min_level": data["min_level"], "budget": prefs["budget"],
-            "budget_is_hard": False, "languages": prefs["languages"],
-            "languages_are_hard": False, "accessibility": prefs["accessibility"],
-            "avoid": avoid, "limit": limit}
-    try:
-        request = matches.read_request(session, args)
-    except InvalidInput as error:  # name the fields as this form has them
-        renamed = {"patient": {"place": error.errors["near"]}} if "near" in error.errors else {}
-        if "conditions" in error.errors:
-            renamed["conditions"] = error.errors["conditions"]
-        raise InvalidInput(renamed, error.message) from None
-    answer = matches.match(session, snapshot, request, today)
-    return (MatchResultSchema().dump(matches.answer_body(answer)),
-            sorted(request.condition_ids))
+def _rank(session: Session, data: dict, snapshot: Snapshot, today: date):
+    """The ranking for a doctor's referral form (ReferralCreateSchema's data)."""
+    return ranking.rank(session, snapshot, today, data["patient"]["place"],
+                        data["conditions"], data["preferences"], data["min_level"],
+                        data["prescription"]["avoid"])
 
 
 def _blunting(data: dict) -> list[str]:
@@ -415,9 +401,8 @@ def _blunting(data: dict) -> list[str]:
     return found
 
 
-def _checked_shortlist(shortlist: list[int], ranking: dict) -> list[int]:
-    ranked = [m["trainer"]["id"] for m in ranking["matches"]]
-    excluded = {e["trainer_id"]: e["reasons"] for e in ranking["excluded"]}
+def _checked_shortlist(shortlist: list[int], answer: MatchAnswer) -> list[int]:
+    ranked, excluded = answer.ranked_ids(), answer.exclusion_reasons()
     errors = {index: [_not_recommended(trainer_id, excluded.get(trainer_id))]
               for index, trainer_id in enumerate(shortlist) if trainer_id not in ranked}
     if len(set(shortlist)) != len(shortlist):

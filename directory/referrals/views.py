@@ -88,8 +88,12 @@ class ReferralById(MethodView):
     @requires(Permission.VIEW_REFERRAL, object_rule=True)
     @blp.response(200, ReferralSchema)
     def get(self, referral_id):
-        """One referral with its prescription, ranking and timeline."""
-        return get_referral(referral_id, Permission.VIEW_REFERRAL)
+        """One referral with its prescription, ranking and timeline; the addressed
+        trainer's first read marks it opened, for the doctor to see."""
+        referral = get_referral(referral_id, Permission.VIEW_REFERRAL)
+        if services.note_opened(referral, current_user):
+            db.session.commit()
+        return referral
 
 
 @blp.route(f"/{db_id('referral_id')}/transitions")

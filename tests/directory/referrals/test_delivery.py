@@ -11,8 +11,9 @@ from sqlalchemy import select
 from directory.db import today, utcnow
 from directory.notifications.events import unopened_referrals
 from directory.notifications.models import Message
+from directory.referrals.models import Delivery
 from directory.referrals.schemas import ReferralCreateSchema
-from directory.referrals.services import create_referral
+from directory.referrals.services import create_referral, reach
 from directory.search.sync import search_snapshots
 from tests.factories import PASSWORD, referral_body
 from tests.web import csrf_token, post_form, sign_in
@@ -134,3 +135,26 @@ def test_unopened_too_long_the_doctor_is_told_once_and_may_send_it_on(
     assert (referral.status.value, referral.trainer_id) == ("sent", trainers[1].id)
     passed = referral.events[-1]
     assert (passed.trainer_id, passed.reason) == (trainers[0].id, "not opened within 3 days")
+
+
+def test_the_trainers_first_read_through_the_api_marks_it_opened(api_as, trainers, session):
+    doctor = api_as("doctor")
+    sent = doctor.post("/api/v1/referrals", json=referral_body(
+        shortlist=[trainers[0].id], send=True)).json
+    assert (sent["delivered_by"], sent["opened_at"]) == ("email", None)
+    assert doctor.get(f"/api/v1/referrals/{sent['id']}").json["opened_at"] is None
+    trainer = api_as("trainer", trainer=trainers[0])
+    first = trainer.get(f"/api/v1/referrals/{sent['id']}").json
+    assert first["delivered_by"] == "email" and first["opened_at"] is not None
+    assert doctor.get(f"/api/v1/referrals/{sent['id']}").json["opened_at"] == first["opened_at"]
+
+
+def test_a_profile_whose_account_was_closed_is_reached_only_by_the_letter(
+        session, trainers, user_factory):
+    coach = user_factory("trainer", trainer=trainers[0])
+    assert reach(session, [trainers[0].id]) == {trainers[0].id: Delivery.ACCOUNT}
+    coach.active = False
+    session.commit()
+    # Claimed already, so no claim link either (and its email may be the closed account's).
+    assert reach(session, [trainers[0].id]) == {trainers[0].id: Delivery.UNDELIVERABLE}
+    assert reach(session, [trainers[1].id]) == {trainers[1].id: Delivery.EMAIL}

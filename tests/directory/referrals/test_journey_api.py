@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from directory.doctors.models import DoctorProfile
 from tests.factories import referral_body
 
 
@@ -54,3 +55,22 @@ def test_doctor_to_trainer_to_doctor(api_as, user_factory, trainers, session):
     other_trainer = api_as("trainer", trainer=session.get(type(trainers[0]), ranked[1]))
     assert other_trainer.get(f"/api/v1/referrals/{rid}").status_code == 404
     assert api_as("admin").get(f"/api/v1/referrals/{rid}").status_code == 200
+
+
+def test_the_api_says_who_referred_with_the_practice_and_contacts(api_as, trainers, session):
+    doctor = api_as("doctor")
+    plain = doctor.post("/api/v1/referrals", json=referral_body()).json
+    assert plain["referrer"] is None  # no practice details given yet
+    session.add(DoctorProfile(user_id=doctor.user.id, name="Gregory House", credentials="MD",
+                              npi="1234567893", practice_name="Plainsboro Clinic",
+                              phone="(609) 555-0100"))
+    session.commit()
+    sent = doctor.post("/api/v1/referrals", json=referral_body(
+        shortlist=[trainers[0].id], send=True)).json
+    trainer = api_as("trainer", trainer=trainers[0])
+    referrer = trainer.get(f"/api/v1/referrals/{sent['id']}").json["referrer"]
+    assert {k: referrer[k] for k in ("name", "credentials", "npi", "practice_name", "phone",
+                                     "email")} == {
+        "name": "Gregory House", "credentials": "MD", "npi": "1234567893",
+        "practice_name": "Plainsboro Clinic", "phone": "(609) 555-0100",
+        "email": doctor.user.email}
