@@ -3,6 +3,7 @@ patient's view and printable letter, and self-screening. Plain forms, no JavaScr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -202,69 +203,57 @@ def letter(referral_id):
 
 @blp.post(f"/referrals/{db_id('referral_id')}/transitions")
 def move(referral_id):
-    referral = get_referral(referral_id, Permission.MOVE_REFERRAL)
-    try:
-        data = TransitionSchema().load(_present(request.form))
-        services.transition(db.session, referral, current_user, data["to"], data["reason"],
-                            data["trainer_id"])
-    except (ValidationError, InvalidInput, Conflict, Forbidden) as error:
-        db.session.rollback()
-        status = {Conflict: 409, Forbidden: 403}.get(type(error), 422)
-        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
-                            _problems(error), status)
-    db.session.commit()
-    flash(f"Referral {referral.id} is now {referral.status.value.replace('_', ' ')}.")
-    return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+    return _act_on(
+        referral_id, Permission.MOVE_REFERRAL, TransitionSchema(),
+        lambda r, d: services.transition(db.session, r, current_user, d["to"], d["reason"],
+                                         d["trainer_id"]),
+        lambda r, _d: f"Referral {r.id} is now {r.status.value.replace('_', ' ')}.")
 
 
 @blp.post(f"/referrals/{db_id('referral_id')}/updates")
 def report(referral_id):
-    referral = get_referral(referral_id, Permission.REPORT_ON_REFERRAL)
-    try:
-        data = UpdateSchema().load(_present(request.form))
-        services.add_update(db.session, referral, current_user, data)
-    except (ValidationError, Conflict) as error:
-        db.session.rollback()
-        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
-                            _problems(error), 409 if isinstance(error, Conflict) else 422)
-    db.session.commit()
-    flash("Your report was sent to the doctor.")
-    return redirect(url_for("referral_pages.detail", referral_id=referral.id))
+    return _act_on(
+        referral_id, Permission.REPORT_ON_REFERRAL, UpdateSchema(),
+        lambda r, d: services.add_update(db.session, r, current_user, d),
+        lambda _r, _d: "Your report was sent to the doctor.")
 
 
 @blp.post(f"/referrals/{db_id('referral_id')}/messages")
 @per_account("MESSAGE_RATE_LIMIT", "referral-messages")
 def write(referral_id):
-    referral = get_referral(referral_id, Permission.TALK_ON_REFERRAL)
-    try:
-        data = MessageSchema().load(_present(request.form))
-        conversation.post_message(db.session, referral, current_user, data["body"])
-    except (ValidationError, Conflict) as error:
-        db.session.rollback()
-        return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
-                            _problems(error), 409 if isinstance(error, Conflict) else 422)
-    db.session.commit()
-    flash("Your message was sent.")
-    return redirect(url_for("referral_pages.detail", referral_id=referral.id,
-                            _anchor="messages"))
+    return _act_on(
+        referral_id, Permission.TALK_ON_REFERRAL, MessageSchema(),
+        lambda r, d: conversation.post_message(db.session, r, current_user, d["body"]),
+        lambda _r, _d: "Your message was sent.", anchor="messages")
 
 
 @blp.post(f"/referrals/{db_id('referral_id')}/updates/{db_id('update_id')}/concern")
 def answer_concern(referral_id, update_id):
-    referral = get_referral(referral_id, Permission.RESOLVE_CONCERN)
+    return _act_on(
+        referral_id, Permission.RESOLVE_CONCERN, ConcernAnswerSchema(),
+        lambda r, d: conversation.answer_concern(db.session, r, current_user, update_id,
+                                                 d["status"], d["message"]),
+        lambda _r, d: f"The concern is {d['status'].value}.", anchor="concerns")
+
+
+REFUSED = {Conflict: 409, Forbidden: 403}  # any other refusal is invalid input: 422
+
+
+def _act_on(referral_id: int, permission: Permission, schema, action: Callable,
+            done: Callable, anchor: str | None = None):
+    """A form on the referral page: read it with `schema`, do `action(referral, data)`
+    and say `done(referral, data)`; refused, the page again with why and what was typed."""
+    referral = get_referral(referral_id, permission)
     try:
-        data = ConcernAnswerSchema().load(_present(request.form))
-        conversation.answer_concern(db.session, referral, current_user, update_id,
-                                    data["status"], data["message"])
-    except (ValidationError, Conflict, Forbidden) as error:
+        data = schema.load(_present(request.form))
+        action(referral, data)
+    except (ValidationError, InvalidInput, Conflict, Forbidden) as error:
         db.session.rollback()
-        status = {Conflict: 409, Forbidden: 403}.get(type(error), 422)
         return _detail_page(get_referral(referral_id, Permission.VIEW_REFERRAL),
-                            _problems(error), status)
+                            _problems(error), REFUSED.get(type(error), 422))
     db.session.commit()
-    flash(f"The concern is {data['status'].value}.")
-    return redirect(url_for("referral_pages.detail", referral_id=referral.id,
-                            _anchor="concerns"))
+    flash(done(referral, data))
+    return redirect(url_for("referral_pages.detail", referral_id=referral.id, _anchor=anchor))
 
 
 @blp.route("/screening", methods=["GET", "POST"])
