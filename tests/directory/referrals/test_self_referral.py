@@ -127,3 +127,20 @@ def test_a_self_referrals_letter_names_no_doctor(api_as, trainers, client, user_
 
     assert "The patient (self-referral)" in letter
     assert "reports progress to you every 4 weeks" in letter
+
+
+def test_on_the_page_an_assessment_without_the_clearance_says_why_and_keeps_the_notes(
+        api_as, trainers, client, user_factory):
+    referral = api_as("patient").post(URL, json=body(trainers[0].id)).json
+    coach = user_factory("trainer", trainer=trainers[0])
+    sign_in(client, coach.email)
+    path = f"/referrals/{referral['id']}"
+    client.post(f"{path}/transitions", data={"to": "accepted",
+                                             "csrf_token": csrf_token(client, path)})
+    refused = client.post(f"{path}/updates", data={
+        "kind": "assessment", "notes": "Walked 10 minutes.",
+        "csrf_token": csrf_token(client, path)})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "recommends medical clearance" in page
+    assert ">Walked 10 minutes.</textarea>" in page
