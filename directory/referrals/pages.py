@@ -346,18 +346,20 @@ def _detail_page(referral, errors: list[str] | None = None, status: int = 200,
     refers = can(Permission.MOVE_REFERRAL, referral) and current_user.role.value != "trainer"
     trainer, doctor = _trainer(referral), _doctor(referral)
     entries = conversation.entries_for(referral, current_user)
+    talks = can(Permission.TALK_ON_REFERRAL, referral)
     if seen_before is None:
         seen_before = conversation.seen_through(db.session, referral, current_user)
     return render_template(
         "referrals/detail.html", referral=referral, errors=errors or [], refers=refers,
         meets_guidelines=meets_guidelines, trainer=trainer, doctor=doctor, timeline=timeline,
         concerns=conversation.open_concerns(referral),
-        thread=[(e, _author(e, referral, doctor), _did(e), e.id > seen_before
+        # New: by another party, since this party last read (an admin reads, is no party).
+        thread=[(e, _author(e, referral, doctor), _did(e), talks and e.id > seen_before
                  and e.author_id != current_user.id) for e in entries],
         state=ReferralState.of(referral),
         form=request.form if request.method == "POST" else {},
         answering=(request.view_args or {}).get("update_id"),
-        may={"talk": can(Permission.TALK_ON_REFERRAL, referral),
+        may={"talk": talks,
              "acknowledge": can(Permission.ACKNOWLEDGE_CONCERN, referral),
              "resolve": can(Permission.RESOLVE_CONCERN, referral)},
     ), status

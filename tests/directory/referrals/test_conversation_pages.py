@@ -109,3 +109,14 @@ def test_a_report_refused_keeps_every_value_entered(world):
         assert f'name="{name}" type="number" step="any" min="0" value="{value}"' in shown
     assert ">Better week.</textarea>" in shown
     assert 'name="concern" value="true" checked' in shown
+
+
+def test_an_admin_reads_the_conversation_with_nothing_marked_new_and_no_form(
+        world, app, user_factory):
+    page = f"/referrals/{world['referral'].id}"
+    post(world["trainer"], f"{page}/messages", {"body": "Booked for Monday."}, page)
+    admin = app.test_client()
+    sign_in(admin, user_factory("admin").email)
+    shown = text(admin.get(page))
+    assert "Booked for Monday." in shown
+    assert 'class="unread"' not in shown and "Send message" not in shown
