@@ -15,9 +15,20 @@ import redis
 
 from directory.accounts.models import Role
 from directory.accounts.services import create_user
+from directory.db import today
 from directory.extensions import db, limiter
+from directory.referrals.schemas import ReferralCreateSchema
+from directory.referrals.services import create_referral
+from directory.search.sync import search_snapshots
 from tests.apps import build_app, isolated
-from tests.factories import PASSWORD, make_trainer
+from tests.factories import (
+    PASSWORD,
+    add_trainers,
+    credential_payload,
+    experience,
+    make_trainer,
+    referral_body,
+)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BAD_LOGIN = {"email": "nobody@example.com", "password": "wrong password"}
@@ -64,6 +75,7 @@ def limited_app(database_url, storage, tmp_path, monkeypatch):
         "LOGIN_ADDRESS_RATE_LIMIT": "6 per minute",
         "CORRECTION_RATE_LIMIT": "2 per hour",
         "SELF_REFERRAL_RATE_LIMIT": "2 per hour",
+        "MESSAGE_RATE_LIMIT": "2 per hour",
     })
     with isolated(app, tmp_path):
         yield app
@@ -201,3 +213,30 @@ def test_a_patient_refers_themselves_only_so_often(limited_app):
     page = limited_app.test_client()
     page.post("/login", data=account)
     assert page.post(f"/referrals/self?trainer_id={trainer_id}", data={}).status_code == 429
+
+
+def test_messages_on_a_referral_are_limited_per_account_by_the_page_and_the_api(
+        limited_app):
+    """Each message may email the other parties: one account cannot flood them."""
+    with limited_app.app_context():
+        near = add_trainers(db.session, {"last_name": "Near", "postal_code": "60614",
+                                         "conditions": [experience("type-2-diabetes")],
+                                         "credentials": [credential_payload(
+                                             expires_on="2099-06-30")]})[0]
+        doctor = create_user(db.session, "doc@example.com", PASSWORD, Role.DOCTOR)
+        referral = create_referral(db.session, doctor, ReferralCreateSchema().load(
+            referral_body(shortlist=[near.id], send=True)),
+            search_snapshots().current(db.session, today()), today())
+        db.session.commit()
+        path, account_id = f"/referrals/{referral.id}", doctor.get_id()
+    api = limited_app.test_client()
+    secret = api.post("/api/v1/auth/tokens", json={"email": "doc@example.com",
+                                                    "password": PASSWORD}).json["token"]
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    say = [api.post(f"/api/v1{path}/messages", json=body).status_code
+           for body in ({"body": " "}, {"body": "One."}, {"body": "Two."})]
+    assert say == [422, 201, 201]  # a refused one costs nothing
+    page = limited_app.test_client()
+    with page.session_transaction() as cookie:
+        cookie["_user_id"], cookie["_fresh"] = account_id, True
+    assert page.post(f"{path}/messages", data={"body": "Three."}).status_code == 429
